@@ -1,0 +1,92 @@
+"""kpi_formula — parse, check and evaluate the algorithms of performance indicators.
+
+Public bodies write their indicators' algorithms in driver codes
+(``(82.A3.1_INSTAGRAM - 82.A3.1_INSTAGRAM-1) / 82.A3.1_INSTAGRAM-1``) and
+their values and targets the Italian way (``72,10 %``, ``>= 1.100 N.``).
+This package reads both, evaluates exactly, and judges results against targets.
+
+>>> import kpi_formula as kf
+>>> kf.evaluate("(A - A-1) / A-1", {("A", 2025): 110, ("A", 2024): 100}, year=2025).value
+Decimal('0.1')
+>>> kf.parse_target(">= 1.100 N.").check(kf.parse_value("1.136 N.")).met
+True
+"""
+
+from __future__ import annotations
+
+from .ast import BinOp, Neg, Node, Number, Ref, Span
+from .catalog import Catalog, Driver
+from .errors import (
+    EvaluationError,
+    FormulaSyntaxError,
+    KpiFormulaError,
+    LimitExceededError,
+    PlanError,
+    TargetSyntaxError,
+    UnitMismatchError,
+    UnknownDriverError,
+    ValueSyntaxError,
+)
+from .evaluator import ABSENT, CompiledFormula, DataSource, Result, evaluate
+from .formula import Formula, parse
+from .missing import ND, NotAvailable
+from .resolver import Resolution, resolve
+from .targets import (
+    BINARY,
+    PROPORTIONAL,
+    Binary,
+    Outcome,
+    Proportional,
+    RangeScoring,
+    Scoring,
+    Target,
+    parse_target,
+    parse_targets,
+)
+from .values import Quantity, format_value, parse_value
+
+__all__ = [
+    "ABSENT",
+    "BINARY",
+    "ND",
+    "PROPORTIONAL",
+    "BinOp",
+    "Binary",
+    "Catalog",
+    "CompiledFormula",
+    "DataSource",
+    "Driver",
+    "EvaluationError",
+    "Formula",
+    "FormulaSyntaxError",
+    "KpiFormulaError",
+    "LimitExceededError",
+    "Neg",
+    "Node",
+    "NotAvailable",
+    "Number",
+    "Outcome",
+    "PlanError",
+    "Proportional",
+    "Quantity",
+    "RangeScoring",
+    "Ref",
+    "Resolution",
+    "Result",
+    "Scoring",
+    "Span",
+    "Target",
+    "TargetSyntaxError",
+    "UnitMismatchError",
+    "UnknownDriverError",
+    "ValueSyntaxError",
+    "evaluate",
+    "format_value",
+    "parse",
+    "parse_target",
+    "parse_targets",
+    "parse_value",
+    "resolve",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,108 @@
+"""The driver catalog: which codes a formula may name, and what they mean.
+
+A :class:`Driver` is one input series (*driver*) of the planning system: its
+code, other spellings of it (aliases), a description and a unit.  A
+:class:`Catalog` lets the resolver check formulas (unknown codes, with close
+matches as suggestions) and read numeric-looking tokens such as ``50`` as the
+driver of that code when the catalog declares one.
+
+Entries may also stand for indicators (``kind="indicator"``): a plan declares
+its indicators so that formulas can refer to them, and evaluates them itself.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
+
+from .errors import KpiFormulaError
+from .values import UNITS, Unit
+
+__all__ = ["Catalog", "Driver", "EntryKind"]
+
+EntryKind: TypeAlias = Literal["driver", "indicator"]
+
+
+@dataclass(frozen=True, slots=True)
+class Driver:
+    """One catalog entry: a driver (input series) or an indicator."""
+
+    code: str
+    description: str = ""
+    unit: Unit | None = None
+    aliases: tuple[str, ...] = ()
+    kind: EntryKind = "driver"
+
+    def __post_init__(self) -> None:
+        if not self.code or self.code != self.code.strip():
+            raise KpiFormulaError(
+                f"a driver code cannot be empty or padded: {self.code!r}",
+                hint="strip the spaces around the code",
+            )
+        if self.unit is not None and self.unit not in UNITS:
+            raise KpiFormulaError(
+                f"driver {self.code!r} has unknown unit {self.unit!r}",
+                hint=f"use one of {', '.join(UNITS)} or none",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """A set of drivers looked up by code or alias.
+
+    With ``strict=True`` (the default) resolving a formula that names a code
+    the catalog does not hold raises :class:`~kpi_formula.UnknownDriverError`.
+
+    >>> from kpi_formula import Catalog, Driver
+    >>> catalog = Catalog([Driver("50", "Imprese iscritte nel Registro Imprese")])
+    >>> "50" in catalog
+    True
+    """
+
+    entries: tuple[Driver, ...]
+    strict: bool = True
+    _by_code: dict[str, Driver] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __init__(self, entries: Iterable[Driver] = (), *, strict: bool = True) -> None:
+        entries = tuple(entries)
+        by_code: dict[str, Driver] = {}
+        for entry in entries:
+            for spelling in (entry.code, *entry.aliases):
+                previous = by_code.get(spelling)
+                if previous is not None and previous != entry:
+                    raise KpiFormulaError(
+                        f"catalog code {spelling!r} is declared twice",
+                        hint="give each driver one entry, and each alias one driver",
+                    )
+                by_code[spelling] = entry
+        object.__setattr__(self, "entries", entries)
+        object.__setattr__(self, "strict", strict)
+        object.__setattr__(self, "_by_code", by_code)
+
+    def get(self, code: str) -> Driver | None:
+        """The entry declared under ``code`` (or one of its aliases), if any."""
+        return self._by_code.get(code)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
+    def __iter__(self) -> Iterator[Driver]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def suggest(self, code: str, *, limit: int = 3) -> tuple[str, ...]:
+        """Declared codes close to ``code``, best first (for error messages)."""
+        folded = {spelling.casefold(): spelling for spelling in self._by_code}
+        exact_case = folded.get(code.casefold())
+        if exact_case is not None:
+            return (exact_case,)
+        matches = difflib.get_close_matches(code.casefold(), list(folded), n=limit, cutoff=0.6)
+        return tuple(folded[match] for match in matches)
+
+    def with_entries(self, entries: Iterable[Driver]) -> Catalog:
+        """A new catalog with ``entries`` added."""
+        return Catalog((*self.entries, *entries), strict=self.strict)

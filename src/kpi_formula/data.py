@@ -1,0 +1,190 @@
+"""Driver data: values of codes by year, from the command line or CSV files.
+
+Two CSV layouts are read, with ``,``, ``;`` or tab as the separator (Italian
+spreadsheets export ``;`` because ``,`` is their decimal mark):
+
+* long — one value per row: ``code,year,value``;
+* wide — one row per code, one column per year: ``code,2022,2023,2024``.
+
+Column names may be Italian too (``codice``, ``anno``, ``valore``).  Values are
+read by :func:`parse_data_value`: the document's Italian format (``1.100``,
+``72,10 %``, ``N/D``) or plain machine decimals (``0.5``, ``-3.25``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+
+from .decimals import to_decimal
+from .errors import DataError, KpiFormulaError, ValueSyntaxError
+from .missing import ND, NotAvailable
+
+__all__ = ["DataTable", "load_data", "parse_data_value", "read_data"]
+
+DataTable = dict[tuple[str, int], Decimal | NotAvailable]
+
+_MACHINE = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+_AMBIGUOUS = re.compile(r"[+-]?[0-9]{1,3}\.[0-9]{3}")
+_YEAR = re.compile(r"[0-9]{4}")
+_CODE_COLUMNS = ("code", "codice", "driver", "codice driver")
+_YEAR_COLUMNS = ("year", "anno")
+_VALUE_COLUMNS = ("value", "valore")
+
+
+def parse_data_value(text: str) -> Decimal | NotAvailable:
+    """Read a value typed by a person or stored in a file.
+
+    ``0.5`` and ``-3.25`` are plain decimals; everything else is read the
+    document's way (``1.100.000``, ``72,10 %``, ``N/D``; a percentage becomes a
+    fraction).  ``1.100`` could be either and is refused with a hint.
+
+    >>> parse_data_value("0.5"), parse_data_value("1.100.000"), parse_data_value("72,10 %")
+    (Decimal('0.5'), Decimal('1100000'), Decimal('0.7210'))
+    """
+    stripped = text.strip()
+    if _AMBIGUOUS.fullmatch(stripped):
+        raise ValueSyntaxError(
+            f"{stripped!r} is ambiguous: a thousands separator or a decimal point?",
+            text=text,
+            position=max(text.find("."), 0),
+            hint=(
+                f"write {stripped.replace('.', '')} (or {stripped} N.) for thousands, "
+                f"or {stripped.replace('.', ',')} for a decimal"
+            ),
+        )
+    if _MACHINE.fullmatch(stripped):
+        return Decimal(stripped)
+    value = to_decimal(stripped, "the value")
+    return value
+
+
+def _delimiter(header: str) -> str:
+    counts = {delimiter: header.count(delimiter) for delimiter in (";", "\t", ",")}
+    return max(counts, key=lambda delimiter: counts[delimiter])
+
+
+def _column(header: list[str], names: Iterable[str]) -> int | None:
+    folded = [cell.strip().casefold() for cell in header]
+    for name in names:
+        if name in folded:
+            return folded.index(name)
+    return None
+
+
+def _read_value(text: str, source: str, line: int) -> Decimal | NotAvailable:
+    try:
+        return parse_data_value(text)
+    except KpiFormulaError as error:
+        raise DataError(
+            f"cannot read the value {text!r}: {error.reason}",
+            hint=error.hint,
+            line=line,
+            source=source,
+        ) from None
+
+
+def read_data(text: str, *, source: str = "<data>") -> DataTable:
+    """Read driver data from CSV text (long or wide layout)."""
+    lines = text.lstrip("\ufeff").splitlines()
+    if not lines or not lines[0].strip():
+        raise DataError(
+            "the data has no header row",
+            hint="start with 'code,year,value' or 'code,2022,2023,2024'",
+            line=1,
+            source=source,
+        )
+    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=_delimiter(lines[0])))
+    header = rows[0]
+    code_column = _column(header, _CODE_COLUMNS)
+    year_column = _column(header, _YEAR_COLUMNS)
+    value_column = _column(header, _VALUE_COLUMNS)
+    table: DataTable = {}
+    if code_column is not None and year_column is not None and value_column is not None:
+        for line, row in enumerate(rows[1:], start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            needed = max(code_column, year_column, value_column)
+            if len(row) <= needed:
+                raise DataError(
+                    f"the row has {len(row)} cells, the header {len(header)}",
+                    hint="every row needs a code, a year and a value",
+                    line=line,
+                    source=source,
+                )
+            year_text = row[year_column].strip()
+            if not _YEAR.fullmatch(year_text):
+                raise DataError(
+                    f"{year_text!r} is not a year",
+                    hint="write years as 2024",
+                    line=line,
+                    source=source,
+                )
+            key = (row[code_column].strip(), int(year_text))
+            _store(table, key, _read_value(row[value_column], source, line), source, line)
+        return table
+    if code_column is None:
+        raise DataError(
+            "the header names no code column",
+            hint="start with 'code,year,value' (long) or 'code,2022,2023,2024' (wide)",
+            line=1,
+            source=source,
+        )
+    years = {
+        index: int(cell.strip())
+        for index, cell in enumerate(header)
+        if index != code_column and _YEAR.fullmatch(cell.strip())
+    }
+    if not years:
+        raise DataError(
+            "the header has neither year/value columns nor year columns",
+            hint="write 'code,year,value' (long) or 'code,2022,2023,2024' (wide)",
+            line=1,
+            source=source,
+        )
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        code = row[code_column].strip() if len(row) > code_column else ""
+        if not code:
+            raise DataError(
+                "a row without a code", hint="fill in the code", line=line, source=source
+            )
+        for index, year in years.items():
+            cell = row[index].strip() if index < len(row) else ""
+            if cell:
+                _store(table, (code, year), _read_value(cell, source, line), source, line)
+    return table
+
+
+def _store(
+    table: DataTable,
+    key: tuple[str, int],
+    value: Decimal | NotAvailable,
+    source: str,
+    line: int,
+) -> None:
+    if key in table and table[key] != value and not (table[key] is ND and value is ND):
+        raise DataError(
+            f"{key[0]}@{key[1]} is given twice, with different values",
+            hint="keep one row per code and year",
+            line=line,
+            source=source,
+        )
+    table[key] = value
+
+
+def load_data(path: str | Path) -> DataTable:
+    """Read driver data from a CSV file (see :func:`read_data`)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(
+            f"cannot read {path}: {error}", hint="check the path and that it is UTF-8 text"
+        ) from None
+    return read_data(text, source=str(path))

@@ -1,0 +1,188 @@
+"""The one error hierarchy of kpi_formula.
+
+Every error a public function raises for bad input is a :class:`KpiFormulaError`
+(itself a :class:`ValueError`).  Errors about a piece of text carry where the
+fault is (``position``, ``line``, ``column``), what to do about it (``hint``) and
+a message that quotes the offending line with a caret under the fault::
+
+    >>> import kpi_formula as kf
+    >>> try:
+    ...     kf.parse("(A - B")
+    ... except kf.FormulaSyntaxError as error:
+    ...     print(error.line, error.column)
+    1 1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = [
+    "DataError",
+    "EvaluationError",
+    "FormulaSyntaxError",
+    "KpiFormulaError",
+    "LimitExceededError",
+    "PlanError",
+    "TargetSyntaxError",
+    "UnitMismatchError",
+    "UnknownDriverError",
+    "ValueSyntaxError",
+]
+
+
+def caret_excerpt(text: str, position: int) -> tuple[int, int, str]:
+    """Return (line, column, excerpt) for a 0-based ``position`` in ``text``.
+
+    Lines and columns are 1-based; the excerpt is the line holding the position
+    with a caret under it, indented by two spaces.
+    """
+    position = max(0, min(position, len(text)))
+    line = text.count("\n", 0, position) + 1
+    line_start = text.rfind("\n", 0, position) + 1
+    line_end = text.find("\n", position)
+    if line_end == -1:
+        line_end = len(text)
+    column = position - line_start + 1
+    source_line = text[line_start:line_end]
+    if len(source_line) > 100:
+        # Keep the excerpt readable: show a window around the fault.
+        window_start = max(0, column - 1 - 50)
+        source_line = source_line[window_start : window_start + 100]
+        caret_column = column - window_start
+    else:
+        caret_column = column
+    excerpt = f"  {source_line}\n  {' ' * (caret_column - 1)}^"
+    return line, column, excerpt
+
+
+class KpiFormulaError(ValueError):
+    """Base class of every error kpi_formula raises on bad input."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        self.hint = hint
+        self.reason = message
+        super().__init__(message if hint is None else f"{message}\nhint: {hint}")
+
+
+class _TextError(KpiFormulaError):
+    """An error located in a piece of text, shown with a caret."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        text: str,
+        position: int,
+        hint: str | None = None,
+    ) -> None:
+        self.text = text
+        self.position = position
+        self.line, self.column, self.excerpt = caret_excerpt(text, position)
+        located = f"{message} (line {self.line}, column {self.column})\n{self.excerpt}"
+        super().__init__(located, hint=hint)
+        self.reason = message
+
+
+class FormulaSyntaxError(_TextError):
+    """A formula that does not follow the language.
+
+    ``line`` and ``column`` are 1-based, ``position`` is the 0-based offset of
+    the fault, ``expected`` names what could have stood there.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        text: str,
+        position: int,
+        expected: Iterable[str] = (),
+        hint: str | None = None,
+    ) -> None:
+        self.expected: tuple[str, ...] = tuple(expected)
+        super().__init__(message, text=text, position=position, hint=hint)
+
+
+class LimitExceededError(FormulaSyntaxError):
+    """Input longer or more deeply nested than the documented limits allow."""
+
+
+class ValueSyntaxError(_TextError):
+    """A value (``17.533.900.000 €``, ``72,10 %``, ``N/D``) that cannot be read."""
+
+
+class TargetSyntaxError(_TextError):
+    """A target (``>= 1.100 N.``, ``Entro 31-12-2025``) that cannot be read."""
+
+
+class UnknownDriverError(KpiFormulaError):
+    """A formula names a driver that the catalog does not declare."""
+
+    def __init__(
+        self,
+        code: str,
+        *,
+        suggestions: Iterable[str] = (),
+        position: int | None = None,
+    ) -> None:
+        self.code = code
+        self.suggestions: tuple[str, ...] = tuple(suggestions)
+        self.position = position
+        where = "" if position is None else f" at column {position + 1}"
+        hint = (
+            f"did you mean {', '.join(repr(s) for s in self.suggestions)}?"
+            if self.suggestions
+            else "declare the driver in the catalog, or check its spelling"
+        )
+        super().__init__(f"unknown driver {code!r}{where}", hint=hint)
+
+
+class EvaluationError(KpiFormulaError):
+    """A formula that cannot be evaluated: bad data, division by zero under the
+    ``on_zero_division="error"`` policy, or a number beyond the decimal limits."""
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, position: int | None = None
+    ) -> None:
+        self.position = position
+        super().__init__(message, hint=hint)
+
+
+class UnitMismatchError(KpiFormulaError):
+    """A value judged against a target of another unit (``5 gg`` against ``>= 4 N.``)."""
+
+    def __init__(self, actual_unit: str | None, target_unit: str | None) -> None:
+        self.actual_unit = actual_unit
+        self.target_unit = target_unit
+        super().__init__(
+            f"the value is in {actual_unit or 'no unit'} but the target is in "
+            f"{target_unit or 'no unit'}",
+            hint="compare values in the target's unit; a percentage is a fraction (0.72 = 72 %)",
+        )
+
+
+class _FileError(KpiFormulaError):
+    """An error in a file, located by line (1-based) when known."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        line: int | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.line = line
+        self.source = source
+        where = ":".join(part for part in (source, None if line is None else str(line)) if part)
+        super().__init__(f"{where}: {message}" if where else message, hint=hint)
+        self.reason = message
+
+
+class PlanError(_FileError):
+    """A plan file or planning report that cannot be read or is inconsistent."""
+
+
+class DataError(_FileError):
+    """A driver data file that cannot be read."""

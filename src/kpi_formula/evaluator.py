@@ -1,0 +1,475 @@
+"""Evaluating a formula: exact decimals, N/D and division by zero made explicit.
+
+The rules, in full:
+
+* Arithmetic is exact decimal arithmetic (``0.1 + 0.2`` is ``0.3``); division
+  rounds half-even to 28 significant digits (see :mod:`kpi_formula.decimals`).
+* A reference ``CODE`` (offset K) reads the value of ``CODE`` in the year
+  ``year + K`` from the data: the key ``(code, year + K)``, or, for the
+  evaluation year itself, the key ``code``.
+* **N/D.** A driver absent from the data, or given as ``None``/``ND``/NaN/
+  ``"N/D"``, is missing.  With ``on_missing="propagate"`` (the default) any
+  missing operand makes the result N/D, and ``Result.reasons`` names every
+  missing ``code@year``.  With ``on_missing="zero"`` a missing driver counts
+  as 0 and the reasons still say so.
+* **Division by zero.** With ``on_zero_division="missing"`` (the default)
+  ``x / 0`` is N/D with the reason "division by zero"; with ``"error"`` it
+  raises :class:`~kpi_formula.EvaluationError`.  A division by zero is never
+  counted as 0, whatever ``on_missing`` says.
+
+The evaluator compiles a formula once into nested closures; ``evaluate``
+caches the compiled form, and :meth:`Formula.compile` hands it to the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Literal, Protocol, TypeAlias
+
+from .ast import BinOp, Neg, Node, Number, Ref
+from .catalog import Catalog
+from .decimals import EXACT, add, decimal_text, divide, exact, multiply, subtract, to_decimal
+from .errors import EvaluationError, KpiFormulaError
+from .formula import Formula, parse
+from .missing import ND, NotAvailable
+from .printer import to_text
+from .resolver import resolve
+
+__all__ = [
+    "ABSENT",
+    "CompiledFormula",
+    "DataSource",
+    "MappingSource",
+    "MissingPolicy",
+    "Result",
+    "ZeroDivisionPolicy",
+    "compile_formula",
+    "evaluate",
+]
+
+MissingPolicy: TypeAlias = Literal["propagate", "zero"]
+ZeroDivisionPolicy: TypeAlias = Literal["missing", "error"]
+
+_MISSING_POLICIES = ("propagate", "zero")
+_ZERO_POLICIES = ("missing", "error")
+
+
+class _Absent:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+"""What a :class:`DataSource` returns for a value it does not hold."""
+
+
+class DataSource(Protocol):
+    """Where evaluation reads driver values from.
+
+    ``lookup`` returns the raw value of ``code`` in ``year`` (anything
+    :func:`kpi_formula.decimals.to_decimal` reads), or :data:`ABSENT`.
+    A plan implements this to serve the values of other indicators.
+    """
+
+    def lookup(self, code: str, year: int, evaluation_year: int) -> object: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MappingSource:
+    """Data as a mapping from ``(code, year)`` — or ``code`` for the evaluation
+    year — to a value."""
+
+    data: Mapping[Any, Any]
+
+    def lookup(self, code: str, year: int, evaluation_year: int) -> object:
+        data = self.data
+        try:
+            value = data.get((code, year), ABSENT)
+            if value is ABSENT and year == evaluation_year:
+                value = data.get(code, ABSENT)
+        except TypeError:  # an unhashable or incomparable key type in a custom mapping
+            return ABSENT
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class _Missing:
+    """N/D inside the evaluator, with why."""
+
+    reasons: tuple[str, ...]
+
+
+_Value: TypeAlias = Decimal | _Missing
+_Step: TypeAlias = Callable[["_Env"], _Value]
+
+
+class _Env:
+    """One evaluation: where the data is, which year, what was noted."""
+
+    __slots__ = ("evaluation_year", "notes", "source", "trace")
+
+    def __init__(self, source: DataSource, year: int, trace: dict[int, _Value] | None) -> None:
+        self.source = source
+        self.evaluation_year = year
+        self.notes: list[str] = []
+        self.trace = trace
+
+
+def _merge(left: _Value, right: _Value) -> _Missing:
+    reasons: tuple[str, ...] = ()
+    if isinstance(left, _Missing):
+        reasons += left.reasons
+    if isinstance(right, _Missing):
+        reasons += right.reasons
+    return _Missing(reasons)
+
+
+def _compile_ref(node: Ref, on_missing: MissingPolicy) -> _Step:
+    code, offset = node.code, node.offset
+    zero = on_missing == "zero"
+
+    def read(env: _Env) -> _Value:
+        year = env.evaluation_year + offset
+        raw = env.source.lookup(code, year, env.evaluation_year)
+        where = f"{code}@{year}"
+        if raw is ABSENT:
+            reason = f"{where} is missing from the data"
+            value: Decimal | NotAvailable = ND
+        else:
+            if type(raw) is Decimal and raw.is_finite():
+                value = exact(raw, where)
+            else:
+                value = to_decimal(raw, where)
+            reason = f"{where} is N/D"
+        if isinstance(value, Decimal):
+            return value
+        if zero:
+            env.notes.append(f"{reason}; counted as 0")
+            return Decimal(0)
+        return _Missing((reason,))
+
+    return read
+
+
+def _compile_division(
+    node: BinOp, left: _Step, right: _Step, on_zero_division: ZeroDivisionPolicy
+) -> _Step:
+    text = to_text(node)
+    divisor = to_text(node.right)
+    position = None if node.span is None else node.span.start
+    message = f"division by zero in {text!r} ({divisor} = 0)"
+
+    def run(env: _Env) -> _Value:
+        a = left(env)
+        b = right(env)
+        if isinstance(b, Decimal) and not b:
+            if on_zero_division == "error":
+                raise EvaluationError(
+                    message,
+                    hint="use on_zero_division='missing' to get N/D instead",
+                    position=position,
+                )
+            return _Missing((*a.reasons, message) if isinstance(a, _Missing) else (message,))
+        if isinstance(a, _Missing) or isinstance(b, _Missing):
+            return _merge(a, b)
+        return divide(a, b)
+
+    return run
+
+
+def _traced(node: Node, inner: _Step) -> _Step:
+    """Wrap a step so that it records its value for explain()."""
+    key = id(node)
+
+    def step(env: _Env) -> _Value:
+        value = inner(env)
+        if env.trace is not None:
+            env.trace[key] = value
+        return value
+
+    return step
+
+
+def _plain(node: Node, inner: _Step) -> _Step:
+    return inner
+
+
+_ARITHMETIC = {"+": add, "-": subtract, "*": multiply}
+
+
+def _compile_node(
+    node: Node,
+    on_missing: MissingPolicy,
+    on_zero: ZeroDivisionPolicy,
+    wrap: Callable[[Node, _Step], _Step] = _plain,
+) -> _Step:
+    """Compile a tree into closures; ``wrap`` decorates each node's step."""
+    step: _Step
+    if isinstance(node, Number):
+        constant = exact(node.value, f"the number {node.text}")
+
+        def step(env: _Env) -> _Value:
+            return constant
+
+    elif isinstance(node, Ref):
+        step = _compile_ref(node, on_missing)
+    elif isinstance(node, Neg):
+        operand = _compile_node(node.operand, on_missing, on_zero, wrap)
+
+        def step(env: _Env) -> _Value:
+            value = operand(env)
+            return value if isinstance(value, _Missing) else EXACT.minus(value)
+
+    elif node.op == "/":
+        step = _compile_division(
+            node,
+            _compile_node(node.left, on_missing, on_zero, wrap),
+            _compile_node(node.right, on_missing, on_zero, wrap),
+            on_zero,
+        )
+    else:
+        operation = _ARITHMETIC[node.op]
+        left = _compile_node(node.left, on_missing, on_zero, wrap)
+        right = _compile_node(node.right, on_missing, on_zero, wrap)
+
+        def step(env: _Env) -> _Value:
+            a = left(env)
+            b = right(env)
+            if isinstance(a, _Missing) or isinstance(b, _Missing):
+                return _merge(a, b)
+            return operation(a, b)
+
+    return wrap(node, step)
+
+
+def _value_text(value: _Value) -> str:
+    if isinstance(value, _Missing):
+        return "N/D"
+    return decimal_text(value)
+
+
+def _render(node: Node, trace: dict[int, _Value], year: int) -> list[str]:
+    lines: list[str] = []
+
+    def describe(current: Node) -> str:
+        value = trace.get(id(current))
+        shown = "?" if value is None else _value_text(value)
+        if isinstance(current, Number):
+            return current.text
+        text = to_text(current)
+        if isinstance(current, Ref):
+            where = f"{current.code}@{year + current.offset}"
+            if isinstance(value, _Missing):
+                return f"{text} = N/D  ({'; '.join(value.reasons)})"
+            return f"{text} = {shown}  ({where})"
+        return f"{text} = {shown}"
+
+    def children(current: Node) -> list[Node]:
+        if isinstance(current, BinOp):
+            return [current.left, current.right]
+        if isinstance(current, Neg):
+            return [current.operand]
+        return []
+
+    def visit(current: Node, prefix: str, last: bool, top: bool) -> None:
+        connector = "" if top else ("└─ " if last else "├─ ")
+        lines.append(f"{prefix}{connector}{describe(current)}")
+        kids = children(current)
+        extension = "" if top else ("   " if last else "│  ")
+        for index, kid in enumerate(kids):
+            visit(kid, prefix + extension, index == len(kids) - 1, False)
+
+    visit(node, "", True, True)
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The outcome of evaluating a formula for one year.
+
+    ``value`` is a :class:`~decimal.Decimal` or :data:`~kpi_formula.ND`;
+    ``reasons`` names each missing ``code@year`` and each division by zero
+    (under ``on_missing="zero"`` it also lists the drivers counted as 0);
+    ``notes`` says how the catalog read the formula.
+    """
+
+    value: Decimal | NotAvailable
+    reasons: tuple[str, ...]
+    year: int
+    formula: Formula
+    notes: tuple[str, ...] = ()
+    _explain: Callable[[], str] = field(default=lambda: "", compare=False, repr=False)
+
+    @property
+    def missing(self) -> bool:
+        """True when the value is N/D."""
+        return self.value is ND
+
+    def explain(self) -> str:
+        """A multi-line account of each sub-expression's value."""
+        return self._explain()
+
+    def __repr__(self) -> str:
+        value = "ND" if self.value is ND else f"Decimal({str(self.value)!r})"
+        reasons = f", reasons={self.reasons!r}" if self.reasons else ""
+        return f"Result(value={value}{reasons}, year={self.year}, formula={str(self.formula)!r})"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        value = "N/D" if self.value is ND else escape(decimal_text(self.value))  # type: ignore[arg-type]
+        reasons = "".join(f"<li>{escape(reason)}</li>" for reason in self.reasons)
+        explain = escape(self.explain())
+        return (
+            f"<div><code>{escape(str(self.formula))}</code> = <b>{value}</b> "
+            f"<small>({self.year})</small>"
+            + (f"<ul>{reasons}</ul>" if reasons else "")
+            + f"<pre>{explain}</pre></div>"
+        )
+
+
+def _dedupe(reasons: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(reasons))
+
+
+def _check_policies(on_missing: object, on_zero_division: object) -> None:
+    if on_missing not in _MISSING_POLICIES:
+        raise KpiFormulaError(
+            f"unknown on_missing policy {on_missing!r}",
+            hint=f"use one of {', '.join(map(repr, _MISSING_POLICIES))}",
+        )
+    if on_zero_division not in _ZERO_POLICIES:
+        raise KpiFormulaError(
+            f"unknown on_zero_division policy {on_zero_division!r}",
+            hint=f"use one of {', '.join(map(repr, _ZERO_POLICIES))}",
+        )
+
+
+def _as_source(data: Mapping[Any, Any] | DataSource) -> DataSource:
+    if isinstance(data, Mapping):
+        return MappingSource(data)
+    if callable(getattr(data, "lookup", None)):
+        return data
+    raise EvaluationError(
+        f"data must be a mapping, not {type(data).__name__}",
+        hint="pass a dict such as {('A', 2025): 110, ('A', 2024): 100}",
+    )
+
+
+def _check_year(year: object) -> int:
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise EvaluationError(
+            f"the year must be an int, not {type(year).__name__}", hint="pass year=2025"
+        )
+    return year
+
+
+class CompiledFormula:
+    """A formula compiled for repeated evaluation: ``compiled(data, year=2025)``."""
+
+    __slots__ = ("_step", "formula", "notes", "on_missing", "on_zero_division")
+
+    def __init__(
+        self,
+        formula: Formula,
+        *,
+        on_missing: MissingPolicy = "propagate",
+        on_zero_division: ZeroDivisionPolicy = "missing",
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        _check_policies(on_missing, on_zero_division)
+        self.formula = formula
+        self.on_missing: MissingPolicy = on_missing
+        self.on_zero_division: ZeroDivisionPolicy = on_zero_division
+        self.notes = notes
+        self._step = _compile_node(formula.root, on_missing, on_zero_division)
+
+    def __repr__(self) -> str:
+        return (
+            f"CompiledFormula({str(self.formula)!r}, on_missing={self.on_missing!r}, "
+            f"on_zero_division={self.on_zero_division!r})"
+        )
+
+    def __call__(self, data: Mapping[Any, Any] | DataSource, *, year: int) -> Result:
+        source = _as_source(data)
+        year = _check_year(year)
+        env = _Env(source, year, None)
+        value = self._step(env)
+        if isinstance(value, _Missing):
+            reasons = _dedupe([*env.notes, *value.reasons])
+            final: Decimal | NotAvailable = ND
+        else:
+            reasons = _dedupe(env.notes)
+            final = value
+
+        def explain() -> str:
+            return self._explain(source, year, final, reasons)
+
+        return Result(final, reasons, year, self.formula, self.notes, explain)
+
+    def _explain(
+        self,
+        source: DataSource,
+        year: int,
+        final: Decimal | NotAvailable,
+        reasons: tuple[str, ...],
+    ) -> str:
+        trace: dict[int, _Value] = {}
+        step = _compile_node(self.formula.root, self.on_missing, self.on_zero_division, _traced)
+        step(_Env(source, year, trace))
+        header = f"{self.formula} = {'N/D' if final is ND else decimal_text(final)}  [year {year}]"  # type: ignore[arg-type]
+        lines = [header, *_render(self.formula.root, trace, year)[1:]]
+        if reasons:
+            lines.append("N/D because:" if final is ND else "note:")
+            lines.extend(f"  - {reason}" for reason in reasons)
+        return "\n".join(lines)
+
+
+@lru_cache(maxsize=1024)
+def compile_formula(
+    formula: Formula,
+    *,
+    on_missing: MissingPolicy = "propagate",
+    on_zero_division: ZeroDivisionPolicy = "missing",
+    notes: tuple[str, ...] = (),
+) -> CompiledFormula:
+    """Compile ``formula`` (cached per formula and policies)."""
+    return CompiledFormula(
+        formula, on_missing=on_missing, on_zero_division=on_zero_division, notes=notes
+    )
+
+
+def evaluate(
+    formula: Formula | str,
+    data: Mapping[Any, Any] | DataSource,
+    *,
+    year: int,
+    catalog: Catalog | None = None,
+    on_missing: MissingPolicy = "propagate",
+    on_zero_division: ZeroDivisionPolicy = "missing",
+) -> Result:
+    """Evaluate a formula (or formula text) with ``data`` for ``year``.
+
+    >>> import kpi_formula as kf
+    >>> data = {("A", 2025): 110, ("A", 2024): 100}
+    >>> kf.evaluate("(A - A-1) / A-1", data, year=2025).value
+    Decimal('0.1')
+    >>> kf.evaluate("A / B", {"A": 1}, year=2025).reasons
+    ('B@2025 is missing from the data',)
+    """
+    if not isinstance(formula, Formula):
+        formula = parse(formula)
+    _check_policies(on_missing, on_zero_division)
+    notes: tuple[str, ...] = ()
+    if catalog is not None:
+        resolution = resolve(formula, catalog)
+        formula, notes = resolution.formula, resolution.notes
+    compiled = compile_formula(
+        formula, on_missing=on_missing, on_zero_division=on_zero_division, notes=notes
+    )
+    return compiled(data, year=year)

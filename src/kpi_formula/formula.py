@@ -1,0 +1,140 @@
+"""The :class:`Formula` — a parsed indicator algorithm.
+
+>>> import kpi_formula as kf
+>>> f = kf.parse("(82.A3.1_INSTAGRAM - 82.A3.1_INSTAGRAM-1) / 82.A3.1_INSTAGRAM-1")
+>>> sorted(f.references)
+[Ref(code='82.A3.1_INSTAGRAM', offset=-1), Ref(code='82.A3.1_INSTAGRAM', offset=0)]
+>>> kf.parse(str(f)) == f
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from .ast import Node, Number, Ref, walk
+from .errors import FormulaSyntaxError, LimitExceededError
+from .parser import MAX_DEPTH, MAX_OFFSET, parse_node
+from .printer import to_text
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .evaluator import CompiledFormula, MissingPolicy, Result, ZeroDivisionPolicy
+
+__all__ = ["Formula", "parse"]
+
+_CODE = re.compile(
+    r"(?:[^\W\d]|[0-9])(?:[^\W\d]|[0-9.])*(?: (?:[^\W\d]|[0-9])(?:[^\W\d]|[0-9.])*)*"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """An immutable, hashable formula.
+
+    ``str(f)`` is the canonical text; equality compares the structure, not the
+    spelling (``A-1`` and ``A[-1]`` are the same formula).
+    """
+
+    root: Node
+    source: str | None = field(default=None, compare=False)
+    references: frozenset[Ref] = field(init=False, compare=False, repr=False)
+    drivers: frozenset[str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        references = frozenset(
+            Ref(node.code, node.offset) for node in walk(self.root) if isinstance(node, Ref)
+        )
+        object.__setattr__(self, "references", references)
+        object.__setattr__(self, "drivers", frozenset(ref.code for ref in references))
+
+    @classmethod
+    def from_node(cls, root: Node) -> Formula:
+        """Build a formula from a tree made by hand, checking what the parser checks."""
+        text = "<tree>"
+        if root.depth > MAX_DEPTH:
+            raise LimitExceededError(
+                f"the tree is {root.depth} operators deep, more than the limit of {MAX_DEPTH}",
+                text=text,
+                position=0,
+                hint="split it into indicators that refer to each other",
+            )
+        for node in walk(root):
+            if isinstance(node, Ref) and (
+                not _CODE.fullmatch(node.code) or abs(node.offset) > MAX_OFFSET
+            ):
+                raise FormulaSyntaxError(
+                    f"{node.code!r} with offset {node.offset} cannot be written as a reference",
+                    text=text,
+                    position=0,
+                    hint="a code is letters, digits, '_' and '.', words joined by single spaces",
+                )
+        return cls(root)
+
+    def __str__(self) -> str:
+        return to_text(self.root)
+
+    def __repr__(self) -> str:
+        return f"Formula({str(self)!r})"
+
+    @property
+    def numbers(self) -> frozenset[str]:
+        """The decimal literals of the formula, as written."""
+        return frozenset(node.text for node in walk(self.root) if isinstance(node, Number))
+
+    def evaluate(
+        self,
+        data: Mapping[Any, Any],
+        *,
+        year: int,
+        catalog: Catalog | None = None,
+        on_missing: MissingPolicy = "propagate",
+        on_zero_division: ZeroDivisionPolicy = "missing",
+    ) -> Result:
+        """Evaluate with ``data`` for ``year``; see :func:`kpi_formula.evaluate`."""
+        from .evaluator import evaluate
+
+        return evaluate(
+            self,
+            data,
+            year=year,
+            catalog=catalog,
+            on_missing=on_missing,
+            on_zero_division=on_zero_division,
+        )
+
+    def compile(
+        self,
+        *,
+        on_missing: MissingPolicy = "propagate",
+        on_zero_division: ZeroDivisionPolicy = "missing",
+    ) -> CompiledFormula:
+        """A callable ``(data, *, year) -> Result`` with :func:`evaluate`'s semantics,
+        built once so that repeated evaluation skips the tree walk."""
+        from .evaluator import compile_formula
+
+        return compile_formula(self, on_missing=on_missing, on_zero_division=on_zero_division)
+
+
+def parse(text: str) -> Formula:
+    """Parse formula text; raises :class:`~kpi_formula.FormulaSyntaxError`.
+
+    Parses are cached: the same text gives the same (immutable) formula.
+    """
+    if not isinstance(text, str):
+        raise FormulaSyntaxError(
+            f"a formula is text, not {type(text).__name__}",
+            text=repr(text),
+            position=0,
+            hint="pass a str such as '(A - A-1) / A-1'",
+        )
+    return _formula(text)
+
+
+@lru_cache(maxsize=4096)
+def _formula(text: str) -> Formula:
+    return Formula(parse_node(text), text)

@@ -1,0 +1,63 @@
+"""The canonical text of a formula: the tree back to the language.
+
+Operators are surrounded by single spaces, parentheses appear only where the
+tree needs them, and prior years use the document's glued spelling (``A-1``)
+wherever it reads back the same; otherwise the explicit one (``50[-1]``).
+For every formula ``f``, ``parse(to_text(f.root)) == f``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .ast import NUMBER_PATTERN, BinOp, Neg, Node, Number, Ref
+
+__all__ = ["format_ref", "to_text"]
+
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
+_UNARY = 3
+_ATOM = 4
+_YEAR_SUFFIX = re.compile(r"\.anno(?:\.n)?\Z", re.IGNORECASE)
+
+
+def _precedence(node: Node) -> int:
+    if isinstance(node, BinOp):
+        return _PRECEDENCE[node.op]
+    if isinstance(node, Neg):
+        return _UNARY
+    return _ATOM
+
+
+def format_ref(code: str, offset: int) -> str:
+    """Write a reference the way the parser reads it back.
+
+    >>> format_ref("A", -1), format_ref("A", 0), format_ref("50", -1)
+    ('A-1', 'A', '50[-1]')
+    """
+    explicit = (
+        offset > 0
+        or NUMBER_PATTERN.fullmatch(code) is not None
+        or (_YEAR_SUFFIX.search(code) is not None and (offset != 0 or code.lower().endswith(".n")))
+    )
+    if explicit:
+        return f"{code}[{offset}]"
+    return code if offset == 0 else f"{code}{offset}"
+
+
+def to_text(node: Node) -> str:
+    """The canonical text of a syntax tree."""
+    if isinstance(node, Number):
+        return node.text
+    if isinstance(node, Ref):
+        return format_ref(node.code, node.offset)
+    if isinstance(node, Neg):
+        inner = to_text(node.operand)
+        return f"-({inner})" if _precedence(node.operand) < _UNARY else f"-{inner}"
+    precedence = _PRECEDENCE[node.op]
+    left = to_text(node.left)
+    right = to_text(node.right)
+    if _precedence(node.left) < precedence:
+        left = f"({left})"
+    if _precedence(node.right) <= precedence:
+        right = f"({right})"
+    return f"{left} {node.op} {right}"

@@ -1,0 +1,243 @@
+"""Hypothesis strategies for test suites that use kpi_formula.
+
+Install the ``strategies`` extra (``pip install kpi_formula[strategies]``)
+and draw driver codes, formulas, datasets, document values and targets::
+
+    from hypothesis import given
+    import kpi_formula as kf
+    from kpi_formula import strategies as kst
+
+    @given(kst.formulas(max_leaves=8))
+    def test_round_trip(formula):
+        assert kf.parse(str(formula)) == formula
+
+After installation ``st.from_type(kpi_formula.Formula)`` works too: the package
+registers :func:`formulas` with hypothesis through its plugin entry point.
+
+Every strategy takes keyword-only size controls and checks them, naming the
+wrong argument.  Codes are drawn seed-like (``82.A3.1_INSTAGRAM``,
+``D1.1.2_PROMOS.ATT.``, ``N ImprAtt_UULL_Tot``) with the awkward cases
+included; formulas are drawn as trees (and shrink to small trees), so their
+text is canonical.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import strategies as st
+
+from .ast import NUMBER_PATTERN, BinOp, Neg, Node, Number, Ref
+from .formula import Formula
+from .missing import ND, NotAvailable
+from .parser import MAX_DEPTH
+from .targets import Target
+from .values import Quantity
+
+__all__ = [
+    "codes",
+    "datasets",
+    "formula_texts",
+    "formulas",
+    "numbers",
+    "quantities",
+    "targets",
+    "values",
+]
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_FIRST = _LETTERS + "0123456789_"
+_REST = _FIRST + "."
+_SEED_CODES = (
+    "82.A3.1_INSTAGRAM",
+    "D1.1.2_PROMOS.ATT.",
+    "D1.1.3_PROMOS.SAS",
+    "D2.1_MIMIT.1",
+    "N ImprAtt_UULL_Tot",
+    "Controlli Servizi",
+    "83.2_01_rev2018",
+    "EUREKA",
+    "S4",
+    "K35",
+    "C1.1.1_C",
+    "N.Strumenti_dig",
+    "SERV.DIG.STAT.TOT",
+    "Città",
+)
+
+
+def _check_int(name: str, value: object, minimum: int, maximum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f" and at most {maximum}" if maximum is not None else ""
+        raise ValueError(f"{name} must be at least {minimum}{bound}, not {value}")
+    return value
+
+
+def _check_rate(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number between 0 and 1")
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name} must be between 0 and 1, not {value}")
+    return float(value)
+
+
+def _is_code(text: str) -> bool:
+    words = text.split(" ")
+    return not NUMBER_PATTERN.fullmatch(text) and not all(
+        NUMBER_PATTERN.fullmatch(word) for word in words
+    )
+
+
+@st.composite
+def _word(draw: st.DrawFn, max_size: int) -> str:
+    first = draw(st.sampled_from(_FIRST))
+    rest = draw(st.text(alphabet=_REST, max_size=max_size - 1))
+    return first + rest
+
+
+def codes(
+    *, max_words: int = 2, max_word_size: int = 12, seed_like: bool = True
+) -> st.SearchStrategy[str]:
+    """Driver codes: letters, digits, ``_`` and ``.``; possibly starting with a
+    digit, ending with a dot, or made of words joined by single spaces.
+
+    With ``seed_like`` the codes of the Modena plan are drawn too.
+    """
+    _check_int("max_words", max_words, 1)
+    _check_int("max_word_size", max_word_size, 1)
+    drawn = st.lists(_word(max_word_size), min_size=1, max_size=max_words).map(" ".join)
+    drawn = drawn.filter(_is_code)
+    if seed_like:
+        return st.one_of(st.sampled_from(_SEED_CODES), drawn)
+    return drawn
+
+
+def numbers(*, max_integer_digits: int = 6, max_fraction_digits: int = 3) -> st.SearchStrategy[str]:
+    """Decimal literals as the language writes them: ``1000``, ``0.5``."""
+    _check_int("max_integer_digits", max_integer_digits, 1)
+    _check_int("max_fraction_digits", max_fraction_digits, 0)
+    integer = st.integers(0, 10**max_integer_digits - 1).map(str)
+    if max_fraction_digits == 0:
+        return integer
+    fraction = st.text(alphabet="0123456789", min_size=1, max_size=max_fraction_digits)
+    return st.one_of(integer, st.tuples(integer, fraction).map(".".join))
+
+
+def _leaves(code_strategy: st.SearchStrategy[str], max_years_back: int) -> st.SearchStrategy[Node]:
+    refs = st.builds(Ref, code_strategy, st.integers(-max_years_back, 0))
+    return st.one_of(refs, numbers().map(Number))
+
+
+def formulas(
+    *,
+    max_leaves: int = 12,
+    driver_codes: st.SearchStrategy[str] | None = None,
+    max_years_back: int = 2,
+) -> st.SearchStrategy[Formula]:
+    """Formulas drawn as syntax trees with at most ``max_leaves`` operands,
+    naming codes drawn from ``driver_codes`` (default: :func:`codes`)."""
+    _check_int("max_leaves", max_leaves, 1, MAX_DEPTH)
+    _check_int("max_years_back", max_years_back, 0, 999)
+    leaves = _leaves(driver_codes if driver_codes is not None else codes(), max_years_back)
+
+    def extend(children: st.SearchStrategy[Node]) -> st.SearchStrategy[Node]:
+        return st.one_of(
+            st.builds(Neg, children),
+            st.builds(BinOp, st.sampled_from(["+", "-", "*", "/"]), children, children),
+        )
+
+    trees = st.recursive(leaves, extend, max_leaves=max_leaves)
+    return trees.filter(lambda node: node.depth <= MAX_DEPTH).map(Formula)
+
+
+def formula_texts(**kwargs: Any) -> st.SearchStrategy[str]:
+    """The canonical text of :func:`formulas` (same arguments)."""
+    return formulas(**kwargs).map(str)
+
+
+def datasets(
+    formula: Formula,
+    *,
+    year: int = 2025,
+    nd_rate: float = 0.1,
+    zero_rate: float = 0.1,
+    absent_rate: float = 0.05,
+    max_magnitude: int = 10**6,
+) -> st.SearchStrategy[dict[tuple[str, int], Decimal | NotAvailable]]:
+    """Data for ``formula`` evaluated in ``year``: one value per reference,
+    N/D at ``nd_rate``, zero at ``zero_rate``, left out at ``absent_rate``."""
+    for name, rate in (
+        ("nd_rate", nd_rate),
+        ("zero_rate", zero_rate),
+        ("absent_rate", absent_rate),
+    ):
+        _check_rate(name, rate)
+    _check_int("max_magnitude", max_magnitude, 1)
+    _check_int("year", year, 1)
+    nonzero = st.one_of(
+        st.integers(-max_magnitude, max_magnitude).filter(bool).map(Decimal),
+        st.decimals(
+            min_value=-max_magnitude, max_value=max_magnitude, places=2, allow_nan=False
+        ).filter(bool),
+    )
+    keys = sorted({(ref.code, year + ref.offset) for ref in formula.references})
+
+    @st.composite
+    def build(draw: st.DrawFn) -> dict[tuple[str, int], Decimal | NotAvailable]:
+        data: dict[tuple[str, int], Decimal | NotAvailable] = {}
+        for key in keys:
+            roll = draw(st.floats(0, 1, exclude_max=True))
+            if roll < absent_rate:
+                continue
+            if roll < absent_rate + nd_rate:
+                data[key] = ND
+            elif roll < absent_rate + nd_rate + zero_rate:
+                data[key] = Decimal(0)
+            else:
+                data[key] = draw(nonzero)
+        return data
+
+    return build()
+
+
+def quantities(
+    *, units: tuple[str | None, ...] = ("€", "%", "N.", "gg", None)
+) -> st.SearchStrategy[Quantity]:
+    """Quantities as documents hold them: up to two decimals (four for %)."""
+
+    def build(amount: Decimal, unit: str | None) -> Quantity:
+        return Quantity(amount.scaleb(-2) if unit == "%" else amount, unit)  # type: ignore[arg-type]
+
+    amounts = st.decimals(min_value=-(10**12), max_value=10**12, places=2, allow_nan=False)
+    return st.builds(build, amounts, st.sampled_from(units))
+
+
+def values() -> st.SearchStrategy[Quantity | dt.date | NotAvailable]:
+    """Document values: quantities, dates and N/D."""
+    return st.one_of(
+        quantities(),
+        st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2999, 12, 31)),
+        st.just(ND),
+    )
+
+
+def targets() -> st.SearchStrategy[Target]:
+    """Targets: comparisons with a quantity, and deadlines."""
+    comparison = st.builds(Target, st.sampled_from([">=", "<=", ">", "<", "="]), quantities())
+    deadline = st.builds(
+        Target,
+        st.just("entro"),
+        st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 12, 31)),
+    )
+    return st.one_of(comparison, deadline)
+
+
+def _register_strategies() -> None:
+    """The hypothesis plugin entry point: ``st.from_type(Formula)`` draws formulas."""
+    st.register_type_strategy(Formula, formulas())
+    st.register_type_strategy(Quantity, quantities())
+    st.register_type_strategy(Target, targets())

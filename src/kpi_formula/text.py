@@ -1,0 +1,91 @@
+"""The input hygiene policy shared by every parser of the library.
+
+Text copied out of PDF reports carries artefacts.  Before any parser sees a
+string, this module applies one documented policy, character for character
+(so that positions in error messages stay those of the user's text):
+
+* non-breaking, narrow and figure spaces become a plain space;
+* the unicode minus ``−`` and the dashes ``‒ –`` become ``-``;
+* ``×`` becomes ``*`` and ``÷`` becomes ``/``;
+* zero-width characters, NUL and other control characters (tab, newline and
+  carriage return excepted) are refused with an error naming their position:
+  they are invisible, and guessing what they stood for would be unsafe.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+__all__ = ["MAX_TEXT_LENGTH", "check_length", "normalise"]
+
+MAX_TEXT_LENGTH = 10_000
+"""The longest formula, value or target text accepted, in characters."""
+
+_TRANSLATION = str.maketrans(
+    {
+        "\u00a0": " ",  # no-break space
+        "\u2007": " ",  # figure space
+        "\u202f": " ",  # narrow no-break space
+        "\u2009": " ",  # thin space
+        "\u2212": "-",  # minus sign
+        "\u2012": "-",  # figure dash
+        "\u2013": "-",  # en dash
+        "\u00d7": "*",  # multiplication sign
+        "\u00f7": "/",  # division sign
+    }
+)
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _is_forbidden(char: str) -> bool:
+    if char in _ALLOWED_CONTROLS:
+        return False
+    category = unicodedata.category(char)
+    # Cc: control characters; Cf: format characters such as zero-width space,
+    # BOM and bidirectional marks; Cs/Co/Cn: surrogates, private use, unassigned.
+    return category in ("Cc", "Cf", "Cs", "Co", "Cn")
+
+
+def check_length(text: str, fail: Callable[[str, int, str], Exception]) -> None:
+    """Refuse text longer than :data:`MAX_TEXT_LENGTH` through ``fail``."""
+    if len(text) > MAX_TEXT_LENGTH:
+        raise fail(
+            f"input of {len(text):,} characters is longer than the limit of {MAX_TEXT_LENGTH:,}",
+            MAX_TEXT_LENGTH,
+            "split the formula into indicators that refer to each other",
+        )
+
+
+def normalise(
+    text: str,
+    fail: Callable[[str, int, str], Exception],
+    too_long: Callable[[str, int, str], Exception] | None = None,
+) -> str:
+    """Apply the hygiene policy; invisible or control characters go to ``fail``.
+
+    ``fail(message, position, hint)`` builds the caller's own error type;
+    ``too_long`` (default: ``fail``) the one for text beyond the length limit.
+    """
+    check_length(text, too_long or fail)
+    text = text.translate(_TRANSLATION)
+    if not text.isascii():
+        for position, char in enumerate(text):
+            if _is_forbidden(char):
+                raise fail(
+                    f"invisible or control character U+{ord(char):04X} "
+                    f"({unicodedata.name(char, 'unnamed')})",
+                    position,
+                    "delete it: it often comes with text copied from PDF files",
+                )
+    else:
+        control = _ASCII_CONTROL.search(text)
+        if control is not None:
+            raise fail(
+                f"control character U+{ord(control.group()):04X}",
+                control.start(),
+                "delete it: control characters cannot appear in formulas or values",
+            )
+    return text

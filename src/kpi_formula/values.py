@@ -1,0 +1,279 @@
+"""Document values — numbers, units, dates and N/D written the Italian way.
+
+Planning documents group thousands with ``.`` and write the decimal mark as
+``,``; they follow a number with its unit and sometimes with a note::
+
+    >>> from kpi_formula import parse_value, format_value
+    >>> parse_value("17.533.900.000 €")
+    Quantity(amount=Decimal('17533900000'), unit='€')
+    >>> parse_value("72,10 %").amount        # a percentage is stored as a fraction
+    Decimal('0.7210')
+    >>> parse_value("13.595.300.000 € (dato al 31/10/2024)").note
+    'dato al 31/10/2024'
+    >>> parse_value("N/D")
+    ND
+    >>> format_value(parse_value("-23,24 gg"))
+    '-23,24 gg'
+
+Units are ``€``, ``%``, ``N.`` (a count), ``gg`` (days) or none; ``EUR`` and
+``euro``, ``n``/``nr.``, ``giorni`` are read as their canonical spelling.
+Dates are ``DD-MM-YYYY`` or ``DD/MM/YYYY``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from typing import Literal, TypeAlias
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import (
+    LarkError,
+    UnexpectedCharacters,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
+
+from .errors import KpiFormulaError, ValueSyntaxError, _TextError
+from .grammar import grammar_text
+from .missing import ND, NotAvailable
+from .text import normalise
+
+__all__ = ["Quantity", "Unit", "Value", "format_value", "parse_date", "parse_value"]
+
+Unit: TypeAlias = Literal["€", "%", "N.", "gg"]
+
+UNITS: tuple[Unit, ...] = ("€", "%", "N.", "gg")
+_UNIT_SPELLINGS: dict[str, Unit] = {
+    "€": "€",
+    "eur": "€",
+    "euro": "€",
+    "%": "%",
+    "n.": "N.",
+    "n": "N.",
+    "nr": "N.",
+    "nr.": "N.",
+    "gg": "gg",
+    "gg.": "gg",
+    "giorni": "gg",
+}
+_HUNDRED = Decimal(100)
+_MAX_DIGITS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """An amount with its unit (``None`` for a plain number) and an optional note.
+
+    A percentage is stored as a fraction: ``72,10 %`` has ``amount`` 0.7210 and
+    ``unit`` ``"%"``.  The note (``dato al 31/10/2024``) annotates the value and
+    takes no part in equality.
+    """
+
+    amount: Decimal
+    unit: Unit | None = None
+    note: str | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal) or not self.amount.is_finite():
+            raise KpiFormulaError(
+                f"a quantity needs a finite Decimal amount, not {self.amount!r}",
+                hint="build it with Decimal('12.5')",
+            )
+        if self.unit is not None and self.unit not in UNITS:
+            raise KpiFormulaError(
+                f"unknown unit {self.unit!r}", hint=f"use one of {', '.join(UNITS)} or None"
+            )
+
+    def __str__(self) -> str:
+        return format_value(self)
+
+
+Value: TypeAlias = Quantity | dt.date | NotAvailable
+"""What :func:`parse_value` returns."""
+
+
+@v_args(inline=True)
+class _ValueBuilder(Transformer[Token, object]):
+    def not_available(self, _token: Token) -> NotAvailable:
+        return ND
+
+    def date(self, token: Token, _note: Token | None = None) -> dt.date:
+        return _to_date(str(token), token.start_pos or 0)
+
+    def quantity(self, *parts: Token) -> Quantity:
+        sign = ""
+        amount_text = ""
+        unit: Unit | None = None
+        note: str | None = None
+        for part in parts:
+            if part.type == "SIGN":
+                sign = str(part)
+            elif part.type == "AMOUNT":
+                amount_text = str(part)
+            elif part.type == "UNIT":
+                unit = _UNIT_SPELLINGS[str(part).lower()]
+            elif part.type == "NOTE":
+                note = " ".join(str(part)[1:-1].split()) or None
+        digits = amount_text.replace(".", "").replace(",", ".")
+        if len(digits) > _MAX_DIGITS:
+            raise _ReadError(f"a number of more than {_MAX_DIGITS} digits", 0)
+        amount = Decimal(f"{sign}{digits}")
+        if unit == "%":
+            amount = amount.scaleb(-2)
+        return Quantity(amount, unit, note)
+
+
+class _ReadError(Exception):
+    """Raised while building a value; turned into the caller's error type."""
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+
+def _to_date(text: str, position: int) -> dt.date:
+    day, month, year = (int(part) for part in re.split(r"[-/]", text))
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise _ReadError(f"{text} is not a calendar date", position) from None
+
+
+@cache
+def _parser(start: str) -> Lark:
+    return Lark(grammar_text("value"), parser="lalr", start=start)
+
+
+def parse_with(
+    text: str,
+    start: str,
+    *,
+    error_type: type[_TextError],
+    transformer: Transformer[Token, object],
+    what: str,
+    hint: str,
+) -> object:
+    """Parse ``text`` with the value grammar's ``start`` rule and ``transformer``.
+
+    Every failure becomes ``error_type`` with a caret under the fault.
+    """
+
+    def fail(message: str, position: int, fail_hint: str) -> _TextError:
+        return error_type(message, text=text, position=position, hint=fail_hint)
+
+    clean = normalise(text, fail)
+    if not clean.strip():
+        raise fail(f"empty {what}", 0, hint)
+    try:
+        tree = _parser(start).parse(clean)
+        return transformer.transform(tree)
+    except UnexpectedCharacters as error:
+        position = error.pos_in_stream or 0
+        raise fail(
+            f"cannot read {what} at {clean[position : position + 12]!r}", position, hint
+        ) from None
+    except UnexpectedToken as error:
+        position = len(clean) if error.token.type == "$END" else error.token.start_pos or 0
+        found = "the end" if error.token.type == "$END" else repr(str(error.token))
+        raise fail(f"unexpected {found} in {what}", position, hint) from None
+    except VisitError as error:
+        inner = error.orig_exc
+        if isinstance(inner, _ReadError):
+            raise fail(inner.message, inner.position, "write dates as DD-MM-YYYY") from None
+        if isinstance(inner, KpiFormulaError):
+            raise inner from None
+        raise fail(f"cannot read {what}: {inner}", 0, hint) from None
+    except (UnexpectedInput, LarkError):
+        raise fail(f"cannot read {what}", 0, hint) from None
+
+
+_VALUE_HINT = (
+    "write values the Italian way: 1.100 N., 72,10 %, -23,24 gg, 17.533.900.000 €, "
+    "N/D or 31-12-2025"
+)
+
+
+def parse_value(text: str) -> Value:
+    """Read one value as planning documents write it.
+
+    Returns a :class:`Quantity`, a :class:`datetime.date` or :data:`ND`;
+    raises :class:`~kpi_formula.ValueSyntaxError` for anything else.
+    """
+    if not isinstance(text, str):
+        raise ValueSyntaxError(
+            f"parse_value reads text, not {type(text).__name__}",
+            text=repr(text),
+            position=0,
+            hint="pass a str such as '1.100 N.'",
+        )
+    result = parse_with(
+        text,
+        "value",
+        error_type=ValueSyntaxError,
+        transformer=_ValueBuilder(),
+        what="the value",
+        hint=_VALUE_HINT,
+    )
+    if not isinstance(result, (Quantity, dt.date, NotAvailable)):  # pragma: no cover
+        raise TypeError(f"the value grammar built {result!r}")
+    return result
+
+
+def parse_date(text: str) -> dt.date:
+    """Read a date written ``DD-MM-YYYY`` or ``DD/MM/YYYY``."""
+    value = parse_value(text)
+    if not isinstance(value, dt.date):
+        raise ValueSyntaxError(
+            f"{text!r} is not a date", text=text, position=0, hint="write DD-MM-YYYY"
+        )
+    return value
+
+
+def _group_thousands(digits: str) -> str:
+    head = len(digits) % 3 or 3
+    groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
+    return ".".join(groups)
+
+
+def format_amount(amount: Decimal, unit: Unit | None = None) -> str:
+    """Write a number the Italian way (``1.234.567,89``); percentages as such."""
+    shown = amount.scaleb(2) if unit == "%" else amount
+    text = format(shown, "f")
+    sign = "-" if text.startswith("-") else ""
+    text = text.lstrip("-")
+    whole, _, fraction = text.partition(".")
+    body = _group_thousands(whole) + (f",{fraction}" if fraction else "")
+    return f"{sign}{body}"
+
+
+def format_value(value: Value | Decimal | int) -> str:
+    """Write a value back the way the document does; ``parse_value`` reads it back.
+
+    >>> from decimal import Decimal
+    >>> format_value(Quantity(Decimal("1100"), "N."))
+    '1.100 N.'
+    >>> format_value(Quantity(Decimal("0.721"), "%"))
+    '72,1 %'
+    """
+    if isinstance(value, NotAvailable):
+        return "N/D"
+    if isinstance(value, dt.date):
+        return value.strftime("%d-%m-%Y")
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return format_amount(Decimal(value))
+    if isinstance(value, Quantity):
+        text = format_amount(value.amount, value.unit)
+        if value.unit is not None:
+            text = f"{text} {value.unit}"
+        if value.note:
+            text = f"{text} ({value.note})"
+        return text
+    raise KpiFormulaError(
+        f"cannot format {type(value).__name__}", hint="pass a Quantity, a date, ND or a Decimal"
+    )

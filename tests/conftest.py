@@ -1,0 +1,49 @@
+"""Shared test configuration: deterministic hypothesis profiles and the corpus."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT.parent / "shared" / "seed" / "000_4a54057307a0cb1c.txt"
+EXAMPLES = ROOT / "examples"
+
+# "ci" is deterministic (derandomized, no example database) so that a run on a
+# clean machine always tries the same examples; "fuzz" is for maintainers who
+# want many more examples on demand (see README, "Fuzzing").
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.register_profile(
+    "dev",
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=20_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def seed_formulas() -> list[tuple[int, str, str]]:
+    """(report line, indicator code, formula) for each formula of the seed."""
+    rows = []
+    for line in (EXAMPLES / "seed_formulas.tsv").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        number, code, formula = line.split("\t")
+        rows.append((int(number), code, formula))
+    return rows

@@ -1,0 +1,91 @@
+"""Errors a person can act on: what, where (with a caret) and a hint."""
+
+from __future__ import annotations
+
+import pytest
+
+import kpi_formula as kf
+
+
+def syntax_error(text: str) -> kf.FormulaSyntaxError:
+    with pytest.raises(kf.FormulaSyntaxError) as caught:
+        kf.parse(text)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "column"),
+    [
+        ("(A - B", "never closed", 1),
+        ("A - B)", "never opened", 6),
+        ("A +", "ends with the operator '+'", 3),
+        ("A * / B", "two operators in a row", 5),
+        ("", "empty", 1),
+        ("   ", "empty", 1),
+        ("A % B", "'%'", 3),
+        ("72,10", "','", 3),
+        ("A  B", "two operands side by side", 4),
+        ("A (B)", "two operands side by side", 3),
+        ("()", "empty parentheses", 2),
+        ("* A", "no operand on its left", 1),
+        ("A-1[-1]", "already names a prior year", 1),
+        (".5", "'.'", 1),
+        ("A >= 3", "'>'", 3),
+        ("A[x]", "year offset", 3),
+        ("A + B\u200b", "U+200B", 6),
+        ("A\x00", "U+0000", 2),
+        ("A-99999", "more than 999 years", 2),
+    ],
+)
+def test_common_mistakes_are_named_in_plain_words(text: str, words: str, column: int) -> None:
+    error = syntax_error(text)
+    assert words in str(error)
+    assert error.column == column
+    assert error.line == 1
+    assert error.hint
+
+
+def test_message_shows_the_line_with_a_caret_under_the_fault() -> None:
+    error = syntax_error("(A - B) * / C")
+    lines = str(error).splitlines()
+    assert lines[1] == "  (A - B) * / C"
+    assert lines[2] == "  " + " " * 10 + "^"
+    assert error.expected  # names what could have stood there
+    assert any("driver code" in item or "(" in item for item in error.expected)
+
+
+def test_errors_on_later_lines_report_line_and_column() -> None:
+    error = syntax_error("A +\nB *\n* C")
+    assert (error.line, error.column) == (3, 1)
+    assert "  * C" in str(error)
+
+
+def test_percent_and_comma_hints_mention_italian_decimals() -> None:
+    assert "fraction" in (syntax_error("A * 72 %").hint or "")
+    assert "decimal point" in (syntax_error("2,5 * A").hint or "")
+
+
+def test_errors_are_value_errors_of_the_library() -> None:
+    error = syntax_error("A +")
+    assert isinstance(error, kf.KpiFormulaError)
+    assert isinstance(error, ValueError)
+
+
+def test_non_text_input_is_a_syntax_error() -> None:
+    with pytest.raises(kf.FormulaSyntaxError):
+        kf.parse(42)  # type: ignore[arg-type]
+
+
+def test_very_long_and_deeply_nested_input_get_clear_errors() -> None:
+    with pytest.raises(kf.LimitExceededError, match="limit"):
+        kf.parse("A + " * 3000 + "A")
+    with pytest.raises(kf.LimitExceededError, match="deep"):
+        kf.parse("-" * 500 + "A")
+    with pytest.raises(kf.LimitExceededError, match="deep"):
+        kf.parse("(" * 300 + "A" + " * B)" * 300)
+    with pytest.raises(kf.LimitExceededError, match="longer than"):
+        kf.parse("A" * 20_000)
+
+
+def test_many_parentheses_around_one_operand_are_fine() -> None:
+    assert kf.parse("(" * 2000 + "A" + ")" * 2000) == kf.parse("A")
