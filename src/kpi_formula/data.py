@@ -6,6 +6,9 @@ spreadsheets export ``;`` because ``,`` is their decimal mark):
 * long — one value per row: ``code,year,value``;
 * wide — one row per code, one column per year: ``code,2022,2023,2024``.
 
+A file separated by ``;`` or tabs is an Italian export, whose ``1.100`` is
+1100; in a ``,``-separated file ``1.100`` is ambiguous and refused.
+
 Column names may be Italian too (``codice``, ``anno``, ``valore``).  Values are
 read by :func:`parse_data_value`: the document's Italian format (``1.100``,
 ``72,10 %``, ``N/D``) or plain machine decimals (``0.5``, ``-3.25``).
@@ -22,7 +25,7 @@ from pathlib import Path
 
 from .decimals import to_decimal
 from .errors import DataError, KpiFormulaError, ValueSyntaxError
-from .missing import ND, NotAvailable
+from .missing import NotAvailable
 
 __all__ = ["DataTable", "load_data", "parse_data_value", "read_data"]
 
@@ -36,18 +39,20 @@ _YEAR_COLUMNS = ("year", "anno")
 _VALUE_COLUMNS = ("value", "valore")
 
 
-def parse_data_value(text: str) -> Decimal | NotAvailable:
+def parse_data_value(text: str, *, italian: bool = False) -> Decimal | NotAvailable:
     """Read a value typed by a person or stored in a file.
 
     ``0.5`` and ``-3.25`` are plain decimals; everything else is read the
     document's way (``1.100.000``, ``72,10 %``, ``N/D``; a percentage becomes a
-    fraction).  ``1.100`` could be either and is refused with a hint.
+    fraction).  ``1.100`` could be either: it is refused with a hint, unless
+    ``italian`` says the source writes numbers the Italian way (``1.100`` is
+    then 1100).
 
     >>> parse_data_value("0.5"), parse_data_value("1.100.000"), parse_data_value("72,10 %")
     (Decimal('0.5'), Decimal('1100000'), Decimal('0.7210'))
     """
     stripped = text.strip()
-    if _AMBIGUOUS.fullmatch(stripped):
+    if _AMBIGUOUS.fullmatch(stripped) and not italian:
         raise ValueSyntaxError(
             f"{stripped!r} is ambiguous: a thousands separator or a decimal point?",
             text=text,
@@ -57,10 +62,9 @@ def parse_data_value(text: str) -> Decimal | NotAvailable:
                 f"or {stripped.replace('.', ',')} for a decimal"
             ),
         )
-    if _MACHINE.fullmatch(stripped):
+    if _MACHINE.fullmatch(stripped) and not _AMBIGUOUS.fullmatch(stripped):
         return Decimal(stripped)
-    value = to_decimal(stripped, "the value")
-    return value
+    return to_decimal(stripped, "the value")
 
 
 def _delimiter(header: str) -> str:
@@ -76,9 +80,9 @@ def _column(header: list[str], names: Iterable[str]) -> int | None:
     return None
 
 
-def _read_value(text: str, source: str, line: int) -> Decimal | NotAvailable:
+def _read_value(text: str, source: str, line: int, italian: bool) -> Decimal | NotAvailable:
     try:
-        return parse_data_value(text)
+        return parse_data_value(text, italian=italian)
     except KpiFormulaError as error:
         raise DataError(
             f"cannot read the value {text!r}: {error.reason}",
@@ -98,7 +102,10 @@ def read_data(text: str, *, source: str = "<data>") -> DataTable:
             line=1,
             source=source,
         )
-    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=_delimiter(lines[0])))
+    delimiter = _delimiter(lines[0])
+    # A ";" or tab separator is the mark of an Italian export: "1.100" is 1100.
+    italian = delimiter != ","
+    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
     header = rows[0]
     code_column = _column(header, _CODE_COLUMNS)
     year_column = _column(header, _YEAR_COLUMNS)
@@ -125,7 +132,7 @@ def read_data(text: str, *, source: str = "<data>") -> DataTable:
                     source=source,
                 )
             key = (row[code_column].strip(), int(year_text))
-            _store(table, key, _read_value(row[value_column], source, line), source, line)
+            _store(table, key, _read_value(row[value_column], source, line, italian), source, line)
         return table
     if code_column is None:
         raise DataError(
@@ -157,7 +164,7 @@ def read_data(text: str, *, source: str = "<data>") -> DataTable:
         for index, year in years.items():
             cell = row[index].strip() if index < len(row) else ""
             if cell:
-                _store(table, (code, year), _read_value(cell, source, line), source, line)
+                _store(table, (code, year), _read_value(cell, source, line, italian), source, line)
     return table
 
 
@@ -168,7 +175,7 @@ def _store(
     source: str,
     line: int,
 ) -> None:
-    if key in table and table[key] != value and not (table[key] is ND and value is ND):
+    if key in table and table[key] != value:
         raise DataError(
             f"{key[0]}@{key[1]} is given twice, with different values",
             hint="keep one row per code and year",

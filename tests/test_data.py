@@ -1,0 +1,70 @@
+"""Driver data files: long and wide CSV, Italian or machine numbers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import kpi_formula as kf
+from kpi_formula.data import load_data, parse_data_value, read_data
+
+
+def test_long_layout_with_italian_values() -> None:
+    table = read_data("codice;anno;valore\nA;2024;1.100\nA;2025;72,10 %\nB;2025;N/D\n")
+    assert table == {
+        ("A", 2024): Decimal(1100),
+        ("A", 2025): Decimal("0.7210"),
+        ("B", 2025): kf.ND,
+    }
+
+
+def test_wide_layout_with_machine_values() -> None:
+    table = read_data("code,2022,2023,2024\nA,1,2.5,\nN ImprAtt,64000,N/D,65000\n")
+    assert table == {
+        ("A", 2022): Decimal(1),
+        ("A", 2023): Decimal("2.5"),
+        ("N ImprAtt", 2022): Decimal(64000),
+        ("N ImprAtt", 2023): kf.ND,
+        ("N ImprAtt", 2024): Decimal(65000),
+    }
+
+
+def test_ambiguous_values_in_comma_files_are_refused_with_a_hint() -> None:
+    with pytest.raises(kf.DataError, match="ambiguous") as caught:
+        read_data("code,year,value\nA,2024,1.100\n", source="d.csv")
+    assert caught.value.line == 2
+    assert str(caught.value).startswith("d.csv:2:")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "nothing,here\nA,1\n",
+        "code,year,value\nA,20x4,1\n",
+        "code,year,value\nA,2024\n",
+        "code,year,value\nA,2024,1\nA,2024,2\n",
+        "code,2024\n,5\n",
+        "code,year,value\nA,2024,abc\n",
+    ],
+)
+def test_bad_files_are_data_errors(text: str) -> None:
+    with pytest.raises(kf.DataError):
+        read_data(text)
+
+
+def test_load_data_reads_files_and_reports_missing_ones(tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text("\ufeffcode,year,value\nA,2024,3\n", encoding="utf-8")
+    assert load_data(path) == {("A", 2024): Decimal(3)}
+    with pytest.raises(kf.DataError, match="cannot read"):
+        load_data(tmp_path / "missing.csv")
+
+
+def test_parse_data_value_forms() -> None:
+    assert parse_data_value("-3.25") == Decimal("-3.25")
+    assert parse_data_value("1.100", italian=True) == Decimal(1100)
+    assert parse_data_value("1.100.000") == Decimal(1100000)
+    assert parse_data_value("N/D") is kf.ND
