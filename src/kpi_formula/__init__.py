@@ -17,6 +17,7 @@ from __future__ import annotations
 from .ast import BinOp, Neg, Node, Number, Ref, Span
 from .catalog import Catalog, Driver
 from .errors import (
+    DataError,
     EvaluationError,
     FormulaSyntaxError,
     KpiFormulaError,
@@ -54,6 +55,7 @@ __all__ = [
     "Binary",
     "Catalog",
     "CompiledFormula",
+    "DataError",
     "DataSource",
     "Driver",
     "EvaluationError",
