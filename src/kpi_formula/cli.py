@@ -22,6 +22,7 @@ from .errors import KpiFormulaError
 from .evaluator import Result, evaluate
 from .formula import parse
 from .missing import ND
+from .plan.cli import add_plan_commands
 from .targets import BINARY, PROPORTIONAL, Outcome, RangeScoring, Scoring, parse_target
 
 __all__ = ["main"]
@@ -235,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--json", action="store_true", help="print one JSON object")
     command.set_defaults(run=_cmd_check)
 
+    add_plan_commands(commands)
     return parser
 
 

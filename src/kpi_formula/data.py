@@ -17,6 +17,7 @@ read by :func:`parse_data_value`: the document's Italian format (``1.100``,
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Iterable
@@ -26,14 +27,16 @@ from pathlib import Path
 from .decimals import to_decimal
 from .errors import DataError, KpiFormulaError, ValueSyntaxError
 from .missing import NotAvailable
+from .values import parse_date
 
 __all__ = ["DataTable", "load_data", "parse_data_value", "read_data"]
 
-DataTable = dict[tuple[str, int], Decimal | NotAvailable]
+DataTable = dict[tuple[str, int], Decimal | NotAvailable | dt.date]
 
 _MACHINE = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 _AMBIGUOUS = re.compile(r"[+-]?[0-9]{1,3}\.[0-9]{3}")
 _YEAR = re.compile(r"[0-9]{4}")
+_DATE = re.compile(r"[0-9]{1,2}[-/][0-9]{1,2}[-/][0-9]{4}")
 _CODE_COLUMNS = ("code", "codice", "driver", "codice driver")
 _YEAR_COLUMNS = ("year", "anno")
 _VALUE_COLUMNS = ("value", "valore")
@@ -80,7 +83,15 @@ def _column(header: list[str], names: Iterable[str]) -> int | None:
     return None
 
 
-def _read_value(text: str, source: str, line: int, italian: bool) -> Decimal | NotAvailable:
+def _read_value(
+    text: str, source: str, line: int, italian: bool
+) -> Decimal | NotAvailable | dt.date:
+    if _DATE.fullmatch(text.strip()):
+        # Milestones (the date a report was published) are data too.
+        try:
+            return parse_date(text)
+        except KpiFormulaError as error:
+            raise DataError(error.reason, hint=error.hint, line=line, source=source) from None
     try:
         return parse_data_value(text, italian=italian)
     except KpiFormulaError as error:
@@ -171,7 +182,7 @@ def read_data(text: str, *, source: str = "<data>") -> DataTable:
 def _store(
     table: DataTable,
     key: tuple[str, int],
-    value: Decimal | NotAvailable,
+    value: Decimal | NotAvailable | dt.date,
     source: str,
     line: int,
 ) -> None:

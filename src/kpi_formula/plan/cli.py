@@ -1,0 +1,117 @@
+"""``kpi-formula plan ...``: import, validate, evaluate and score plans."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, TextIO
+
+from ..data import load_data
+from .evaluate import evaluate_plan
+from .planfile import load_plan, save_plan
+from .report import import_report
+from .scorecard import evaluation_payload, render_csv, render_text
+from .validate import validate_plan
+
+__all__ = ["add_plan_commands"]
+
+
+def _import(args: argparse.Namespace, out: TextIO) -> int:
+    report = import_report(args.report)
+    save_plan(report.plan, args.output)
+    indicators = sum(1 for _ in report.plan.occurrences())
+    out.write(
+        f"{args.output}: {len(report.plan.areas)} areas, {indicators} indicator rows "
+        f"({len(report.plan.indicators())} distinct), {len(report.plan.drivers)} drivers\n"
+    )
+    for line, notice in report.notices:
+        sys.stderr.write(f"{args.report}:{line}: note: {notice}\n")
+    for line, why in report.unread:
+        sys.stderr.write(f"{args.report}:{line}: not read: {why}\n")
+    return 0 if report.complete else 1
+
+
+def _validate(args: argparse.Namespace, out: TextIO) -> int:
+    plan = load_plan(args.plan)
+    data = load_data(args.data) if args.data else None
+    problems = validate_plan(plan, data, year=args.year)
+    for problem in problems:
+        out.write(f"{problem}\n")
+    errors = sum(1 for problem in problems if problem.severity == "error")
+    out.write(f"{errors} errors, {len(problems) - errors} warnings\n")
+    return 1 if errors else 0
+
+
+def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
+    from ..cli import parse_scoring, print_json
+
+    plan = load_plan(args.plan)
+    evaluation = evaluate_plan(
+        plan,
+        load_data(args.data),
+        year=args.year,
+        target_year=args.targets,
+        scoring=parse_scoring(args.scoring),
+        nd_policy=args.nd_policy,
+        on_missing=args.on_missing,
+    )
+    if args.json:
+        print_json(evaluation_payload(evaluation), out)
+    elif args.csv:
+        out.write(render_csv(evaluation))
+    else:
+        out.write(render_text(evaluation))
+    return 0
+
+
+def add_plan_commands(commands: Any) -> None:
+    """Add ``plan`` and its subcommands to the ``kpi-formula`` parser."""
+    plan = commands.add_parser("plan", help="import, validate, evaluate and score plans")
+    sub = plan.add_subparsers(dest="plan_command", required=True, metavar="COMMAND")
+
+    command = sub.add_parser("import", help="read an Integra planning report into a plan file")
+    command.add_argument("report", help="the report as tab-separated text")
+    command.add_argument("-o", "--output", required=True, help="the plan file to write (TOML)")
+    command.set_defaults(run=_import)
+
+    command = sub.add_parser("validate", help="list a plan's problems (exit 1 on errors)")
+    command.add_argument("plan", help="the plan file")
+    command.add_argument("--data", metavar="FILE", help="driver data, to report missing values")
+    command.add_argument("--year", type=int, help="the year the data should cover")
+    command.set_defaults(run=_validate)
+
+    for name, help_text in (
+        ("evaluate", "evaluate every indicator and roll the scores up"),
+        ("scorecard", "the scorecard of a plan: tree, value, target, met, achievement"),
+    ):
+        command = sub.add_parser(name, help=help_text)
+        command.add_argument("plan", help="the plan file")
+        command.add_argument("--data", metavar="FILE", required=True, help="driver data (CSV)")
+        command.add_argument("--year", type=int, required=True, help="the year of the values")
+        command.add_argument(
+            "--targets", type=int, metavar="YEAR", help="the year of the targets (default: --year)"
+        )
+        command.add_argument(
+            "--engine", choices=["python"], default="python", help="the evaluation engine"
+        )
+        command.add_argument(
+            "--nd-policy",
+            choices=["renormalise", "zero"],
+            default="renormalise",
+            help="N/D achievements: leave out and renormalise the weights, or count as 0",
+        )
+        command.add_argument(
+            "--on-missing",
+            choices=["propagate", "zero"],
+            default="propagate",
+            help="missing drivers inside formulas: N/D (propagate) or 0",
+        )
+        command.add_argument(
+            "--scoring",
+            default="proportional",
+            help="proportional, binary or range[:FLOOR:CEILING]",
+        )
+        output = command.add_mutually_exclusive_group()
+        output.add_argument("--json", action="store_true", help="print one JSON object")
+        output.add_argument("--csv", action="store_true", help="print one CSV row per indicator")
+        command.set_defaults(run=_evaluate)

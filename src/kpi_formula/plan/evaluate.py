@@ -1,0 +1,339 @@
+"""Evaluating a whole plan for a year and rolling it up by its weights.
+
+Indicators are evaluated in dependency order: a formula may name other
+indicators (``D1 = D1.1.0 + D1.1.1 + ...`` where ``D1.1.0`` has its own
+formula), whose values are then served to it.  Inside an indicator's own
+formula its own code names the driver of that code (``D6.1 = D6.1 +
+D6.1.0_0 + ...``), so an indicator whose formula is its own code is an
+input.  A cycle among indicators is a :class:`~kpi_formula.PlanError` that
+names it.
+
+Each indicator is judged against its target of the *target year* (by default
+the evaluation year).  Scores roll up as weighted averages of achievements:
+operational objectives from their indicators; strategic objectives from their
+two groups (their own indicators, their operational objectives); areas from
+their objectives; the plan from its areas.  N/D has a selectable policy:
+
+* ``"renormalise"`` (default): leave N/D out and share its weight among the
+  siblings that have a score; a group with no score at all is N/D;
+* ``"zero"``: count N/D as an achievement of 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import graphlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal, TypeAlias
+
+from ..ast import Ref
+from ..catalog import Catalog, Driver
+from ..decimals import DIVISION, EXACT, to_decimal
+from ..errors import KpiFormulaError, PlanError
+from ..evaluator import ABSENT, MappingSource, evaluate
+from ..formula import Formula
+from ..missing import ND, NotAvailable
+from ..targets import PROPORTIONAL, Scoring, Target, parse_targets
+from .model import Indicator, Plan
+
+__all__ = [
+    "IndicatorResult",
+    "NDPolicy",
+    "NodeScore",
+    "PlanEvaluation",
+    "dependency_order",
+    "evaluate_plan",
+]
+
+NDPolicy: TypeAlias = Literal["renormalise", "zero"]
+IndicatorValue: TypeAlias = Decimal | dt.date | NotAvailable
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorResult:
+    """One indicator evaluated for a year and judged against its target."""
+
+    id: str
+    code: str
+    name: str
+    value: IndicatorValue
+    reasons: tuple[str, ...]
+    target: str | None
+    met: bool | None
+    achievement: Decimal | None
+    unit: str | None = None
+
+    @property
+    def missing(self) -> bool:
+        """True when the value is N/D."""
+        return self.value is ND
+
+
+@dataclass(frozen=True, slots=True)
+class NodeScore:
+    """A node of the plan tree with its weight and rolled-up score."""
+
+    kind: Literal["plan", "area", "objective", "group", "operational", "indicator"]
+    code: str
+    name: str
+    weight: Decimal
+    score: Decimal | None
+    children: tuple[NodeScore, ...] = ()
+    indicator: IndicatorResult | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanEvaluation:
+    """A plan evaluated for ``year`` and judged against ``target_year``."""
+
+    year: int
+    target_year: int
+    tree: NodeScore
+    indicators: tuple[IndicatorResult, ...] = field(default=())
+    nd_policy: NDPolicy = "renormalise"
+
+    @property
+    def score(self) -> Decimal | None:
+        """The whole plan's score, in [0, 1], or None when nothing could be scored."""
+        return self.tree.score
+
+    def __repr__(self) -> str:
+        return (
+            f"PlanEvaluation(year={self.year}, target_year={self.target_year}, "
+            f"score={self.score!r}, indicators={len(self.indicators)})"
+        )
+
+    def _repr_html_(self) -> str:
+        from .scorecard import render_html
+
+        return render_html(self)
+
+
+def _catalog(plan: Plan, indicators: Mapping[str, Indicator]) -> Catalog:
+    entries: dict[str, Driver] = {driver.code: driver for driver in plan.drivers}
+    for indicator in indicators.values():
+        if indicator.id == indicator.code and indicator.code not in entries:
+            entries[indicator.code] = Driver(indicator.code, indicator.name, kind="indicator")
+    return Catalog(entries.values(), strict=False)
+
+
+def _formulas(indicators: Mapping[str, Indicator]) -> dict[str, Formula | None]:
+    formulas: dict[str, Formula | None] = {}
+    for key, indicator in indicators.items():
+        try:
+            formulas[key] = indicator.parsed_formula()
+        except KpiFormulaError as error:
+            raise PlanError(
+                f"the formula of {indicator.code} does not parse: {error.reason}",
+                hint=error.hint,
+                line=indicator.line,
+            ) from None
+    return formulas
+
+
+def dependency_order(plan: Plan) -> list[str]:
+    """Indicator ids so that each comes after the indicators its formula names.
+
+    Raises :class:`~kpi_formula.PlanError` naming a cycle.
+    """
+    indicators = plan.indicators()
+    formulas = _formulas(indicators)
+    graph: dict[str, set[str]] = {}
+    for key, indicator in indicators.items():
+        formula = formulas[key]
+        names = set() if formula is None else set(formula.drivers)
+        graph[key] = {code for code in names if code in indicators and code != indicator.code}
+    try:
+        return list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as error:
+        cycle = error.args[1]
+        raise PlanError(
+            f"indicators refer to each other in a cycle: {' -> '.join(cycle)}",
+            hint="an indicator cannot be computed from itself through others",
+        ) from None
+
+
+class _PlanSource:
+    """Data for one indicator's formula: other indicators' values, then the data."""
+
+    def __init__(
+        self, data: MappingSource, values: Mapping[tuple[str, int], Any], own: str
+    ) -> None:
+        self.data = data
+        self.values = values
+        self.own = own
+
+    def lookup(self, code: str, year: int, evaluation_year: int) -> object:
+        if code != self.own and (code, year) in self.values:
+            return self.values[(code, year)]
+        return self.data.lookup(code, year, evaluation_year)
+
+
+def _read(code: str, data: MappingSource, year: int) -> tuple[IndicatorValue, tuple[str, ...]]:
+    """The value of ``code`` in ``year`` straight from the data (inputs, milestones)."""
+    raw = data.lookup(code, year, year)
+    where = f"{code}@{year}"
+    if raw is ABSENT:
+        return ND, (f"{where} is missing from the data",)
+    if isinstance(raw, dt.date):
+        return raw, ()
+    value = to_decimal(raw, where)
+    return (value, ()) if isinstance(value, Decimal) else (ND, (f"{where} is N/D",))
+
+
+def _judge(
+    indicator: Indicator, value: IndicatorValue, target_year: int, scoring: Scoring
+) -> tuple[str | None, bool | None, Decimal | None, tuple[str, ...]]:
+    text = indicator.targets.get(target_year)
+    if text is None:
+        return None, None, None, ()
+    try:
+        target: Target = parse_targets(text)[0]
+        outcome = target.check(value, scoring=scoring)
+    except KpiFormulaError as error:
+        return text, None, None, (f"target {text!r}: {error.reason}",)
+    return text, outcome.met, outcome.achievement, ()
+
+
+def _average(
+    parts: Sequence[tuple[Decimal, Decimal | None]], nd_policy: NDPolicy
+) -> Decimal | None:
+    total_weight = Decimal(0)
+    total = Decimal(0)
+    for weight, score in parts:
+        if score is None and nd_policy == "renormalise":
+            continue
+        total_weight = EXACT.add(total_weight, weight)
+        total = EXACT.add(total, EXACT.multiply(weight, score or Decimal(0)))
+    if total_weight == 0:
+        return None
+    return DIVISION.divide(total, total_weight)
+
+
+def evaluate_plan(
+    plan: Plan,
+    data: Mapping[Any, Any],
+    *,
+    year: int,
+    target_year: int | None = None,
+    scoring: Scoring = PROPORTIONAL,
+    nd_policy: NDPolicy = "renormalise",
+    on_missing: Literal["propagate", "zero"] = "propagate",
+) -> PlanEvaluation:
+    """Evaluate every indicator of ``plan`` for ``year``, judge it against its
+    target of ``target_year`` (default: ``year``) and roll the scores up."""
+    if nd_policy not in ("renormalise", "zero"):
+        raise PlanError(f"unknown N/D policy {nd_policy!r}", hint="use 'renormalise' or 'zero'")
+    target_year = year if target_year is None else target_year
+    indicators = plan.indicators()
+    formulas = _formulas(indicators)
+    order = dependency_order(plan)
+    catalog = _catalog(plan, indicators)
+    source = MappingSource(data)
+    values: dict[tuple[str, int], Any] = {}
+    results: dict[str, IndicatorResult] = {}
+
+    def value_of(key: str, when: int) -> tuple[IndicatorValue, tuple[str, ...]]:
+        indicator = indicators[key]
+        formula = formulas[key]
+        if formula is None:
+            return _read(indicator.code, source, when)
+        root = formula.root
+        if isinstance(root, Ref) and root.offset == 0 and root.code not in indicators:
+            # A formula that names one driver: the driver may hold a date (a milestone).
+            return _read(root.code, source, when)
+        # Values of other indicators this formula names, for the years it reads.
+        for ref in formula.references:
+            other = indicators.get(ref.code)
+            if other is not None and ref.code != indicator.code and other.id == ref.code:
+                slot = (ref.code, when + ref.offset)
+                if slot not in values:
+                    computed, _ = value_of(ref.code, when + ref.offset)
+                    values[slot] = computed
+        result = evaluate(
+            formula,
+            _PlanSource(source, values, indicator.code),
+            year=when,
+            catalog=catalog,
+            on_missing=on_missing,
+        )
+        return result.value, result.reasons
+
+    for key in order:
+        indicator = indicators[key]
+        try:
+            value, reasons = value_of(key, year)
+        except KpiFormulaError as error:
+            value, reasons = ND, (error.reason,)
+        if indicator.id == indicator.code:
+            values[(indicator.code, year)] = value
+        target, met, achievement, problems = _judge(indicator, value, target_year, scoring)
+        results[key] = IndicatorResult(
+            id=indicator.id,
+            code=indicator.code,
+            name=indicator.name,
+            value=value,
+            reasons=reasons + problems,
+            target=target,
+            met=met,
+            achievement=achievement,
+            unit=indicator.unit,
+        )
+
+    def indicator_nodes(listed: Sequence[Indicator]) -> tuple[NodeScore, ...]:
+        return tuple(
+            NodeScore(
+                "indicator",
+                item.code,
+                item.name,
+                item.weight,
+                results[item.id].achievement,
+                indicator=results[item.id],
+            )
+            for item in listed
+        )
+
+    def node(
+        kind: Any, code: str, name: str, weight: Decimal, children: tuple[NodeScore, ...]
+    ) -> NodeScore:
+        score = _average([(child.weight, child.score) for child in children], nd_policy)
+        return NodeScore(kind, code, name, weight, score, children)
+
+    areas = []
+    for area in plan.areas:
+        objectives = []
+        for objective in area.objectives:
+            own = node(
+                "group",
+                f"{objective.code} indicatori",
+                "Indicatori",
+                objective.indicators_weight,
+                indicator_nodes(objective.indicators),
+            )
+            operational = node(
+                "group",
+                f"{objective.code} obiettivi operativi",
+                "Obiettivi operativi",
+                objective.operational_weight,
+                tuple(
+                    node(
+                        "operational",
+                        item.code,
+                        item.name,
+                        item.weight,
+                        indicator_nodes(item.indicators),
+                    )
+                    for item in objective.operational
+                ),
+            )
+            groups = tuple(group for group in (own, operational) if group.children)
+            objectives.append(
+                node("objective", objective.code, objective.name, objective.weight, groups)
+            )
+        areas.append(node("area", area.code, area.name, area.weight, tuple(objectives)))
+    tree = node("plan", "", plan.title, Decimal(1), tuple(areas))
+    listed = tuple(results[indicator.id] for _, indicator in plan.occurrences())
+    unique = tuple(dict.fromkeys(listed))
+    return PlanEvaluation(year, target_year, tree, unique, nd_policy)

@@ -1,0 +1,341 @@
+"""The plan file: TOML that analysts read and edit by hand.
+
+TOML because it is plain text with comments, diffs well, and Python reads it
+with the standard library.  Weights, baselines and targets are written as the
+planning document writes them, so that a reader recognises them::
+
+    title = "Modena 2025"
+    baseline_years = [2022, 2023, 2024]
+    target_years = [2025, 2026, 2027]
+
+    [[driver]]
+    code = "50"
+    description = "Imprese iscritte nel Registro Imprese di Modena"
+
+    [[area]]
+    code = "1"
+    name = "Competitività delle imprese"
+    weight = "33,33 %"
+
+    [[area.objective]]
+    code = "301"
+    name = "Internazionalizzazione"
+    weight = "25,00 %"
+    indicators_weight = "50,00 %"
+    operational_weight = "50,00 %"
+
+    [[area.objective.indicator]]
+    code = "D1"
+    name = "Livello di supporto alle imprese ..."
+    weight = "95,00 %"
+    formula = "D1.1.0 + D1.1.1 + D1.1.2 + D1.1.3_PROMOS.SAS"
+    unit = "N."
+    baselines = { 2022 = "981 N.", 2023 = "1.167 N.", 2024 = "1.136 N." }
+    targets = { 2025 = ">= 1.100 N.", 2026 = ">= 1.100 N.", 2027 = ">= 1.100 N." }
+
+    [[area.objective.operational]]            # an operational objective
+    [[area.objective.operational.indicator]]  # and its indicators
+
+:func:`dump_plan` writes this layout and :func:`load_plan` reads it back
+without loss.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..catalog import Driver
+from ..errors import KpiFormulaError, PlanError
+from ..values import UNITS, Quantity, format_value, parse_value
+from .model import Area, Indicator, OperationalObjective, Plan, StrategicObjective
+
+__all__ = ["dump_plan", "load_plan", "read_plan", "save_plan"]
+
+_HEADER = """\
+# kpi_formula plan file (TOML). Weights, baselines and targets are written as in the
+# planning document: "33,33 %", "1.136 N.", ">= 1.100 N.", "Entro 31-12-2025".
+# An indicator without a formula, or whose formula is its own code, is an input:
+# its value is read from the data under its code.
+"""
+
+
+def _string(value: str) -> str:
+    # A JSON string is a valid TOML basic string (same escapes).
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _weight_text(weight: Decimal) -> str:
+    return format_value(Quantity(weight, "%"))
+
+
+def _table(years: Mapping[int, str]) -> str:
+    return (
+        "{ " + ", ".join(f"{year} = {_string(text)}" for year, text in sorted(years.items())) + " }"
+    )
+
+
+def _indicator_lines(header: str, indicator: Indicator) -> list[str]:
+    lines = [f"[[{header}]]", f"code = {_string(indicator.code)}"]
+    if indicator.id != indicator.code:
+        lines.append(f"id = {_string(indicator.id)}")
+    lines += [
+        f"name = {_string(indicator.name)}",
+        f"weight = {_string(_weight_text(indicator.weight))}",
+    ]
+    if indicator.description:
+        lines.append(f"description = {_string(indicator.description)}")
+    if indicator.formula is not None:
+        lines.append(f"formula = {_string(indicator.formula)}")
+    if indicator.unit is not None:
+        lines.append(f"unit = {_string(indicator.unit)}")
+    if indicator.baselines:
+        lines.append(f"baselines = {_table(indicator.baselines)}")
+    if indicator.targets:
+        lines.append(f"targets = {_table(indicator.targets)}")
+    return [*lines, ""]
+
+
+def dump_plan(plan: Plan) -> str:
+    """The plan file text of ``plan``."""
+    lines = [_HEADER, f"title = {_string(plan.title)}"]
+    lines.append(f"baseline_years = [{', '.join(map(str, plan.baseline_years))}]")
+    lines.append(f"target_years = [{', '.join(map(str, plan.target_years))}]")
+    lines.append("")
+    for driver in plan.drivers:
+        lines += ["[[driver]]", f"code = {_string(driver.code)}"]
+        if driver.description:
+            lines.append(f"description = {_string(driver.description)}")
+        if driver.unit is not None:
+            lines.append(f"unit = {_string(driver.unit)}")
+        if driver.aliases:
+            lines.append(f"aliases = [{', '.join(_string(alias) for alias in driver.aliases)}]")
+        lines.append("")
+    for area in plan.areas:
+        lines += [
+            "[[area]]",
+            f"code = {_string(area.code)}",
+            f"name = {_string(area.name)}",
+            f"weight = {_string(_weight_text(area.weight))}",
+            "",
+        ]
+        for objective in area.objectives:
+            lines += [
+                "[[area.objective]]",
+                f"code = {_string(objective.code)}",
+                f"name = {_string(objective.name)}",
+                f"weight = {_string(_weight_text(objective.weight))}",
+                f"indicators_weight = {_string(_weight_text(objective.indicators_weight))}",
+                f"operational_weight = {_string(_weight_text(objective.operational_weight))}",
+                "",
+            ]
+            for indicator in objective.indicators:
+                lines += _indicator_lines("area.objective.indicator", indicator)
+            for operational in objective.operational:
+                lines += [
+                    "[[area.objective.operational]]",
+                    f"code = {_string(operational.code)}",
+                    f"name = {_string(operational.name)}",
+                    f"weight = {_string(_weight_text(operational.weight))}",
+                    "",
+                ]
+                for indicator in operational.indicators:
+                    lines += _indicator_lines("area.objective.operational.indicator", indicator)
+    return "\n".join(lines)
+
+
+def save_plan(plan: Plan, path: str | Path) -> None:
+    """Write ``plan`` to ``path`` as a plan file."""
+    Path(path).write_text(dump_plan(plan), encoding="utf-8")
+
+
+class _Reader:
+    """Reads the parsed TOML document, naming the place of every fault."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, message: str, hint: str) -> PlanError:
+        return PlanError(f"{where}: {message}", hint=hint, source=self.source)
+
+    def text(self, table: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str:
+        value = table.get(key)
+        if value is None and not required:
+            return ""
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise self.fail(where, f"{key!r} must be a non-empty string", f'write {key} = "..."')
+        return value
+
+    def weight(
+        self, table: Mapping[str, Any], key: str, where: str, default: str | None = None
+    ) -> Decimal:
+        value = table.get(key, default)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return Decimal(str(value))
+        if isinstance(value, str):
+            try:
+                quantity = parse_value(value)
+            except KpiFormulaError as error:
+                raise self.fail(
+                    where, f"{key} {value!r}: {error.reason}", 'write "25,00 %"'
+                ) from None
+            if isinstance(quantity, Quantity) and quantity.unit == "%":
+                return quantity.amount
+        raise self.fail(
+            where, f'{key!r} must be a percentage such as "25,00 %"', 'write weight = "25,00 %"'
+        )
+
+    def years(self, table: Mapping[str, Any], key: str, where: str) -> dict[int, str]:
+        value = table.get(key, {})
+        if not isinstance(value, dict):
+            raise self.fail(
+                where, f"{key!r} must be a table of years", f'write {key} = {{ 2025 = "..." }}'
+            )
+        years: dict[int, str] = {}
+        for year, text in value.items():
+            if not re.fullmatch(r"[0-9]{4}", str(year)) or not isinstance(text, str):
+                raise self.fail(
+                    where, f"{key}.{year} is not a year with a text", 'write 2025 = ">= 10 N."'
+                )
+            years[int(year)] = text
+        return years
+
+    def tables(self, table: Mapping[str, Any], key: str, where: str) -> list[Mapping[str, Any]]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            raise self.fail(
+                where, f"{key!r} must be an array of tables", f"write [[{key}]] sections"
+            )
+        return value
+
+    def indicator(self, table: Mapping[str, Any], where: str) -> Indicator:
+        formula = table.get("formula")
+        if formula is not None and not isinstance(formula, str):
+            raise self.fail(where, "'formula' must be a string", 'write formula = "A / B"')
+        unit = table.get("unit")
+        if unit is not None and unit not in UNITS:
+            raise self.fail(where, f"unknown unit {unit!r}", f"use one of {', '.join(UNITS)}")
+        return Indicator(
+            code=self.text(table, "code", where),
+            name=self.text(table, "name", where, required=False),
+            weight=self.weight(table, "weight", where),
+            formula=formula,
+            description=self.text(table, "description", where, required=False),
+            unit=unit,
+            baselines=self.years(table, "baselines", where),
+            targets=self.years(table, "targets", where),
+            id=self.text(table, "id", where, required=False),
+        )
+
+    def plan(self, document: Mapping[str, Any]) -> Plan:
+        drivers = []
+        for index, table in enumerate(self.tables(document, "driver", "plan"), start=1):
+            where = f"driver {index}"
+            aliases = table.get("aliases", [])
+            unit = table.get("unit")
+            if unit is not None and unit not in UNITS:
+                raise self.fail(where, f"unknown unit {unit!r}", f"use one of {', '.join(UNITS)}")
+            if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+                raise self.fail(
+                    where, "'aliases' must be a list of strings", 'write aliases = ["X"]'
+                )
+            try:
+                drivers.append(
+                    Driver(
+                        self.text(table, "code", where),
+                        self.text(table, "description", where, required=False),
+                        unit,
+                        tuple(aliases),
+                    )
+                )
+            except PlanError:
+                raise
+            except KpiFormulaError as error:
+                raise self.fail(where, error.reason, error.hint or "") from None
+        areas = []
+        for a, area in enumerate(self.tables(document, "area", "plan"), start=1):
+            where = f"area {a}"
+            objectives = []
+            for o, objective in enumerate(self.tables(area, "objective", where), start=1):
+                owhere = f"{where}, objective {o}"
+                indicators = tuple(
+                    self.indicator(table, f"{owhere}, indicator {i}")
+                    for i, table in enumerate(self.tables(objective, "indicator", owhere), start=1)
+                )
+                operational = []
+                for p, table in enumerate(self.tables(objective, "operational", owhere), start=1):
+                    pwhere = f"{owhere}, operational {p}"
+                    operational.append(
+                        OperationalObjective(
+                            self.text(table, "code", pwhere),
+                            self.text(table, "name", pwhere, required=False),
+                            self.weight(table, "weight", pwhere),
+                            tuple(
+                                self.indicator(item, f"{pwhere}, indicator {i}")
+                                for i, item in enumerate(
+                                    self.tables(table, "indicator", pwhere), start=1
+                                )
+                            ),
+                        )
+                    )
+                objectives.append(
+                    StrategicObjective(
+                        self.text(objective, "code", owhere),
+                        self.text(objective, "name", owhere, required=False),
+                        self.weight(objective, "weight", owhere),
+                        self.weight(objective, "indicators_weight", owhere, "50,00 %"),
+                        indicators,
+                        self.weight(objective, "operational_weight", owhere, "50,00 %"),
+                        tuple(operational),
+                    )
+                )
+            areas.append(
+                Area(
+                    self.text(area, "code", where),
+                    self.text(area, "name", where, required=False),
+                    self.weight(area, "weight", where),
+                    tuple(objectives),
+                )
+            )
+        years = {}
+        for key in ("baseline_years", "target_years"):
+            value = document.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(y, int) for y in value):
+                raise self.fail("plan", f"{key!r} must be a list of years", f"write {key} = [2025]")
+            years[key] = tuple(value)
+        title = document.get("title", "")
+        if not isinstance(title, str):
+            raise self.fail("plan", "'title' must be a string", 'write title = "..."')
+        return Plan(
+            title, tuple(areas), tuple(drivers), years["baseline_years"], years["target_years"]
+        )
+
+
+def read_plan(text: str, *, source: str = "<plan>") -> Plan:
+    """Read plan file text."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"line (\d+)", str(error))
+        raise PlanError(
+            f"not a valid TOML plan file: {error}",
+            hint="check the quoting and the [[section]] headers",
+            line=int(match[1]) if match else None,
+            source=source,
+        ) from None
+    return _Reader(source).plan(document)
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read a plan file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PlanError(f"cannot read {path}: {error}", hint="check the path") from None
+    return read_plan(text, source=str(path))

@@ -1,0 +1,213 @@
+"""Showing an evaluated plan: a terminal scorecard, JSON, CSV and HTML.
+
+The JSON object is the one of CONTRACT §4: ``year``, ``score`` and one entry
+per indicator (``code``, ``value``, ``missing``, ``reasons``, ``target``,
+``met``, ``achievement``), decimals as strings; plus the rolled-up ``tree``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+from html import escape
+from typing import Any
+
+from ..decimals import decimal_text
+from ..missing import ND
+from ..values import Quantity, format_value
+from .evaluate import IndicatorResult, NodeScore, PlanEvaluation
+
+__all__ = ["evaluation_payload", "render_csv", "render_html", "render_text"]
+
+_NAME_WIDTH = 58
+
+
+def _value(value: Decimal | dt.date | object) -> str | None:
+    if value is ND:
+        return None
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _indicator_payload(result: IndicatorResult) -> dict[str, Any]:
+    return {
+        "code": result.code,
+        "id": result.id,
+        "name": result.name,
+        "value": _value(result.value),
+        "unit": result.unit,
+        "missing": result.missing,
+        "reasons": list(result.reasons),
+        "target": result.target,
+        "met": result.met,
+        "achievement": None if result.achievement is None else decimal_text(result.achievement),
+    }
+
+
+def _node_payload(node: NodeScore) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "kind": node.kind,
+        "code": node.code,
+        "name": node.name,
+        "weight": decimal_text(node.weight),
+        "score": None if node.score is None else decimal_text(node.score),
+    }
+    if node.indicator is not None:
+        payload["id"] = node.indicator.id
+    if node.children:
+        payload["children"] = [_node_payload(child) for child in node.children]
+    return payload
+
+
+def evaluation_payload(evaluation: PlanEvaluation) -> dict[str, Any]:
+    """The JSON object of an evaluated plan."""
+    return {
+        "year": evaluation.year,
+        "target_year": evaluation.target_year,
+        "score": None if evaluation.score is None else decimal_text(evaluation.score),
+        "nd_policy": evaluation.nd_policy,
+        "indicators": [_indicator_payload(result) for result in evaluation.indicators],
+        "tree": _node_payload(evaluation.tree),
+    }
+
+
+def render_csv(evaluation: PlanEvaluation) -> str:
+    """One row per indicator, for spreadsheets."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        [
+            "code",
+            "id",
+            "name",
+            "year",
+            "value",
+            "unit",
+            "target_year",
+            "target",
+            "met",
+            "achievement",
+            "reasons",
+        ]
+    )
+    for result in evaluation.indicators:
+        payload = _indicator_payload(result)
+        writer.writerow(
+            [
+                result.code,
+                result.id,
+                result.name,
+                evaluation.year,
+                payload["value"] if payload["value"] is not None else "N/D",
+                result.unit or "",
+                evaluation.target_year,
+                result.target or "",
+                {True: "yes", False: "no", None: ""}[result.met],
+                payload["achievement"] or "",
+                "; ".join(result.reasons),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _percent(score: Decimal | None) -> str:
+    if score is None:
+        return "N/D"
+    return format_value(Quantity(score.quantize(Decimal("0.001")), "%"))
+
+
+def _shown(result: IndicatorResult) -> str:
+    value = result.value
+    if value is ND:
+        return "N/D"
+    if isinstance(value, dt.date):
+        return format_value(value)
+    if isinstance(value, Decimal):
+        places = Decimal("0.0001") if result.unit == "%" else Decimal("0.01")
+        rounded = value.quantize(places) if abs(value) < 10**15 else value
+        if rounded == rounded.to_integral_value() and result.unit != "%":
+            rounded = rounded.quantize(Decimal(1))
+        unit = result.unit if result.unit in ("€", "%", "N.", "gg") else None
+        return format_value(Quantity(rounded, unit))  # type: ignore[arg-type]
+    return str(value)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_text(evaluation: PlanEvaluation) -> str:
+    """The scorecard as a tree for the terminal."""
+    lines = [
+        evaluation.tree.name,
+        f"values {evaluation.year}, targets {evaluation.target_year}, N/D: "
+        f"{evaluation.nd_policy}; score {_percent(evaluation.score)}",
+        "",
+        f"{'':{_NAME_WIDTH}}  {'weight':>8}  {'value':>18}  {'target':<22} {'met':<4} {'score':>8}",
+    ]
+
+    def visit(node: NodeScore, depth: int) -> None:
+        indent = "  " * depth
+        label = (
+            f"{indent}{node.code} {node.name}".rstrip()
+            if node.kind != "group"
+            else f"{indent}{node.name}"
+        )
+        label = _clip(label, _NAME_WIDTH)
+        weight = format_value(Quantity(node.weight, "%"))
+        if node.indicator is None:
+            blank = f"{'':>18}  {'':<22} {'':<4}"
+            lines.append(f"{label:<{_NAME_WIDTH}}  {weight:>8}  {blank} {_percent(node.score):>8}")
+        else:
+            result = node.indicator
+            met = {True: "yes", False: "no", None: "-"}[result.met]
+            target = _clip(result.target or "", 22)
+            lines.append(
+                f"{label:<{_NAME_WIDTH}}  {weight:>8}  {_shown(result):>18}  {target:<22} {met:<4} "
+                f"{_percent(node.score):>8}"
+            )
+        for child in node.children:
+            visit(child, depth + 1)
+
+    for area in evaluation.tree.children:
+        visit(area, 0)
+    missing = [result for result in evaluation.indicators if result.missing]
+    if missing:
+        lines += ["", f"N/D ({len(missing)}):"]
+        lines += [f"  {result.id}: {'; '.join(result.reasons) or 'N/D'}" for result in missing]
+    return "\n".join(lines) + "\n"
+
+
+def render_html(evaluation: PlanEvaluation) -> str:
+    """The scorecard as an HTML table (notebooks)."""
+    rows = []
+
+    def visit(node: NodeScore, depth: int) -> None:
+        result = node.indicator
+        cells = [
+            f'<td style="padding-left:{depth}em">{escape(node.code)} {escape(node.name)}</td>',
+            f"<td>{escape(format_value(Quantity(node.weight, '%')))}</td>",
+            f"<td>{escape(_shown(result)) if result else ''}</td>",
+            f"<td>{escape(result.target or '') if result else ''}</td>",
+            f"<td>{ {True: 'yes', False: 'no', None: '-'}[result.met] if result else '' }</td>",
+            f"<td>{escape(_percent(node.score))}</td>",
+        ]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+        for child in node.children:
+            visit(child, depth + 1)
+
+    for area in evaluation.tree.children:
+        visit(area, 0)
+    header = "".join(
+        f"<th>{name}</th>" for name in ("", "weight", "value", "target", "met", "score")
+    )
+    return (
+        f"<div><b>{escape(evaluation.tree.name)}</b> — values {evaluation.year}, targets "
+        f"{evaluation.target_year}, score {escape(_percent(evaluation.score))}"
+        f"<table><tr>{header}</tr>{''.join(rows)}</table></div>"
+    )
