@@ -171,3 +171,12 @@ def test_parse_targets_raises_only_target_syntax_errors(text: str) -> None:
         kf.parse_targets(text)
     except kf.TargetSyntaxError as error:
         assert error.hint
+
+
+def test_reprs_read_well_at_the_python_prompt() -> None:
+    target = kf.parse_target("=> 1.100 N.")
+    assert repr(target) == "Target('>= 1.100 N.')"
+    assert repr(kf.parse_value("72,10 %")) == "Quantity(amount=Decimal('0.7210'), unit='%')"
+    assert repr(target.check("1.136 N.")) == (
+        "Outcome(met=True, achievement=Decimal('1'), actual='1.136 N.', target='>= 1.100 N.')"
+    )

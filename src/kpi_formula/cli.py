@@ -179,6 +179,12 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _cmd_repl(args: argparse.Namespace, out: TextIO) -> int:
+    from .repl import run_repl
+
+    return run_repl(year=args.year, data_file=args.data, plan_file=args.plan, out=out)
+
+
 def _add_formula_arguments(parser: argparse.ArgumentParser, *, assignments: bool = True) -> None:
     parser.add_argument("formula", help="the formula, e.g. '(A - A-1) / A-1'")
     if assignments:
@@ -235,6 +241,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     command.add_argument("--json", action="store_true", help="print one JSON object")
     command.set_defaults(run=_cmd_check)
+
+    command = commands.add_parser("repl", help="open the analysts' prompt")
+    command.add_argument("--year", type=int, default=dt.date.today().year, help="evaluation year")
+    command.add_argument("--data", metavar="FILE", help="a CSV file of driver data to load")
+    command.add_argument("--plan", metavar="FILE", help="a plan file to load")
+    command.set_defaults(run=_cmd_repl)
 
     add_plan_commands(commands)
     return parser

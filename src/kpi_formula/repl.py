@@ -1,0 +1,472 @@
+"""The analysts' prompt: ``kpi-formula repl``.
+
+Type a formula to see its value and how it was computed; set driver values
+(``A = 110``, ``A-1 = 100``, ``A@2024 = 100``, Italian values such as
+``1.100 N.`` or ``72,10 %`` accepted); everything else is a command::
+
+    :year 2025                 the evaluation year
+    :load data.csv             driver data (CSV, long or wide)
+    :plan plan.toml            a plan: its drivers, indicators and scorecard
+    :data                      the driver values set so far
+    :unset CODE                forget a driver's values
+    :drivers FORMULA           the drivers a formula needs, and which are missing
+    :check ACTUAL TARGET       e.g. :check 1.136 N. >= 1.100 N.
+    :indicator CODE            a plan indicator's value and outcome
+    :scorecard [TARGET_YEAR]   the plan's scorecard for the year
+    :missing propagate|zero    the N/D policy
+    :explain on|off            show how each value was computed
+    :help                      this text
+    :quit                      leave (or Ctrl-D)
+
+A line that ends with an operator, or leaves a parenthesis open, continues on
+the next line, so multi-line formulas can be pasted.  With prompt_toolkit
+installed (the ``repl`` extra) the prompt keeps a history across sessions and
+completes commands and driver codes with Tab; without it, or when the input
+is not a terminal (``kpi-formula repl < script.txt``), a plain prompt reads
+the same language (``KPI_FORMULA_PROMPT=plain`` asks for it on a terminal too:
+readline history and completion where the platform has readline).  An error
+is shown with its caret and the prompt goes on; with piped input the exit
+status is 2 if any line failed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from .ast import Ref
+from .catalog import Catalog
+from .data import DataTable, load_data, parse_data_value
+from .decimals import decimal_text
+from .errors import KpiFormulaError
+from .evaluator import MissingPolicy, evaluate
+from .formula import parse
+from .missing import ND
+from .plan.evaluate import evaluate_plan
+from .plan.model import Plan
+from .plan.planfile import load_plan
+from .plan.scorecard import render_text
+from .targets import parse_target
+
+__all__ = ["COMMANDS", "HELP", "Session", "run_repl"]
+
+HELP = """\
+FORMULA                    its value, and how it was computed
+CODE = VALUE               set a driver: CODE-1 = ..., CODE@2024 = ...
+                           (values such as 1.100 N., 72,10 %, N/D)
+:year 2025                 the evaluation year
+:load data.csv             driver data (CSV, long or wide)
+:plan plan.toml            a plan: its drivers, indicators and scorecard
+:data                      the driver values set so far
+:unset CODE                forget a driver's values
+:drivers FORMULA           the drivers a formula needs, and which are missing
+:check ACTUAL TARGET       e.g. :check 1.136 N. >= 1.100 N.
+:indicator CODE            a plan indicator's value and outcome
+:scorecard [TARGET_YEAR]   the plan's scorecard for the year
+:missing propagate|zero    the N/D policy
+:explain on|off            show how each value was computed
+:quit                      leave (or Ctrl-D)"""
+
+COMMANDS = (
+    ":year",
+    ":load",
+    ":plan",
+    ":data",
+    ":unset",
+    ":drivers",
+    ":check",
+    ":indicator",
+    ":scorecard",
+    ":missing",
+    ":explain",
+    ":help",
+    ":quit",
+)
+_ASSIGNMENT = re.compile(r"(?P<target>[^=]+?)\s*=\s*(?P<value>[^=<>].*)", re.DOTALL)
+_ABSOLUTE = re.compile(r"(?P<code>.+?)@(?P<year>[0-9]{4})")
+_TARGET_START = re.compile(r"(>=|=>|<=|=<|≥|≤|>|<|=|\bentro\b)", re.IGNORECASE)
+
+
+class _QuitRequest(Exception):  # noqa: N818 - a request, not an error
+    """Raised by :quit."""
+
+
+@dataclass
+class Session:
+    """The state of one prompt session, and what each line does to it.
+
+    ``handle(line)`` returns the text to show; errors are raised as
+    :class:`~kpi_formula.KpiFormulaError` for the caller to show.
+    """
+
+    year: int = field(default_factory=lambda: dt.date.today().year)
+    data: DataTable = field(default_factory=dict)
+    plan: Plan | None = None
+    on_missing: MissingPolicy = "propagate"
+    explain: bool = True
+
+    def codes(self) -> list[str]:
+        """Codes worth completing: data, plan drivers and indicators."""
+        codes = {code for code, _ in self.data}
+        if self.plan is not None:
+            codes |= {driver.code for driver in self.plan.drivers}
+            codes |= {indicator.code for indicator in self.plan.indicators().values()}
+        return sorted(codes)
+
+    def catalog(self) -> Catalog | None:
+        if self.plan is None:
+            return None
+        return Catalog(self.plan.drivers, strict=False)
+
+    def handle(self, line: str) -> str:
+        """Do what ``line`` says; return what to show."""
+        text = line.strip()
+        if not text or text.startswith("#"):
+            return ""
+        if text.startswith(":"):
+            name, _, argument = text.partition(" ")
+            return self._command(name, argument.strip())
+        if "=" in text and _ASSIGNMENT.fullmatch(text):
+            return self._assign(text)
+        return self._evaluate(text)
+
+    def _evaluate(self, text: str) -> str:
+        result = evaluate(
+            text, self.data, year=self.year, catalog=self.catalog(), on_missing=self.on_missing
+        )
+        if self.explain:
+            return result.explain()
+        value = "N/D" if result.value is ND else decimal_text(result.value)  # type: ignore[arg-type]
+        return "\n".join([value, *(f"  {reason}" for reason in result.reasons)])
+
+    def _assign(self, text: str) -> str:
+        match = _ASSIGNMENT.fullmatch(text)
+        assert match is not None
+        target, value_text = match["target"].strip(), match["value"].strip()
+        absolute = _ABSOLUTE.fullmatch(target)
+        if absolute:
+            code, year = absolute["code"].strip(), int(absolute["year"])
+        else:
+            root = parse(target).root
+            if not isinstance(root, Ref):
+                raise KpiFormulaError(
+                    f"cannot assign to {target!r}",
+                    hint="write CODE = VALUE, CODE-1 = VALUE or CODE@2024 = VALUE",
+                )
+            code, year = root.code, self.year + root.offset
+        value = parse_data_value(value_text)
+        self.data[(code, year)] = value
+        shown = "N/D" if value is ND else decimal_text(value)  # type: ignore[arg-type]
+        return f"{code}@{year} = {shown}"
+
+    def _command(self, name: str, argument: str) -> str:
+        handler = {
+            ":year": self._year,
+            ":load": self._load,
+            ":plan": self._plan,
+            ":data": self._data,
+            ":unset": self._unset,
+            ":drivers": self._drivers,
+            ":check": self._check,
+            ":indicator": self._indicator,
+            ":scorecard": self._scorecard,
+            ":missing": self._missing,
+            ":explain": self._explain,
+            ":help": lambda _: HELP,
+            ":quit": self._quit,
+            ":q": self._quit,
+            ":exit": self._quit,
+        }.get(name)
+        if handler is None:
+            raise KpiFormulaError(
+                f"unknown command {name!r}", hint=f"commands: {', '.join(COMMANDS)}"
+            )
+        return handler(argument)
+
+    def _quit(self, _argument: str) -> str:
+        raise _QuitRequest
+
+    def _year(self, argument: str) -> str:
+        if not argument:
+            return f"year {self.year}"
+        if not re.fullmatch(r"[0-9]{4}", argument):
+            raise KpiFormulaError(f"{argument!r} is not a year", hint="write :year 2025")
+        self.year = int(argument)
+        return f"year {self.year}"
+
+    def _load(self, argument: str) -> str:
+        if not argument:
+            raise KpiFormulaError("which file?", hint="write :load data.csv")
+        table = load_data(Path(argument).expanduser())
+        self.data.update(table)
+        return f"{len(table)} values loaded from {argument}"
+
+    def _plan(self, argument: str) -> str:
+        if not argument:
+            raise KpiFormulaError("which plan file?", hint="write :plan plan.toml")
+        self.plan = load_plan(Path(argument).expanduser())
+        count = len(self.plan.indicators())
+        return f"plan {self.plan.title!r}: {count} indicators, {len(self.plan.drivers)} drivers"
+
+    def _data(self, _argument: str) -> str:
+        if not self.data:
+            return "no data yet: set A = 110, or :load a CSV file"
+        lines = []
+        for (code, year), value in sorted(self.data.items()):
+            shown = (
+                "N/D"
+                if value is ND
+                else value.isoformat()
+                if isinstance(value, dt.date)
+                else decimal_text(value)  # type: ignore[arg-type]
+            )
+            lines.append(f"{code}@{year} = {shown}")
+        return "\n".join(lines)
+
+    def _unset(self, argument: str) -> str:
+        keys = [key for key in self.data if key[0] == argument]
+        for key in keys:
+            del self.data[key]
+        return f"{len(keys)} values of {argument} forgotten"
+
+    def _drivers(self, argument: str) -> str:
+        formula = parse(argument)
+        lines = []
+        for ref in sorted(formula.references):
+            year = self.year + ref.offset
+            value = self.data.get((ref.code, year))
+            status = (
+                "missing" if value is None else "N/D" if value is ND else decimal_text(value)  # type: ignore[arg-type]
+            )
+            lines.append(f"{ref.code}@{year}  {status}")
+        return "\n".join(lines)
+
+    def _check(self, argument: str) -> str:
+        match = _TARGET_START.search(argument)
+        if match is None or match.start() == 0:
+            raise KpiFormulaError(
+                "write the value, then the target", hint="for example :check 1.136 N. >= 1.100 N."
+            )
+        actual, target = argument[: match.start()].strip(), argument[match.start() :].strip()
+        outcome = parse_target(target).check(actual)
+        met = {True: "met", False: "not met", None: "N/D"}[outcome.met]
+        achievement = "-" if outcome.achievement is None else decimal_text(outcome.achievement)
+        return f"{met}; achievement {achievement}"
+
+    def _require_plan(self) -> Plan:
+        if self.plan is None:
+            raise KpiFormulaError("no plan loaded", hint="write :plan plan.toml first")
+        return self.plan
+
+    def _indicator(self, argument: str) -> str:
+        plan = self._require_plan()
+        evaluation = evaluate_plan(plan, self.data, year=self.year, on_missing=self.on_missing)
+        for result in evaluation.indicators:
+            if argument in (result.id, result.code):
+                value = "N/D" if result.value is ND else str(result.value)
+                met = {True: "met", False: "not met", None: "-"}[result.met]
+                judged = (
+                    f"target {result.target}: {met}"
+                    if result.target
+                    else f"no target for {evaluation.target_year}"
+                )
+                lines = [f"{result.id}  {result.name}", f"value {value}; {judged}"]
+                lines += [f"  {reason}" for reason in result.reasons]
+                return "\n".join(lines)
+        raise KpiFormulaError(f"no indicator {argument!r} in the plan", hint="see :scorecard")
+
+    def _scorecard(self, argument: str) -> str:
+        plan = self._require_plan()
+        target_year = int(argument) if argument.isdigit() else None
+        evaluation = evaluate_plan(
+            plan, self.data, year=self.year, target_year=target_year, on_missing=self.on_missing
+        )
+        return render_text(evaluation).rstrip()
+
+    def _missing(self, argument: str) -> str:
+        if argument not in ("propagate", "zero"):
+            raise KpiFormulaError("write :missing propagate or :missing zero", hint=None)
+        self.on_missing = argument  # type: ignore[assignment]
+        return f"N/D policy: {argument}"
+
+    def _explain(self, argument: str) -> str:
+        if argument not in ("on", "off"):
+            raise KpiFormulaError("write :explain on or :explain off", hint=None)
+        self.explain = argument == "on"
+        return f"explain {argument}"
+
+
+def needs_more(text: str) -> bool:
+    """True when a formula is visibly unfinished: an open parenthesis or a
+    trailing operator (so pasted multi-line formulas read as one)."""
+    stripped = text.rstrip()
+    if stripped.startswith(":") or not stripped:
+        return False
+    return stripped.count("(") > stripped.count(")") or stripped[-1] in "+-*/"
+
+
+def _statements(lines: Iterable[str]) -> Iterator[str]:
+    pending = ""
+    for line in lines:
+        pending = f"{pending}\n{line}" if pending else line
+        if not needs_more(pending):
+            yield pending
+            pending = ""
+    if pending:
+        yield pending
+
+
+def history_path() -> Path:
+    """Where the prompt keeps its history: ``$KPI_FORMULA_HISTORY``, or the
+    XDG state folder."""
+    explicit = os.environ.get("KPI_FORMULA_HISTORY")
+    if explicit:
+        return Path(explicit)
+    state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return state / "kpi_formula" / "history"
+
+
+def _show(session: Session, statement: str, out: TextIO, err: TextIO) -> bool:
+    try:
+        text = session.handle(statement)
+    except KpiFormulaError as error:
+        err.write(f"error: {error}\n")
+        err.flush()
+        return False
+    if text:
+        out.write(text + "\n")
+        out.flush()
+    return True
+
+
+def _run_plain(session: Session, interactive: bool, out: TextIO, err: TextIO) -> int:
+    failed = False
+
+    def lines() -> Iterator[str]:
+        prompt = "kpi> "
+        while True:
+            try:
+                line = input(prompt) if interactive else sys.stdin.readline()
+            except EOFError:
+                return
+            if not interactive and not line:
+                return
+            line = line.rstrip("\n")
+            yield line
+            prompt = "...> " if needs_more(line) else "kpi> "
+
+    try:
+        for statement in _statements(lines()):
+            failed |= not _show(session, statement, out, err)
+    except _QuitRequest:
+        pass
+    except KeyboardInterrupt:
+        out.write("\n")
+    return 2 if failed and not interactive else 0
+
+
+def _run_prompt_toolkit(session: Session, out: TextIO, err: TextIO) -> int:
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.completion import Completer, Completion
+    from prompt_toolkit.history import FileHistory
+
+    class _Completer(Completer):
+        def get_completions(self, document: Any, complete_event: Any) -> Iterator[Completion]:
+            before = document.text_before_cursor
+            word = re.search(r"[:\w.]*$", before)
+            prefix = word.group() if word else ""
+            if not prefix:
+                return
+            candidates = COMMANDS if prefix.startswith(":") else session.codes()
+            for candidate in candidates:
+                if candidate.startswith(prefix) and candidate != prefix:
+                    yield Completion(candidate, start_position=-len(prefix))
+
+    path = history_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    prompt: PromptSession[str] = PromptSession(
+        history=FileHistory(str(path)), completer=_Completer(), complete_while_typing=False
+    )
+    pending = ""
+    while True:
+        try:
+            line = prompt.prompt("...> " if pending else "kpi> ")
+        except EOFError:
+            return 0
+        except KeyboardInterrupt:
+            pending = ""
+            continue
+        pending = f"{pending}\n{line}" if pending else line
+        if needs_more(pending):
+            continue
+        statement, pending = pending, ""
+        try:
+            _show(session, statement, out, err)
+        except _QuitRequest:
+            return 0
+
+
+def run_repl(
+    *,
+    year: int | None = None,
+    data_file: str | None = None,
+    plan_file: str | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Run the prompt on the terminal, or on piped standard input."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    session = Session()
+    if year is not None:
+        session.year = year
+    for command, argument in ((":load", data_file), (":plan", plan_file)):
+        if argument:
+            try:
+                out.write(session.handle(f"{command} {argument}") + "\n")
+            except KpiFormulaError as error:
+                err.write(f"error: {error}\n")
+                return 2
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if interactive:
+        out.write(f"kpi_formula — year {session.year}; :help for commands, Ctrl-D to leave\n")
+        if os.environ.get("KPI_FORMULA_PROMPT") != "plain":
+            try:
+                import prompt_toolkit  # noqa: F401
+            except ImportError:
+                pass
+            else:
+                return _run_prompt_toolkit(session, out, err)
+        _readline_setup(session)
+        return _run_plain(session, True, out, err)
+    return _run_plain(session, False, out, err)
+
+
+def _readline_setup(session: Session) -> None:
+    """History and Tab completion for the plain prompt, where readline exists."""
+    try:
+        import atexit
+        import readline
+    except ImportError:  # pragma: no cover - platforms without readline
+        return
+    path = history_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        readline.read_history_file(path)
+    atexit.register(readline.write_history_file, path)
+
+    def complete(prefix: str, state: int) -> str | None:
+        candidates = COMMANDS if prefix.startswith(":") else tuple(session.codes())
+        matches = [candidate for candidate in candidates if candidate.startswith(prefix)]
+        return matches[state] if state < len(matches) else None
+
+    readline.set_completer_delims(" \t\n()+*/=")
+    readline.set_completer(complete)
+    readline.parse_and_bind("tab: complete")

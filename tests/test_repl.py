@@ -1,0 +1,161 @@
+"""The analysts' prompt: its language, piped input, and a real terminal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import kpi_formula as kf
+from kpi_formula.repl import Session, needs_more
+
+from .conftest import EXAMPLES
+
+MODENA = EXAMPLES / "modena_2025"
+KPI = [sys.executable, "-m", "kpi_formula.cli"]
+
+
+def test_formulas_assignments_and_explain() -> None:
+    session = Session(year=2025)
+    assert session.handle("A = 110") == "A@2025 = 110"
+    assert session.handle("A-1 = 1.000 N.") == "A@2024 = 1000"
+    assert session.handle("A@2023 = N/D") == "A@2023 = N/D"
+    assert (
+        session.handle("(A - A-1) / A-1").splitlines()[0] == "(A - A-1) / A-1 = -0.89  [year 2025]"
+    )
+    session.handle(":explain off")
+    assert session.handle("A-2 + 1") == "N/D\n  A@2023 is N/D"
+    assert session.handle("A * 72") == "7920"
+
+
+def test_commands() -> None:
+    session = Session(year=2025)
+    session.handle("A = 3")
+    assert session.handle(":year 2024") == "year 2024"
+    assert session.handle(":drivers A / B") == "A@2024  missing\nB@2024  missing"
+    session.handle(":year 2025")
+    assert session.handle(":drivers A / B-1") == "A@2025  3\nB@2024  missing"
+    assert session.handle(":data") == "A@2025 = 3"
+    assert session.handle(":unset A") == "1 values of A forgotten"
+    assert session.handle(":check 1.136 N. >= 1.100 N.") == "met; achievement 1"
+    assert session.handle(":check -10 gg <= -19 gg").startswith("not met; achievement 0.526")
+    assert session.handle(":missing zero") == "N/D policy: zero"
+    assert ":scorecard" in session.handle(":help")
+
+
+def test_plans_and_data_files() -> None:
+    session = Session(year=2024)
+    assert "101 indicators" in session.handle(f":plan {MODENA / 'plan.toml'}")
+    assert session.handle(f":load {MODENA / 'data.csv'}").startswith("426 values")
+    assert "value 1136; no target for 2024" in session.handle(":indicator D1")
+    assert "score 96,7 %" in session.handle(":scorecard 2025")
+    # the plan's catalog reads 50 as the driver of registered firms
+    assert session.handle("D2.1_MIMIT.1 * 1000 / 50").startswith(
+        "D2.1_MIMIT.1 * 1000 / 50[0] = 3.86"
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        ":nonsense",
+        "A +",
+        "1 = 2",
+        ":year twenty",
+        ":check 5",
+        ":indicator D1",
+        ":load /no/such.csv",
+        "A = abc",
+    ],
+)
+def test_errors_are_library_errors(line: str) -> None:
+    with pytest.raises(kf.KpiFormulaError):
+        Session(year=2025).handle(line)
+
+
+def test_continuation_of_unfinished_formulas() -> None:
+    assert needs_more("(A +")
+    assert needs_more("A *")
+    assert not needs_more("(A + B)")
+    assert not needs_more(":check 5 >= 4")
+
+
+def run_piped(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*KPI, "repl", *args],
+        input=script,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_piped_input_scripts_the_prompt() -> None:
+    done = run_piped("A = 110\nA-1 = 100\n:explain off\n(A - A-1) /\n  A-1\n", "--year", "2025")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["A@2025 = 110", "A@2024 = 100", "explain off", "0.1"]
+    assert "kpi>" not in done.stdout
+
+
+def test_piped_errors_keep_going_and_set_the_exit_status() -> None:
+    done = run_piped("A +* 2\nA = 1\n:explain off\nA\n", "--year", "2025")
+    assert done.returncode == 2
+    assert done.stdout.splitlines()[-1] == "1"
+    assert "two operators in a row" in done.stderr and "^" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+pexpect = pytest.importorskip("pexpect")
+
+
+def spawn(tmp_path: Path, prompt: str | None = None) -> Any:
+    env = dict(
+        os.environ,
+        TERM="xterm",
+        PROMPT_TOOLKIT_NO_CPR="1",
+        KPI_FORMULA_HISTORY=str(tmp_path / "history"),
+    )
+    if prompt:
+        env["KPI_FORMULA_PROMPT"] = prompt
+    return pexpect.spawn(
+        KPI[0],
+        [*KPI[1:], "repl", "--year", "2025"],
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(40, 200),
+    )
+
+
+@pytest.mark.parametrize("prompt", [None, "plain"], ids=["prompt_toolkit", "plain"])
+def test_a_session_in_a_terminal(tmp_path: Path, prompt: str | None) -> None:
+    if prompt is None:
+        pytest.importorskip("prompt_toolkit")
+    child = spawn(tmp_path, prompt)
+    child.expect("kpi>")
+    child.sendline("A = 110")
+    child.expect("A@2025 = 110")
+    child.sendline("A-1 = 100")
+    child.expect("A@2024 = 100")
+    child.sendline("(A +")
+    child.expect(r"\.\.\.>")
+    child.sendline("1) * 2")
+    child.expect(r"= 222")
+    child.sendline("A +* 3")
+    child.expect("two operators in a row")
+    child.expect("kpi>")
+    child.send(":yea\t")
+    child.expect("year")
+    child.sendline(" 2024")
+    child.expect("year 2024")
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    history = (tmp_path / "history").read_text(encoding="utf-8")
+    assert "A = 110" in history
