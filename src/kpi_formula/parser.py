@@ -140,10 +140,11 @@ class _TreeBuilder(Transformer[Token, Node]):
                 token.start_pos or 0,
                 "write either CODE-1 or CODE[-1], not both",
             )
-        value = int(str(offset))
+        digits = str(offset).lstrip("+-")
+        value = int(str(offset)) if len(digits) <= len(str(MAX_OFFSET)) else MAX_OFFSET + 1
         if abs(value) > MAX_OFFSET:
             raise _NodeError(
-                f"year offset {value} is beyond the limit of ±{MAX_OFFSET}",
+                f"year offset {str(offset)[:12]} is beyond the limit of ±{MAX_OFFSET}",
                 offset.start_pos or 0,
                 "a year offset counts years from the evaluation year",
             )

@@ -28,13 +28,14 @@ from decimal import Decimal
 from typing import Any
 
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from .ast import NUMBER_PATTERN, BinOp, Neg, Node, Number, Ref
 from .formula import Formula
 from .missing import ND, NotAvailable
 from .parser import MAX_DEPTH
 from .targets import Target
-from .values import Quantity
+from .values import Quantity, format_value
 
 __all__ = [
     "codes",
@@ -43,7 +44,9 @@ __all__ = [
     "formulas",
     "numbers",
     "quantities",
+    "target_texts",
     "targets",
+    "value_texts",
     "values",
 ]
 
@@ -70,18 +73,18 @@ _SEED_CODES = (
 
 def _check_int(name: str, value: object, minimum: int, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+        raise InvalidArgument(f"{name} must be an int, not {type(value).__name__}")
     if value < minimum or (maximum is not None and value > maximum):
         bound = f" and at most {maximum}" if maximum is not None else ""
-        raise ValueError(f"{name} must be at least {minimum}{bound}, not {value}")
+        raise InvalidArgument(f"{name} must be at least {minimum}{bound}, not {value}")
     return value
 
 
 def _check_rate(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number between 0 and 1")
+        raise InvalidArgument(f"{name} must be a number between 0 and 1")
     if not 0 <= value <= 1:
-        raise ValueError(f"{name} must be between 0 and 1, not {value}")
+        raise InvalidArgument(f"{name} must be between 0 and 1, not {value}")
     return float(value)
 
 
@@ -127,22 +130,32 @@ def numbers(*, max_integer_digits: int = 6, max_fraction_digits: int = 3) -> st.
     return st.one_of(integer, st.tuples(integer, fraction).map(".".join))
 
 
-def _leaves(code_strategy: st.SearchStrategy[str], max_years_back: int) -> st.SearchStrategy[Node]:
+def _leaves(
+    code_strategy: st.SearchStrategy[str],
+    literal_strategy: st.SearchStrategy[str],
+    max_years_back: int,
+) -> st.SearchStrategy[Node]:
     refs = st.builds(Ref, code_strategy, st.integers(-max_years_back, 0))
-    return st.one_of(refs, numbers().map(Number))
+    return st.one_of(refs, literal_strategy.map(Number))
 
 
 def formulas(
     *,
     max_leaves: int = 12,
     driver_codes: st.SearchStrategy[str] | None = None,
+    literals: st.SearchStrategy[str] | None = None,
     max_years_back: int = 2,
 ) -> st.SearchStrategy[Formula]:
     """Formulas drawn as syntax trees with at most ``max_leaves`` operands,
-    naming codes drawn from ``driver_codes`` (default: :func:`codes`)."""
+    naming codes drawn from ``driver_codes`` (default: :func:`codes`) and
+    literals from ``literals`` (default: :func:`numbers`)."""
     _check_int("max_leaves", max_leaves, 1, MAX_DEPTH)
     _check_int("max_years_back", max_years_back, 0, 999)
-    leaves = _leaves(driver_codes if driver_codes is not None else codes(), max_years_back)
+    leaves = _leaves(
+        driver_codes if driver_codes is not None else codes(),
+        literals if literals is not None else numbers(),
+        max_years_back,
+    )
 
     def extend(children: st.SearchStrategy[Node]) -> st.SearchStrategy[Node]:
         return st.one_of(
@@ -167,22 +180,31 @@ def datasets(
     zero_rate: float = 0.1,
     absent_rate: float = 0.05,
     max_magnitude: int = 10**6,
+    places: int = 2,
 ) -> st.SearchStrategy[dict[tuple[str, int], Decimal | NotAvailable]]:
     """Data for ``formula`` evaluated in ``year``: one value per reference,
-    N/D at ``nd_rate``, zero at ``zero_rate``, left out at ``absent_rate``."""
+    N/D at ``nd_rate``, zero at ``zero_rate``, left out at ``absent_rate``;
+    other values up to ``max_magnitude`` with up to ``places`` decimals."""
     for name, rate in (
         ("nd_rate", nd_rate),
         ("zero_rate", zero_rate),
         ("absent_rate", absent_rate),
     ):
         _check_rate(name, rate)
+    if nd_rate + zero_rate + absent_rate > 1:
+        raise InvalidArgument("nd_rate + zero_rate + absent_rate must not exceed 1")
     _check_int("max_magnitude", max_magnitude, 1)
+    _check_int("places", places, 0, 10)
     _check_int("year", year, 1)
-    nonzero = st.one_of(
-        st.integers(-max_magnitude, max_magnitude).filter(bool).map(Decimal),
-        st.decimals(
-            min_value=-max_magnitude, max_value=max_magnitude, places=2, allow_nan=False
-        ).filter(bool),
+    nonzero = (
+        st.one_of(
+            st.integers(-max_magnitude, max_magnitude).filter(bool).map(Decimal),
+            st.decimals(
+                min_value=-max_magnitude, max_value=max_magnitude, places=places, allow_nan=False
+            ).filter(bool),
+        )
+        if places
+        else st.integers(-max_magnitude, max_magnitude).filter(bool).map(Decimal)
     )
     keys = sorted({(ref.code, year + ref.offset) for ref in formula.references})
 
@@ -214,6 +236,16 @@ def quantities(
 
     amounts = st.decimals(min_value=-(10**12), max_value=10**12, places=2, allow_nan=False)
     return st.builds(build, amounts, st.sampled_from(units))
+
+
+def value_texts() -> st.SearchStrategy[str]:
+    """Values written the Italian way: ``1.100 N.``, ``72,10 %``, ``N/D``, ``31-12-2025``."""
+    return values().map(format_value)
+
+
+def target_texts() -> st.SearchStrategy[str]:
+    """Target cells as documents write them: ``>= 1.100 N.``, ``Entro 31-12-2025``."""
+    return targets().map(str)
 
 
 def values() -> st.SearchStrategy[Quantity | dt.date | NotAvailable]:

@@ -16,6 +16,7 @@ prose.  A lone capital may join the next word into one code
 own code (``71.Controlli Servizi`` → ``Controlli Servizi``) has that code as
 its formula; a lone number is a formula only when it is the indicator's own
 code (``401.50``).  Cells with no formula describe milestones or inputs.
+The formula is sought among the last :data:`MAX_FORMULA_WORDS` words of a cell.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ from ..ast import Ref, walk
 from ..errors import FormulaSyntaxError
 from ..formula import Formula, parse
 
-__all__ = ["SplitAlgorithm", "looks_like_code", "split_algorithm"]
+__all__ = ["MAX_FORMULA_WORDS", "SplitAlgorithm", "looks_like_code", "split_algorithm"]
+
+MAX_FORMULA_WORDS = 60
+"""The formula is sought among the last this many words of a cell."""
 
 _CHUNK = re.compile(r"\S+")
 _PIECE = re.compile(r"[()]|[+*/]|-(?![0-9])|[^\s()+*/-]+(?:-[0-9]+)?")
@@ -96,7 +100,8 @@ def split_algorithm(cell: str, indicator_code: str = "") -> SplitAlgorithm:
     text = " ".join(cell.split())
     chunks = list(_CHUNK.finditer(text))
     first = len(chunks)
-    while first > 0 and _chunk_fits(chunks[first - 1].group()):
+    oldest = max(0, len(chunks) - MAX_FORMULA_WORDS)
+    while first > oldest and _chunk_fits(chunks[first - 1].group()):
         first -= 1
     for index in range(first, len(chunks)):
         start = chunks[index].start()

@@ -320,6 +320,12 @@ def read_plan(text: str, *, source: str = "<plan>") -> Plan:
     """Read plan file text."""
     try:
         document = tomllib.loads(text)
+    except RecursionError:
+        raise PlanError(
+            "the plan file nests arrays or tables too deeply",
+            hint="a plan file nests areas, objectives and indicators, nothing deeper",
+            source=source,
+        ) from None
     except tomllib.TOMLDecodeError as error:
         match = re.search(r"line (\d+)", str(error))
         raise PlanError(
