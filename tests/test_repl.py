@@ -159,3 +159,11 @@ def test_a_session_in_a_terminal(tmp_path: Path, prompt: str | None) -> None:
     assert child.exitstatus == 0
     history = (tmp_path / "history").read_text(encoding="utf-8")
     assert "A = 110" in history
+
+
+def test_quit_stops_reading() -> None:
+    session = Session(year=2025)
+    assert session.handle(":quit") == ""
+    assert session.finished
+    done = run_piped("A = 1\n:quit\nA +* 2\n", "--year", "2025")
+    assert (done.returncode, done.stdout) == (0, "A@2025 = 1\n")

@@ -45,6 +45,9 @@ __all__ = [
 MAX_DIGITS = 1000
 """The most significant digits an exact result may have."""
 
+MAX_INT_BITS = 3 * MAX_DIGITS
+"""Ints longer than this (about 900 digits) are refused before conversion."""
+
 DIVISION_DIGITS = 28
 """Significant digits kept by division (rounded half-even)."""
 
@@ -145,7 +148,7 @@ def to_decimal(value: object, what: str) -> Decimal | NotAvailable:
             raise EvaluationError(f"{what} is infinite", hint="give a finite number or N/D")
         return exact(value, what)
     if isinstance(value, int):
-        if value.bit_length() > 3 * MAX_DIGITS:
+        if value.bit_length() > MAX_INT_BITS:
             raise EvaluationError(f"{what} is too large", hint="check the data")
         return exact(Decimal(value), what)
     if isinstance(value, float):

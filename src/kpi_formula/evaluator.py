@@ -24,7 +24,7 @@ caches the compiled form, and :meth:`Formula.compile` hands it to the caller.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Literal, Protocol, TypeAlias
@@ -33,6 +33,7 @@ from .ast import BinOp, Neg, Node, Number, Ref
 from .catalog import Catalog
 from .decimals import EXACT, add, decimal_text, divide, exact, multiply, subtract, to_decimal
 from .errors import EvaluationError, KpiFormulaError
+from .fastpath import build_fast_path
 from .formula import Formula, parse
 from .missing import ND, NotAvailable
 from .printer import to_text
@@ -288,31 +289,85 @@ def _render(node: Node, trace: dict[int, _Value], year: int) -> list[str]:
     return lines
 
 
-@dataclass(frozen=True, slots=True)
 class Result:
-    """The outcome of evaluating a formula for one year.
+    """The outcome of evaluating a formula for one year (read-only).
 
     ``value`` is a :class:`~decimal.Decimal` or :data:`~kpi_formula.ND`;
     ``reasons`` names each missing ``code@year`` and each division by zero
     (under ``on_missing="zero"`` it also lists the drivers counted as 0);
-    ``notes`` says how the catalog read the formula.
+    ``notes`` says how the catalog read the formula.  Results compare equal
+    when their value, reasons, year, formula and notes are equal.
     """
 
-    value: Decimal | NotAvailable
-    reasons: tuple[str, ...]
-    year: int
-    formula: Formula
-    notes: tuple[str, ...] = ()
-    _explain: Callable[[], str] = field(default=lambda: "", compare=False, repr=False)
+    __slots__ = ("_context", "_formula", "_notes", "_reasons", "_value", "_year")
+
+    def __init__(
+        self,
+        value: Decimal | NotAvailable,
+        reasons: tuple[str, ...],
+        year: int,
+        formula: Formula,
+        *,
+        notes: tuple[str, ...] = (),
+        context: tuple[CompiledFormula, Mapping[Any, Any] | DataSource] | None = None,
+    ) -> None:
+        # Plain slot stores: a Result is built for every evaluation, so its
+        # construction is kept cheap; the public attributes are read-only.
+        self._value = value
+        self._reasons = reasons
+        self._year = year
+        self._formula = formula
+        self._notes = notes
+        self._context = context
+
+    @property
+    def value(self) -> Decimal | NotAvailable:
+        """The value: a Decimal, or ND."""
+        return self._value
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why the value is N/D, and what was counted as 0."""
+        return self._reasons
+
+    @property
+    def year(self) -> int:
+        """The evaluation year."""
+        return self._year
+
+    @property
+    def formula(self) -> Formula:
+        """The formula evaluated (after the catalog's reading)."""
+        return self._formula
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """How the catalog read the formula."""
+        return self._notes
 
     @property
     def missing(self) -> bool:
         """True when the value is N/D."""
-        return self.value is ND
+        return self._value is ND
+
+    def _key(self) -> tuple[object, ...]:
+        return (self._value, self._reasons, self._year, self._formula, self._notes)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Result):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     def explain(self) -> str:
         """A multi-line account of each sub-expression's value."""
-        return self._explain()
+        if self._context is None:
+            header = "N/D" if self._value is ND else decimal_text(self._value)  # type: ignore[arg-type]
+            return f"{self._formula} = {header}  [year {self._year}]"
+        compiled, data = self._context
+        return compiled.explain_with(_as_source(data), self._year, self._value, self._reasons)
 
     def __repr__(self) -> str:
         value = "ND" if self.value is ND else f"Decimal({str(self.value)!r})"
@@ -372,7 +427,7 @@ def _check_year(year: object) -> int:
 class CompiledFormula:
     """A formula compiled for repeated evaluation: ``compiled(data, year=2025)``."""
 
-    __slots__ = ("_step", "formula", "notes", "on_missing", "on_zero_division")
+    __slots__ = ("_fast", "_step", "formula", "notes", "on_missing", "on_zero_division")
 
     def __init__(
         self,
@@ -388,6 +443,7 @@ class CompiledFormula:
         self.on_zero_division: ZeroDivisionPolicy = on_zero_division
         self.notes = notes
         self._step = _compile_node(formula.root, on_missing, on_zero_division)
+        self._fast = build_fast_path(formula.root)
 
     def __repr__(self) -> str:
         return (
@@ -396,8 +452,13 @@ class CompiledFormula:
         )
 
     def __call__(self, data: Mapping[Any, Any] | DataSource, *, year: int) -> Result:
+        if type(year) is not int:
+            year = _check_year(year)
+        if type(data) is dict:
+            plain = self._fast(data, year)
+            if plain is not None:
+                return Result(plain, (), year, self.formula, notes=self.notes, context=(self, data))
         source = _as_source(data)
-        year = _check_year(year)
         env = _Env(source, year, None)
         value = self._step(env)
         if isinstance(value, _Missing):
@@ -407,12 +468,9 @@ class CompiledFormula:
             reasons = _dedupe(env.notes)
             final = value
 
-        def explain() -> str:
-            return self._explain(source, year, final, reasons)
+        return Result(final, reasons, year, self.formula, notes=self.notes, context=(self, source))
 
-        return Result(final, reasons, year, self.formula, self.notes, explain)
-
-    def _explain(
+    def explain_with(
         self,
         source: DataSource,
         year: int,

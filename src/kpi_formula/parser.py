@@ -8,7 +8,6 @@ mistake in plain words; no Lark exception crosses this module's boundary.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import NoReturn, cast
 
@@ -21,22 +20,22 @@ from lark.exceptions import (
     UnexpectedToken,
 )
 
-from .ast import NUMBER_PATTERN, BinOp, Neg, Node, Number, Ref, Span
+from .ast import Node
 from .errors import FormulaSyntaxError, LimitExceededError
+from .fastparse import parse_fast
 from .grammar import grammar_text
 from .text import normalise
+from .treebuild import (
+    MAX_DEPTH,
+    MAX_OFFSET,
+    NodeError,
+    make_binary,
+    make_explicit_ref,
+    make_neg,
+    make_operand,
+)
 
 __all__ = ["MAX_DEPTH", "MAX_OFFSET", "parse_node"]
-
-MAX_DEPTH = 200
-"""The deepest syntax tree accepted (operators nested within each other)."""
-
-MAX_OFFSET = 999
-"""The largest year offset a reference may take, backwards or forwards."""
-
-_GLUED = re.compile(r"(?P<code>.*?)-(?P<years>[0-9]+)\Z", re.DOTALL)
-_ANNO_N = re.compile(r"\.anno\.n\Z", re.IGNORECASE)
-_ANNO = re.compile(r"\.anno\Z", re.IGNORECASE)
 
 _TERMINAL_NAMES = {
     "OPERAND": "a driver code or a number",
@@ -54,125 +53,38 @@ _TERMINAL_NAMES = {
 _OPERATORS = frozenset({"PLUS", "MINUS", "STAR", "SLASH"})
 
 
-class _NodeError(Exception):
-    """Raised inside the parse; turned into FormulaSyntaxError at the boundary."""
-
-    def __init__(self, message: str, position: int, hint: str, *, limit: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.position = position
-        self.hint = hint
-        self.limit = limit
-
-
-def _span(start: Token | Node, end: Token | Node) -> Span:
-    first = start.start_pos if isinstance(start, Token) else _start(start)
-    last = end.end_pos if isinstance(end, Token) else _end(end)
-    return Span(first or 0, last or 0)
-
-
-def _start(node: Node) -> int:
-    return node.span.start if node.span is not None else 0
-
-
-def _end(node: Node) -> int:
-    return node.span.end if node.span is not None else 0
-
-
-def _checked(node: Node) -> Node:
-    if node.depth > MAX_DEPTH:
-        raise _NodeError(
-            f"the formula's tree is {node.depth} operators deep (a chain of N terms "
-            f"counts N - 1), more than the limit of {MAX_DEPTH}",
-            _start(node),
-            "split it into indicators that refer to each other",
-            limit=True,
-        )
-    return node
-
-
-def _operand(token: Token) -> Node:
-    """Classify an OPERAND token: a number, a code, or a code with a prior year."""
-    text = str(token)
-    start = token.start_pos or 0
-    span = Span(start, token.end_pos or start + len(text))
-    glued = _GLUED.fullmatch(text)
-    code, offset = (glued["code"], -int(glued["years"])) if glued else (text, 0)
-    if (glued and len(glued["years"]) > len(str(MAX_OFFSET))) or -offset > MAX_OFFSET:
-        raise _NodeError(
-            f"{code}-{glued['years'] if glued else ''} goes back more than {MAX_OFFSET} years",
-            start + len(code),
-            "a prior-year reference is CODE-K with K the number of years back",
-        )
-    words = code.split(" ")
-    if NUMBER_PATTERN.fullmatch(code):
-        number = Number(code, span=Span(start, start + len(code)))
-        if glued is None:
-            return number
-        # Numbers have no prior years: 50-1 is a subtraction.
-        one = Number(glued["years"], span=Span(start + len(code) + 1, span.end))
-        return BinOp("-", number, one, span=span)
-    if len(words) > 1 and all(NUMBER_PATTERN.fullmatch(word) for word in words):
-        raise _NodeError(
-            "two numbers side by side",
-            start + len(words[0]) + 1,
-            "put an operator (+ - * /) between them",
-        )
-    if _ANNO_N.search(code):
-        code = code[: -len(".anno.n")]
-    elif glued and _ANNO.search(code):
-        code = code[: -len(".anno")]
-    return Ref(code, offset, span=span)
-
-
 @v_args(inline=True)
 class _TreeBuilder(Transformer[Token, Node]):
     """Builds the typed tree while the LALR parser reduces."""
 
     def operand(self, token: Token) -> Node:
-        return _operand(token)
+        return make_operand(str(token), token.start_pos or 0)
 
     def explicit_ref(self, token: Token, _open: Token, offset: Token, close: Token) -> Node:
-        text = str(token)
-        if _GLUED.fullmatch(text):
-            raise _NodeError(
-                f"{text!r} already names a prior year",
-                token.start_pos or 0,
-                "write either CODE-1 or CODE[-1], not both",
-            )
-        digits = str(offset).lstrip("+-")
-        value = int(str(offset)) if len(digits) <= len(str(MAX_OFFSET)) else MAX_OFFSET + 1
-        if abs(value) > MAX_OFFSET:
-            raise _NodeError(
-                f"year offset {str(offset)[:12]} is beyond the limit of ±{MAX_OFFSET}",
-                offset.start_pos or 0,
-                "a year offset counts years from the evaluation year",
-            )
-        return Ref(text, value, span=_span(token, close))
+        return make_explicit_ref(
+            str(token), token.start_pos or 0, str(offset), offset.start_pos or 0, close.end_pos or 0
+        )
 
     def group(self, _open: Token, inner: Node, _close: Token) -> Node:
         return inner
 
     def neg(self, minus: Token, operand: Node) -> Node:
-        return _checked(Neg(operand, span=_span(minus, operand)))
+        return make_neg(minus.start_pos or 0, operand)
 
     def pos(self, _plus: Token, operand: Node) -> Node:
         return operand
 
-    def _binary(self, op: str, left: Node, right: Node) -> Node:
-        return _checked(BinOp(op, left, right, span=_span(left, right)))  # type: ignore[arg-type]
-
     def add(self, left: Node, _op: Token, right: Node) -> Node:
-        return self._binary("+", left, right)
+        return make_binary("+", left, right)
 
     def sub(self, left: Node, _op: Token, right: Node) -> Node:
-        return self._binary("-", left, right)
+        return make_binary("-", left, right)
 
     def mul(self, left: Node, _op: Token, right: Node) -> Node:
-        return self._binary("*", left, right)
+        return make_binary("*", left, right)
 
     def div(self, left: Node, _op: Token, right: Node) -> Node:
-        return self._binary("/", left, right)
+        return make_binary("/", left, right)
 
 
 @cache
@@ -376,10 +288,13 @@ def _parse_text(text: str) -> Node:
             "write an expression such as (A - A-1) / A-1",
             ("a driver code or a number",),
         )
-    _check_parentheses(text)
     try:
+        fast = parse_fast(text)
+        if fast is not None:
+            return fast
+        _check_parentheses(text)
         node = cast(Node, _parser().parse(text))
-    except _NodeError as error:
+    except NodeError as error:
         error_type = LimitExceededError if error.limit else FormulaSyntaxError
         raise error_type(
             error.message, text=text, position=error.position, hint=error.hint

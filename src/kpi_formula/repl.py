@@ -94,10 +94,6 @@ _ABSOLUTE = re.compile(r"(?P<code>.+?)@(?P<year>[0-9]{4})")
 _TARGET_START = re.compile(r"(>=|=>|<=|=<|≥|≤|>|<|=|\bentro\b)", re.IGNORECASE)
 
 
-class _QuitRequest(Exception):  # noqa: N818 - a request, not an error
-    """Raised by :quit."""
-
-
 @dataclass
 class Session:
     """The state of one prompt session, and what each line does to it.
@@ -111,6 +107,8 @@ class Session:
     plan: Plan | None = None
     on_missing: MissingPolicy = "propagate"
     explain: bool = True
+    finished: bool = False
+    """Set by :quit; the prompt stops reading."""
 
     def codes(self) -> list[str]:
         """Codes worth completing: data, plan drivers and indicators."""
@@ -191,7 +189,8 @@ class Session:
         return handler(argument)
 
     def _quit(self, _argument: str) -> str:
-        raise _QuitRequest
+        self.finished = True
+        return ""
 
     def _year(self, argument: str) -> str:
         if not argument:
@@ -365,8 +364,8 @@ def _run_plain(session: Session, interactive: bool, out: TextIO, err: TextIO) ->
     try:
         for statement in _statements(lines()):
             failed |= not _show(session, statement, out, err)
-    except _QuitRequest:
-        pass
+            if session.finished:
+                break
     except KeyboardInterrupt:
         out.write("\n")
     return 2 if failed and not interactive else 0
@@ -407,9 +406,8 @@ def _run_prompt_toolkit(session: Session, out: TextIO, err: TextIO) -> int:
         if needs_more(pending):
             continue
         statement, pending = pending, ""
-        try:
-            _show(session, statement, out, err)
-        except _QuitRequest:
+        _show(session, statement, out, err)
+        if session.finished:
             return 0
 
 

@@ -1,0 +1,163 @@
+"""A fast parser for well-formed formulas.
+
+The Lark grammar (``grammar/formula.lark``) is the language's specification
+and the source of every error message; its LALR runtime, written in Python,
+costs about ten times Python's own ``compile()`` of a like expression.  Most
+formulas a service parses are well formed, so this module reads those with one
+regular expression and a precedence-climbing parser, building the same nodes
+through :mod:`kpi_formula.treebuild`.  The operand pattern is read from the
+grammar file itself.  Whenever the text is anything but plainly well formed,
+:func:`parse_fast` returns ``None`` and the Lark parser takes over; the tests
+check that both parsers give the same trees.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from .ast import Node
+from .grammar import grammar_text
+from .treebuild import make_binary, make_explicit_ref, make_neg, make_operand
+
+__all__ = ["parse_fast"]
+
+_MAX_NESTING = 100
+
+
+@cache
+def _tokens() -> re.Pattern[str]:
+    match = re.search(r"^OPERAND: /(.*)/$", grammar_text("formula"), re.MULTILINE)
+    if match is None:  # pragma: no cover - the grammar file ships with the package
+        raise RuntimeError("grammar/formula.lark defines no OPERAND")
+    return re.compile(rf"[ \t\r\n]*(?:(?P<operand>{match[1]})|(?P<symbol>[-+*/()\[\]]))")
+
+
+class _NotPlainError(Exception):
+    """Not plainly well formed: leave it to the Lark parser."""
+
+
+class _Parser:
+    __slots__ = ("kinds", "nesting", "position", "starts", "texts")
+
+    def __init__(self, text: str) -> None:
+        self.kinds: list[str] = []
+        self.texts: list[str] = []
+        self.starts: list[int] = []
+        pattern = _tokens()
+        position = 0
+        length = len(text)
+        while True:
+            match = pattern.match(text, position)
+            if match is None:
+                if text[position:].strip():
+                    raise _NotPlainError
+                break
+            operand = match.group("operand")
+            if operand is not None:
+                self.kinds.append("operand")
+                self.texts.append(operand)
+                self.starts.append(match.start("operand"))
+            else:
+                symbol = match.group("symbol")
+                self.kinds.append(symbol)
+                self.texts.append(symbol)
+                self.starts.append(match.start("symbol"))
+            position = match.end()
+            if position >= length:
+                break
+        self.kinds.append("end")
+        self.texts.append("")
+        self.starts.append(length)
+        self.position = 0
+        self.nesting = 0
+
+    def peek(self) -> str:
+        return self.kinds[self.position]
+
+    def take(self) -> int:
+        self.position += 1
+        return self.position - 1
+
+    def expect(self, kind: str) -> int:
+        if self.kinds[self.position] != kind:
+            raise _NotPlainError
+        return self.take()
+
+    def deeper(self) -> None:
+        self.nesting += 1
+        if self.nesting > _MAX_NESTING:
+            raise _NotPlainError
+
+    def sum(self) -> Node:
+        left = self.product()
+        while self.peek() in ("+", "-"):
+            op = self.texts[self.take()]
+            left = make_binary(op, left, self.product())
+        return left
+
+    def product(self) -> Node:
+        left = self.unary()
+        while self.peek() in ("*", "/"):
+            op = self.texts[self.take()]
+            left = make_binary(op, left, self.unary())
+        return left
+
+    def unary(self) -> Node:
+        kind = self.peek()
+        if kind in ("-", "+"):
+            index = self.take()
+            self.deeper()
+            operand = self.unary()
+            self.nesting -= 1
+            return make_neg(self.starts[index], operand) if kind == "-" else operand
+        return self.atom()
+
+    def atom(self) -> Node:
+        kind = self.peek()
+        if kind == "(":
+            self.take()
+            self.deeper()
+            inner = self.sum()
+            self.nesting -= 1
+            self.expect(")")
+            return inner
+        index = self.expect("operand")
+        if self.peek() != "[":
+            return make_operand(self.texts[index], self.starts[index])
+        self.take()
+        sign = ""
+        if self.peek() in ("-", "+"):
+            sign_index = self.take()
+            sign = self.texts[sign_index]
+            if self.starts[sign_index] + 1 != self.starts[self.position]:
+                raise _NotPlainError  # Lark reads "- 1" inside brackets as an error
+        digits_index = self.expect("operand")
+        digits = self.texts[digits_index]
+        if not digits.isascii() or not digits.isdigit():
+            raise _NotPlainError
+        close = self.expect("]")
+        offset_start = self.starts[digits_index] - len(sign)
+        return make_explicit_ref(
+            self.texts[index],
+            self.starts[index],
+            sign + digits,
+            offset_start,
+            self.starts[close] + 1,
+        )
+
+
+def parse_fast(text: str) -> Node | None:
+    """The tree of ``text`` if it is plainly well formed, else None.
+
+    Raises the tree builders' errors (limits, offsets) as the Lark parser
+    would; the caller turns them into FormulaSyntaxError.
+    """
+    try:
+        parser = _Parser(text)
+        node = parser.sum()
+        if parser.peek() != "end":
+            return None
+    except _NotPlainError:
+        return None
+    return node

@@ -1,0 +1,124 @@
+"""Building syntax-tree nodes from tokens, shared by both formula parsers.
+
+The Lark parser (the language's specification, and the source of every error
+message) and the fast hand-written parser (for well-formed input) build their
+trees with these functions, so both give the same nodes, spans and limits.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .ast import NUMBER_PATTERN, BinOp, Neg, Node, Number, Ref, Span
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_OFFSET",
+    "NodeError",
+    "make_binary",
+    "make_explicit_ref",
+    "make_neg",
+    "make_operand",
+]
+
+MAX_DEPTH = 200
+"""The deepest syntax tree accepted (operators nested within each other)."""
+
+MAX_OFFSET = 999
+"""The largest year offset a reference may take, backwards or forwards."""
+
+_GLUED = re.compile(r"(?P<code>.*?)-(?P<years>[0-9]+)\Z", re.DOTALL)
+_ANNO_N = re.compile(r"\.anno\.n\Z", re.IGNORECASE)
+_ANNO = re.compile(r"\.anno\Z", re.IGNORECASE)
+
+
+class NodeError(Exception):
+    """Raised inside the parse; turned into FormulaSyntaxError at the boundary."""
+
+    def __init__(self, message: str, position: int, hint: str, *, limit: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+        self.hint = hint
+        self.limit = limit
+
+
+def _start(node: Node) -> int:
+    return node.span.start if node.span is not None else 0
+
+
+def _end(node: Node) -> int:
+    return node.span.end if node.span is not None else 0
+
+
+def _checked(node: Node) -> Node:
+    if node.depth > MAX_DEPTH:
+        raise NodeError(
+            f"the formula's tree is {node.depth} operators deep (a chain of N terms "
+            f"counts N - 1), more than the limit of {MAX_DEPTH}",
+            _start(node),
+            "split it into indicators that refer to each other",
+            limit=True,
+        )
+    return node
+
+
+def make_operand(text: str, start: int) -> Node:
+    """Classify an OPERAND token: a number, a code, or a code with a prior year."""
+    span = Span(start, start + len(text))
+    glued = _GLUED.fullmatch(text)
+    code, offset = (glued["code"], -int(glued["years"])) if glued else (text, 0)
+    if (glued and len(glued["years"]) > len(str(MAX_OFFSET))) or -offset > MAX_OFFSET:
+        raise NodeError(
+            f"{code}-{glued['years'] if glued else ''} goes back more than {MAX_OFFSET} years",
+            start + len(code),
+            "a prior-year reference is CODE-K with K the number of years back",
+        )
+    words = code.split(" ")
+    if NUMBER_PATTERN.fullmatch(code):
+        number = Number(code, span=Span(start, start + len(code)))
+        if glued is None:
+            return number
+        # Numbers have no prior years: 50-1 is a subtraction.
+        one = Number(glued["years"], span=Span(start + len(code) + 1, span.end))
+        return BinOp("-", number, one, span=span)
+    if len(words) > 1 and all(NUMBER_PATTERN.fullmatch(word) for word in words):
+        raise NodeError(
+            "two numbers side by side",
+            start + len(words[0]) + 1,
+            "put an operator (+ - * /) between them",
+        )
+    if _ANNO_N.search(code):
+        code = code[: -len(".anno.n")]
+    elif glued and _ANNO.search(code):
+        code = code[: -len(".anno")]
+    return Ref(code, offset, span=span)
+
+
+def make_explicit_ref(text: str, start: int, offset: str, offset_start: int, end: int) -> Node:
+    """``CODE[K]``: the code verbatim and a whole year offset."""
+    if _GLUED.fullmatch(text):
+        raise NodeError(
+            f"{text!r} already names a prior year",
+            start,
+            "write either CODE-1 or CODE[-1], not both",
+        )
+    digits = offset.lstrip("+-")
+    value = int(offset) if len(digits) <= len(str(MAX_OFFSET)) else MAX_OFFSET + 1
+    if abs(value) > MAX_OFFSET:
+        raise NodeError(
+            f"year offset {offset[:12]} is beyond the limit of ±{MAX_OFFSET}",
+            offset_start,
+            "a year offset counts years from the evaluation year",
+        )
+    return Ref(text, value, span=Span(start, end))
+
+
+def make_neg(start: int, operand: Node) -> Node:
+    """Unary minus from the position of its sign."""
+    return _checked(Neg(operand, span=Span(start, _end(operand))))
+
+
+def make_binary(op: str, left: Node, right: Node) -> Node:
+    """A binary operation spanning its operands."""
+    return _checked(BinOp(op, left, right, span=Span(_start(left), _end(right))))  # type: ignore[arg-type]
