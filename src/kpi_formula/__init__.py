@@ -32,6 +32,7 @@ from .evaluator import ABSENT, CompiledFormula, DataSource, Result, evaluate
 from .formula import Formula, parse
 from .missing import ND, NotAvailable
 from .resolver import Resolution, resolve
+from .sql import to_sql
 from .targets import (
     BINARY,
     PROPORTIONAL,
@@ -89,6 +90,7 @@ __all__ = [
     "parse_targets",
     "parse_value",
     "resolve",
+    "to_sql",
 ]
 
 __version__ = "0.1.0"
