@@ -1,0 +1,101 @@
+"""Columnar bulk evaluation with polars, against the exact evaluator."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import kpi_formula as kf
+from kpi_formula import strategies as kst
+from kpi_formula.data import load_data
+from kpi_formula.plan.evaluate import evaluate_plan
+from kpi_formula.plan.planfile import load_plan
+
+from .conftest import EXAMPLES
+
+pl = pytest.importorskip("polars")
+bulk = pytest.importorskip("kpi_formula.bulk")
+
+CODES = ["A", "B", "N ImprAtt", "82.A3.1_INSTAGRAM"]
+YEARS = [2023, 2024, 2025]
+
+
+def close(ours: object, theirs: float | None) -> bool:
+    if ours is kf.ND:
+        return theirs is None
+    assert isinstance(ours, Decimal)
+    return theirs is not None and math.isclose(float(ours), theirs, rel_tol=1e-9, abs_tol=1e-9)
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[kf.Formula, list[dict[str, object]]]:
+    formula = draw(kst.formulas(max_leaves=7, driver_codes=st.sampled_from(CODES)))
+    values = st.one_of(st.none(), st.just(0), st.integers(-100, 100), st.just(float("nan")))
+    rows: list[dict[str, object]] = [
+        {"entity": entity, "year": year, **{code: draw(values) for code in CODES}}
+        for entity in ("MO", "BO")
+        for year in YEARS
+    ]
+    return formula, rows
+
+
+@given(cases())
+def test_bulk_agrees_with_the_evaluator(case: tuple[kf.Formula, list[dict[str, object]]]) -> None:
+    formula, rows = case
+    schema = {"entity": pl.String, "year": pl.Int64, **{code: pl.Float64 for code in CODES}}
+    frame = pl.DataFrame(rows, schema=schema)
+    result = bulk.evaluate_frame(formula, frame)
+    assert result.columns == [*frame.columns, "value"]
+    for row, theirs in zip(rows, result.get_column("value").to_list(), strict=True):
+        data = {
+            (code, other["year"]): other[code]
+            for other in rows
+            if other["entity"] == row["entity"]
+            for code in CODES
+            if other[code] is not None
+        }
+        ours = kf.evaluate(formula, data, year=int(str(row["year"]))).value
+        assert close(ours, theirs), (str(formula), row, ours, theirs)
+
+
+def test_a_whole_plan_in_columns_matches_the_plan_evaluator() -> None:
+    plan = load_plan(EXAMPLES / "modena_2025" / "plan.toml")
+    data = load_data(EXAMPLES / "modena_2025" / "data.csv")
+    codes = sorted({code for code, _ in data})
+    years = sorted({year for _, year in data})
+    rows = [
+        {
+            "entity": "MO",
+            "year": year,
+            **{
+                c: float(v) if isinstance(v := data.get((c, year)), Decimal) else None
+                for c in codes
+            },
+        }
+        for year in years
+    ]
+    frame = pl.DataFrame(
+        rows, schema={"entity": pl.String, "year": pl.Int64, **{c: pl.Float64 for c in codes}}
+    )
+    result = bulk.evaluate_plan_frame(plan, frame)
+    for year in (2022, 2023, 2024):
+        row = result.filter(pl.col("year") == year).to_dicts()[0]
+        for indicator in evaluate_plan(plan, data, year=year).indicators:
+            column = (
+                indicator.id
+                if indicator.id in row and indicator.id not in codes
+                else f"{indicator.id} (indicator)"
+            )
+            if isinstance(indicator.value, Decimal) or indicator.value is kf.ND:
+                assert close(indicator.value, row[column]), (year, indicator.id)
+
+
+def test_to_polars_and_division_by_zero() -> None:
+    frame = pl.DataFrame({"year": [2025, 2025], "A": [1.0, 1.0], "B": [0.0, 4.0]})
+    assert bulk.evaluate_frame("A / B", frame, by=()).get_column("value").to_list() == [None, 0.25]
+    with pytest.raises(kf.KpiFormulaError):
+        bulk.evaluate_frame("A", frame.drop("year"))
