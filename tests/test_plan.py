@@ -326,3 +326,48 @@ def test_cli_plan_errors_exit_2_and_validation_errors_exit_1(tmp_path: Path) -> 
     report = tmp_path / "report.txt"
     report.write_text(SEED.read_text(encoding="utf-8") + "\nstray line\n", encoding="utf-8")
     assert run("plan", "import", str(report), "-o", str(tmp_path / "out.toml"))[0] == 1
+
+
+@pytest.mark.parametrize("year", [2022, 2023, 2024])
+def test_the_duckdb_engine_gives_the_same_object(
+    modena: Plan, data: dict[tuple[str, int], object], year: int
+) -> None:
+    pytest.importorskip("duckdb")
+    from kpi_formula.plan.scorecard import evaluation_payload
+
+    python = evaluate_plan(modena, data, year=year, target_year=2025)
+    duck = evaluate_plan(modena, data, year=year, target_year=2025, engine="duckdb")
+    assert evaluation_payload(duck) == evaluation_payload(python)
+
+
+@pytest.mark.parametrize("on_missing", ["propagate", "zero"])
+def test_engines_agree_on_nd_zero_division_and_indicators_using_indicators(on_missing: str) -> None:
+    pytest.importorskip("duckdb")
+    from kpi_formula.plan.scorecard import evaluation_payload
+
+    plan = _tiny("B / (X - 1) + X-1", "Y * 2")
+    for data in ({"X": 1, "Y": 3}, {"X": 3, ("X", 2024): 2, "Y": 1}, {"Y": 5}, {}):
+        python = evaluate_plan(plan, data, year=2025, on_missing=on_missing)  # type: ignore[arg-type]
+        duck = evaluate_plan(plan, data, year=2025, on_missing=on_missing, engine="duckdb")  # type: ignore[arg-type]
+        assert evaluation_payload(duck) == evaluation_payload(python), data
+
+
+def test_cli_engines_print_the_same_json() -> None:
+    pytest.importorskip("duckdb")
+    data = str(MODENA / "data.csv")
+    outputs = [
+        run(
+            "plan",
+            "evaluate",
+            str(MODENA / "plan.toml"),
+            "--data",
+            data,
+            "--year",
+            "2024",
+            "--json",
+            "--engine",
+            engine,
+        )
+        for engine in ("python", "duckdb")
+    ]
+    assert outputs[0] == outputs[1] and outputs[0][0] == 0

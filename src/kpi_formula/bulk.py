@@ -84,25 +84,28 @@ def to_polars(formula: Formula | str) -> pl.Expr:
 
 
 def _with_prior_years(
-    frame: pl.DataFrame, formula: Formula, year: str, by: Sequence[str]
-) -> pl.DataFrame:
+    frame: pl.LazyFrame, formula: Formula, year: str, by: Sequence[str], columns: Sequence[str]
+) -> pl.LazyFrame:
     polars = _polars()
     keys = [*by, year]
     for offset in sorted({ref.offset for ref in formula.references if ref.offset != 0}):
         codes = sorted({ref.code for ref in formula.references if ref.offset == offset})
-        present = [code for code in codes if code in frame.columns]
+        present = [code for code in codes if code in columns]
         shifted = frame.select(
             *[polars.col(key) for key in by],
             (polars.col(year) - offset).alias(year),
             *[polars.col(code).alias(f"{code}@{offset:+d}") for code in present],
         )
-        frame = frame.join(shifted, on=keys, how="left")
+        frame = frame.join(shifted, on=keys, how="left", maintain_order="left")
     return frame
 
 
-def _missing_columns(frame: pl.DataFrame, formula: Formula) -> pl.DataFrame:
+def _missing_columns(frame: pl.LazyFrame, formula: Formula, columns: Sequence[str]) -> pl.LazyFrame:
     polars = _polars()
-    absent = [_column(ref) for ref in formula.references if _column(ref) not in frame.columns]
+    available = set(columns) | {
+        _column(ref) for ref in formula.references if ref.offset != 0 and ref.code in columns
+    }
+    absent = [_column(ref) for ref in formula.references if _column(ref) not in available]
     if not absent:
         return frame
     return frame.with_columns(
@@ -128,9 +131,13 @@ def evaluate_frame(
     by = [column for column in by if column in frame.columns]
     if year not in frame.columns:
         raise KpiFormulaError(f"the frame has no {year!r} column", hint="pass year='...'")
-    widened = _missing_columns(_with_prior_years(frame, formula, year, by), formula)
+    columns = frame.columns
+    lazy = _with_prior_years(frame.lazy(), formula, year, by, columns)
+    widened = _missing_columns(lazy, formula, columns)
     result = widened.with_columns(to_polars(formula).alias(output))
-    return result.select([*frame.columns, output] if output not in frame.columns else frame.columns)
+    kept = [*columns, output] if output not in columns else columns
+    collected: pl.DataFrame = result.select(kept).collect()
+    return collected
 
 
 def evaluate_plan_frame(

@@ -8,6 +8,7 @@ mistake in plain words; no Lark exception crosses this module's boundary.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import NoReturn, cast
 
@@ -51,6 +52,7 @@ _TERMINAL_NAMES = {
     "$END": "the end of the formula",
 }
 _OPERATORS = frozenset({"PLUS", "MINUS", "STAR", "SLASH"})
+_SIGN_RUN = re.compile(rf"(?:[-+][ \t\r\n]*){{{MAX_DEPTH + 1},}}")
 
 
 @v_args(inline=True)
@@ -287,6 +289,15 @@ def _parse_text(text: str) -> Node:
             0,
             "write an expression such as (A - A-1) / A-1",
             ("a driver code or a number",),
+        )
+    signs = _SIGN_RUN.search(text)
+    if signs is not None:
+        # Caught before Lark, which would shift every sign before reducing one.
+        raise LimitExceededError(
+            f"more than {MAX_DEPTH} signs in a row nest the formula too deeply",
+            text=text,
+            position=signs.start(),
+            hint="remove the repeated signs",
         )
     try:
         fast = parse_fast(text)

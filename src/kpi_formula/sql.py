@@ -13,6 +13,7 @@ The semantics are the evaluator's, with SQL's own means:
 * division by zero is ``x / NULLIF(y, 0)``: NULL, as the default
   ``on_zero_division="missing"``;
 * prior years come from the same table joined on ``year - K``;
+* ``on_missing="zero"`` reads a NULL driver as 0 (``COALESCE``);
 * division is carried out in floating point (``DOUBLE``): SQL engines differ
   in integer and decimal division, so the numerator is cast.  Values therefore
   agree with the exact evaluator to about 15 significant digits.
@@ -56,6 +57,7 @@ def to_sql(
     value_column: str = "value",
     entity_column: str | None = None,
     catalog: Catalog | None = None,
+    on_missing: str = "propagate",
 ) -> str:
     """A query returning ``[entity,] year, value`` for every entity and year of
     ``table``; see the module documentation for the semantics."""
@@ -83,7 +85,10 @@ def to_sql(
         if isinstance(node, Number):
             return exp.Literal.number(node.text)
         if isinstance(node, Ref):
-            return column(slots[node.code], aliases[node.offset])
+            reference = column(slots[node.code], aliases[node.offset])
+            if on_missing == "zero":
+                return exp.Coalesce(this=reference, expressions=[exp.Literal.number(0)])
+            return reference
         if isinstance(node, Neg):
             return exp.Paren(this=exp.Neg(this=expression(node.operand)))
         left, right = expression(node.left), expression(node.right)

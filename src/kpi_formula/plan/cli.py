@@ -54,6 +54,7 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
         scoring=parse_scoring(args.scoring),
         nd_policy=args.nd_policy,
         on_missing=args.on_missing,
+        engine=args.engine,
     )
     if args.json:
         print_json(evaluation_payload(evaluation), out)
@@ -92,7 +93,10 @@ def add_plan_commands(commands: Any) -> None:
             "--targets", type=int, metavar="YEAR", help="the year of the targets (default: --year)"
         )
         command.add_argument(
-            "--engine", choices=["python"], default="python", help="the evaluation engine"
+            "--engine",
+            choices=["python", "duckdb"],
+            default="python",
+            help="evaluate formulas in Python (exact) or as SQL in an embedded DuckDB",
         )
         command.add_argument(
             "--nd-policy",

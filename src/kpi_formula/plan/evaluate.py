@@ -28,13 +28,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, TypeAlias
 
-from ..ast import Ref
+from ..ast import BinOp, Neg, Node, Ref
 from ..catalog import Catalog, Driver
 from ..decimals import DIVISION, EXACT, to_decimal
 from ..errors import KpiFormulaError, PlanError
 from ..evaluator import ABSENT, MappingSource, evaluate
 from ..formula import Formula
 from ..missing import ND, NotAvailable
+from ..resolver import resolve
 from ..targets import PROPORTIONAL, Scoring, Target, parse_targets
 from .model import Indicator, Plan
 
@@ -183,6 +184,89 @@ def _read(code: str, data: MappingSource, year: int) -> tuple[IndicatorValue, tu
     return (value, ()) if isinstance(value, Decimal) else (ND, (f"{where} is N/D",))
 
 
+def _names_one_driver(root: Node, indicators: Mapping[str, Indicator]) -> bool:
+    return isinstance(root, Ref) and root.offset == 0 and root.code not in indicators
+
+
+def _duckdb_values(
+    *,
+    indicators: Mapping[str, Indicator],
+    formulas: Mapping[str, Formula | None],
+    catalog: Catalog,
+    data: Mapping[Any, Any],
+    order: Sequence[str],
+    on_missing: str,
+) -> dict[str, dict[int, Decimal]]:
+    """Every computed indicator's values for every year, by SQL in DuckDB.
+
+    Computed values go back into the table under a code of their own
+    (``#indicator:CODE``), so that indicators using indicators read them while
+    an indicator's own code inside its formula stays the driver of that code.
+    """
+    try:
+        import duckdb
+    except ImportError:  # pragma: no cover - depends on the installed extras
+        raise PlanError("the duckdb engine needs duckdb", hint="pip install duckdb") from None
+    from ..sql import to_sql
+
+    connection = duckdb.connect()
+    connection.execute("CREATE TABLE kpi_values (code VARCHAR, year INTEGER, value DOUBLE)")
+    rows = []
+    for key, raw in data.items():
+        if not (isinstance(key, tuple) and len(key) == 2):
+            continue
+        try:
+            value = to_decimal(raw, "a data value")
+        except KpiFormulaError:
+            value = ND
+        rows.append((key[0], key[1], float(value) if isinstance(value, Decimal) else None))
+    if rows:
+        connection.executemany("INSERT INTO kpi_values VALUES (?, ?, ?)", rows)
+    results: dict[str, dict[int, Decimal]] = {}
+    for key in order:
+        indicator = indicators[key]
+        formula = formulas[key]
+        own = f"#indicator:{indicator.code}"
+        if formula is None or _names_one_driver(formula.root, indicators):
+            root = None if formula is None else formula.root
+            source = root.code if isinstance(root, Ref) else indicator.code
+            connection.execute(
+                "INSERT INTO kpi_values SELECT ?, year, value FROM kpi_values WHERE code = ?",
+                [own, source],
+            )
+            continue
+        resolved = resolve(formula, catalog).formula
+        renamed = Formula(_rename_indicators(resolved.root, indicators, indicator.code))
+        query = to_sql(renamed, dialect="duckdb", on_missing=on_missing)
+        found = connection.execute(query).fetchall()
+        results[key] = {
+            int(year): Decimal(repr(value)) for year, value in found if value is not None
+        }
+        if found:
+            connection.executemany(
+                "INSERT INTO kpi_values VALUES (?, ?, ?)",
+                [(own, int(year), value) for year, value in found],
+            )
+    return results
+
+
+def _rename_indicators(node: Node, indicators: Mapping[str, Indicator], own: str) -> Node:
+    if isinstance(node, Ref):
+        if node.code in indicators and node.code != own:
+            return Ref(f"#indicator:{node.code}", node.offset, span=node.span)
+        return node
+    if isinstance(node, Neg):
+        return Neg(_rename_indicators(node.operand, indicators, own), span=node.span)
+    if isinstance(node, BinOp):
+        return BinOp(
+            node.op,
+            _rename_indicators(node.left, indicators, own),
+            _rename_indicators(node.right, indicators, own),
+            span=node.span,
+        )
+    return node
+
+
 def _judge(
     indicator: Indicator, value: IndicatorValue, target_year: int, scoring: Scoring
 ) -> tuple[str | None, bool | None, Decimal | None, tuple[str, ...]]:
@@ -221,11 +305,20 @@ def evaluate_plan(
     scoring: Scoring = PROPORTIONAL,
     nd_policy: NDPolicy = "renormalise",
     on_missing: Literal["propagate", "zero"] = "propagate",
+    engine: Literal["python", "duckdb"] = "python",
 ) -> PlanEvaluation:
     """Evaluate every indicator of ``plan`` for ``year``, judge it against its
-    target of ``target_year`` (default: ``year``) and roll the scores up."""
+    target of ``target_year`` (default: ``year``) and roll the scores up.
+
+    With ``engine="duckdb"`` the formulas run as SQL (see
+    :func:`kpi_formula.to_sql`) in an embedded DuckDB; inputs, milestones,
+    targets and the roll-up are shared with the Python engine, and the reasons
+    of an N/D value are told by the evaluator.
+    """
     if nd_policy not in ("renormalise", "zero"):
         raise PlanError(f"unknown N/D policy {nd_policy!r}", hint="use 'renormalise' or 'zero'")
+    if engine not in ("python", "duckdb"):
+        raise PlanError(f"unknown engine {engine!r}", hint="use 'python' or 'duckdb'")
     target_year = year if target_year is None else target_year
     indicators = plan.indicators()
     formulas = _formulas(indicators)
@@ -234,6 +327,18 @@ def evaluate_plan(
     source = MappingSource(data)
     values: dict[tuple[str, int], Any] = {}
     results: dict[str, IndicatorResult] = {}
+    computed_by_sql = (
+        _duckdb_values(
+            indicators=indicators,
+            formulas=formulas,
+            catalog=catalog,
+            data=data,
+            order=order,
+            on_missing=on_missing,
+        )
+        if engine == "duckdb"
+        else None
+    )
 
     def value_of(key: str, when: int) -> tuple[IndicatorValue, tuple[str, ...]]:
         indicator = indicators[key]
@@ -241,9 +346,13 @@ def evaluate_plan(
         if formula is None:
             return _read(indicator.code, source, when)
         root = formula.root
-        if isinstance(root, Ref) and root.offset == 0 and root.code not in indicators:
+        if _names_one_driver(root, indicators):
             # A formula that names one driver: the driver may hold a date (a milestone).
-            return _read(root.code, source, when)
+            return _read(root.code, source, when)  # type: ignore[union-attr]
+        if computed_by_sql is not None:
+            from_sql = computed_by_sql[key].get(when)
+            if from_sql is not None:
+                return from_sql, ()
         # Values of other indicators this formula names, for the years it reads.
         for ref in formula.references:
             other = indicators.get(ref.code)
@@ -281,6 +390,15 @@ def evaluate_plan(
             achievement=achievement,
             unit=indicator.unit,
         )
+
+    tree = _roll_up(plan, results, nd_policy)
+    listed = tuple(results[indicator.id] for _, indicator in plan.occurrences())
+    unique = tuple(dict.fromkeys(listed))
+    return PlanEvaluation(year, target_year, tree, unique, nd_policy)
+
+
+def _roll_up(plan: Plan, results: Mapping[str, IndicatorResult], nd_policy: NDPolicy) -> NodeScore:
+    """The plan tree with each node's weighted score."""
 
     def indicator_nodes(listed: Sequence[Indicator]) -> tuple[NodeScore, ...]:
         return tuple(
@@ -333,7 +451,4 @@ def evaluate_plan(
                 node("objective", objective.code, objective.name, objective.weight, groups)
             )
         areas.append(node("area", area.code, area.name, area.weight, tuple(objectives)))
-    tree = node("plan", "", plan.title, Decimal(1), tuple(areas))
-    listed = tuple(results[indicator.id] for _, indicator in plan.occurrences())
-    unique = tuple(dict.fromkeys(listed))
-    return PlanEvaluation(year, target_year, tree, unique, nd_policy)
+    return node("plan", "", plan.title, Decimal(1), tuple(areas))

@@ -3,6 +3,9 @@
 The JSON object is the one of CONTRACT §4: ``year``, ``score`` and one entry
 per indicator (``code``, ``value``, ``missing``, ``reasons``, ``target``,
 ``met``, ``achievement``), decimals as strings; plus the rolled-up ``tree``.
+Decimals in it are rounded to 15 significant digits, trailing zeros dropped:
+the precision the Python and DuckDB engines share, so that both give the same
+object (the Python API keeps every digit).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from html import escape
 from typing import Any
 
@@ -24,11 +27,20 @@ __all__ = ["evaluation_payload", "render_csv", "render_html", "render_text"]
 _NAME_WIDTH = 58
 
 
+_SHARED_PRECISION = Context(prec=15, rounding=ROUND_HALF_EVEN)
+
+
+def _number(value: Decimal) -> str:
+    """A decimal for the JSON object: 15 significant digits, no trailing zeros."""
+    rounded = _SHARED_PRECISION.plus(value)
+    return decimal_text(_SHARED_PRECISION.normalize(rounded) if rounded else Decimal(0))
+
+
 def _value(value: Decimal | dt.date | object) -> str | None:
     if value is ND:
         return None
     if isinstance(value, Decimal):
-        return decimal_text(value)
+        return _number(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -45,7 +57,7 @@ def _indicator_payload(result: IndicatorResult) -> dict[str, Any]:
         "reasons": list(result.reasons),
         "target": result.target,
         "met": result.met,
-        "achievement": None if result.achievement is None else decimal_text(result.achievement),
+        "achievement": None if result.achievement is None else _number(result.achievement),
     }
 
 
@@ -54,8 +66,8 @@ def _node_payload(node: NodeScore) -> dict[str, Any]:
         "kind": node.kind,
         "code": node.code,
         "name": node.name,
-        "weight": decimal_text(node.weight),
-        "score": None if node.score is None else decimal_text(node.score),
+        "weight": _number(node.weight),
+        "score": None if node.score is None else _number(node.score),
     }
     if node.indicator is not None:
         payload["id"] = node.indicator.id
@@ -69,7 +81,7 @@ def evaluation_payload(evaluation: PlanEvaluation) -> dict[str, Any]:
     return {
         "year": evaluation.year,
         "target_year": evaluation.target_year,
-        "score": None if evaluation.score is None else decimal_text(evaluation.score),
+        "score": None if evaluation.score is None else _number(evaluation.score),
         "nd_policy": evaluation.nd_policy,
         "indicators": [_indicator_payload(result) for result in evaluation.indicators],
         "tree": _node_payload(evaluation.tree),

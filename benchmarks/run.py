@@ -1,0 +1,369 @@
+"""kpi_formula benchmarks: every figure a ratio to a baseline measured in the same run.
+
+    pip install '.[dev,bench]'
+    python benchmarks/run.py            # the full table (about a minute)
+    python benchmarks/run.py --quick    # smaller samples
+
+Prints a Markdown table: what is measured, its time, the baseline, the ratio,
+and the goal it is held to.  Times are the best of several repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import statistics
+import subprocess
+import sys
+import time
+import timeit
+from collections.abc import Callable
+from decimal import Decimal
+
+import kpi_formula as kf
+from kpi_formula.parser import _parser
+
+SEED = "(82.A3.1_INSTAGRAM - 82.A3.1_INSTAGRAM-1) / 82.A3.1_INSTAGRAM-1"
+PYTHON = "(A3_INSTAGRAM - A3_INSTAGRAM_1) / A3_INSTAGRAM_1"
+YEAR = 2025
+
+
+def best(function: Callable[[], object], number: int, repeat: int = 5) -> float:
+    """Seconds per call, best of ``repeat`` runs of ``number`` calls."""
+    return min(timeit.repeat(function, number=number, repeat=repeat)) / number
+
+
+def row(
+    rows: list[list[str]], what: str, seconds: float, baseline: str, base: float, *, goal: str
+) -> None:
+    ratio = seconds / base
+    rows.append([what, f"{seconds * 1e6:,.2f} µs", baseline, f"{ratio:.2f}×", goal])
+
+
+def evaluation(rows: list[list[str]], number: int) -> None:
+    data = {
+        ("82.A3.1_INSTAGRAM", YEAR): Decimal(1210),
+        ("82.A3.1_INSTAGRAM", YEAR - 1): Decimal(1100),
+    }
+    namespace = {"A3_INSTAGRAM": Decimal(1210), "A3_INSTAGRAM_1": Decimal(1100)}
+    code = compile(PYTHON, "<baseline>", "eval")
+    base = best(lambda: eval(code, {}, namespace), number)
+    rows.append(
+        [
+            "eval() of the equivalent Python expression",
+            f"{base * 1e6:,.2f} µs",
+            "—",
+            "1.00×",
+            "baseline",
+        ]
+    )
+    reading = compile(
+        "(d[('82.A3.1_INSTAGRAM', y)] - d[('82.A3.1_INSTAGRAM', y - 1)])"
+        " / d[('82.A3.1_INSTAGRAM', y - 1)]",
+        "<baseline>",
+        "eval",
+    )
+    reading_time = best(lambda: eval(reading, {}, {"d": data, "y": YEAR}), number)
+    row(
+        rows,
+        "eval() of it reading the same mapping",
+        reading_time,
+        "eval()",
+        base,
+        goal="reference",
+    )
+    compiled = kf.parse(SEED).compile()
+    row(
+        rows,
+        "kpi_formula `Formula.compile()` call",
+        best(lambda: compiled(data, year=YEAR), number),
+        "eval()",
+        base,
+        "≤ 2×",
+    )
+    row(
+        rows,
+        "kpi_formula `evaluate(text, ...)` (cached parse)",
+        best(lambda: kf.evaluate(SEED, data, year=YEAR), number),
+        "eval()",
+        base,
+        "—",
+    )
+    nd = {("82.A3.1_INSTAGRAM", YEAR): Decimal(1210)}
+    row(
+        rows,
+        "compiled call, N/D result with reasons",
+        best(lambda: compiled(nd, year=YEAR), number),
+        "eval()",
+        base,
+        "—",
+    )
+    try:
+        from py_expression_eval import Parser
+        from simpleeval import SimpleEval
+    except ImportError:
+        rows.append(
+            ["simpleeval, py-expression-eval", "not installed", "", "", "pip install '.[bench]'"]
+        )
+    else:
+        simple = SimpleEval(names=dict(namespace))
+        row(
+            rows,
+            "simpleeval `SimpleEval.eval`",
+            best(lambda: simple.eval(PYTHON), number // 10),
+            "eval()",
+            base,
+            "peer",
+        )
+        expression = Parser().parse(PYTHON)
+        row(
+            rows,
+            "py-expression-eval (pre-parsed)",
+            best(lambda: expression.evaluate(namespace), number // 10),
+            "eval()",
+            base,
+            "peer",
+        )
+
+
+def parsing(rows: list[list[str]], number: int) -> None:
+    from kpi_formula.parser import parse_node
+
+    base = best(lambda: compile(PYTHON, "<baseline>", "eval"), number)
+    rows.append(
+        [
+            "`compile()` of the equivalent Python expression",
+            f"{base * 1e6:,.2f} µs",
+            "—",
+            "1.00×",
+            "baseline",
+        ]
+    )
+    row(
+        rows,
+        "kpi_formula parse (fast parser, no cache)",
+        best(lambda: parse_node(SEED), number),
+        "compile()",
+        base,
+        "≤ 3×",
+    )
+    lark = _parser()
+    row(
+        rows,
+        "the Lark LALR parser alone (spec path)",
+        best(lambda: lark.parse(SEED), number // 4),
+        "compile()",
+        base,
+        "reference",
+    )
+    row(
+        rows,
+        "`kf.parse` of a text parsed before (cache)",
+        best(lambda: kf.parse(SEED), number),
+        "compile()",
+        base,
+        "—",
+    )
+
+
+def startup(rows: list[list[str]]) -> None:
+    def run(code: str) -> float:
+        times = []
+        for _ in range(7):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    bare = run("pass")
+    first = run(
+        "import kpi_formula as kf; "
+        "kf.evaluate('(A - A-1) / A-1', {('A', 2025): 110, ('A', 2024): 100}, year=2025)"
+    )
+    rows.append(["`python -c pass`", f"{bare * 1e3:,.0f} ms", "—", "1.00×", "baseline"])
+    rows.append(
+        [
+            "import kpi_formula + first evaluation (fresh process)",
+            f"{first * 1e3:,.0f} ms",
+            "python -c pass",
+            f"{first / bare:.2f}×",
+            "≤ 250 ms",
+        ]
+    )
+
+
+def bulk(rows: list[list[str]], size: int, loop_size: int) -> None:
+    try:
+        import duckdb
+        import polars as pl
+    except ImportError:
+        rows.append(
+            ["bulk evaluation", "polars/duckdb not installed", "", "", "pip install '.[dev]'"]
+        )
+        return
+    from kpi_formula.bulk import evaluate_frame
+
+    entities = size // 10
+    years = list(range(2015, 2025))
+    frame = pl.DataFrame(
+        {
+            "entity": [e for e in range(entities) for _ in years],
+            "year": years * entities,
+            "A": [float((e * 7 + y) % 1000 + 1) for e in range(entities) for y in years],
+        }
+    )
+    formula = kf.parse("(A - A-1) / A-1")
+    ours = min(
+        timeit.repeat(lambda: evaluate_frame(formula, frame, by=("entity",)), number=1, repeat=3)
+    )
+
+    def hand_written() -> object:
+        lazy = frame.lazy()
+        previous = lazy.select(
+            "entity", (pl.col("year") + 1).alias("year"), pl.col("A").alias("A_1")
+        )
+        joined = lazy.join(previous, on=["entity", "year"], how="left", maintain_order="left")
+        return joined.with_columns(
+            pl.when(pl.col("A_1") == 0)
+            .then(None)
+            .otherwise((pl.col("A") - pl.col("A_1")) / pl.col("A_1"))
+            .alias("value")
+        ).collect()
+
+    hand = min(timeit.repeat(hand_written, number=1, repeat=3))
+    compiled = formula.compile()
+    records = frame.head(loop_size).to_dicts()
+    lookup = {(r["entity"], r["year"]): r["A"] for r in records}
+
+    def loop() -> None:
+        for record in records:
+            key = record["entity"]
+            year = record["year"]
+            data = {("A", year): Decimal(record["A"])}
+            before = lookup.get((key, year - 1))
+            if before is not None:
+                data[("A", year - 1)] = Decimal(before)
+            compiled(data, year=year)
+
+    loop_time = min(timeit.repeat(loop, number=1, repeat=3)) * size / loop_size
+    connection = duckdb.connect()
+    # the same values, generated inside DuckDB as a long table
+    connection.execute(
+        "CREATE TABLE kpi_values AS SELECT i // 10 AS entity, 2015 + i % 10 AS year, "
+        "'A' AS code, CAST(((i // 10) * 7 + 2015 + i % 10) % 1000 + 1 AS DOUBLE) AS value "
+        f"FROM range({size}) t(i)"
+    )
+    query = kf.to_sql(formula, entity_column="entity")
+    duck = min(timeit.repeat(lambda: connection.execute(query).fetchall(), number=1, repeat=3))
+    label = f"{size:,} rows"
+    rows.append(
+        [
+            f"hand-written polars expression, {label}",
+            f"{hand * 1e3:,.1f} ms",
+            "—",
+            "1.00×",
+            "baseline",
+        ]
+    )
+    rows.append(
+        [
+            f"kpi_formula `evaluate_frame`, {label}",
+            f"{ours * 1e3:,.1f} ms",
+            "polars by hand",
+            f"{ours / hand:.2f}×",
+            "≤ 2×",
+        ]
+    )
+    rows.append(
+        [
+            f"per-row loop of compiled formulas, {label} (from {loop_size:,})",
+            f"{loop_time * 1e3:,.0f} ms",
+            "evaluate_frame",
+            f"{loop_time / ours:,.0f}× slower",
+            "≥ 50×",
+        ]
+    )
+    rows.append(
+        [
+            f"DuckDB running `to_sql`, {label}",
+            f"{duck * 1e3:,.1f} ms",
+            "polars by hand",
+            f"{duck / hand:.2f}×",
+            "—",
+        ]
+    )
+
+
+HOSTILE = {
+    "deep sum": "A + " * 2490 + "A",
+    "nested parentheses": "(" * 4900 + "A" + ")" * 4900,
+    "unclosed": "(" * 9999,
+    "minus chain": "-" * 9990 + "A",
+    "long code": "A" * 9999,
+    "spaced words": "A " * 4999,
+    "digits": "1" * 9999,
+    "bad offset": "A[" + "9" * 9990 + "]",
+    "almost-Italian value": "1.000" * 1990,
+    "targets": ">= 1 N.  " * 1100,
+}
+
+
+def hostile(rows: list[list[str]]) -> None:
+    from kpi_formula.data import read_data
+    from kpi_formula.plan.algorithm import split_algorithm
+    from kpi_formula.plan.planfile import read_plan
+    from kpi_formula.plan.report import read_report
+
+    functions: dict[str, Callable[[str], object]] = {
+        "parse": kf.parse,
+        "parse_value": kf.parse_value,
+        "parse_targets": kf.parse_targets,
+        "evaluate": lambda text: kf.evaluate(text, {}, year=YEAR),
+        "read_data": read_data,
+        "read_plan": read_plan,
+        "read_report": read_report,
+        "split_algorithm": split_algorithm,
+    }
+    worst = (0.0, "", "")
+    for name, function in functions.items():
+        for label, text in HOSTILE.items():
+            start = time.perf_counter()
+            with contextlib.suppress(kf.KpiFormulaError):
+                function(text)
+            elapsed = time.perf_counter() - start
+            if elapsed > worst[0]:
+                worst = (elapsed, name, label)
+    rows.append(
+        [
+            f"slowest public function on 10 kB hostile text ({worst[1]}, {worst[2]})",
+            f"{worst[0] * 1e3:,.1f} ms",
+            "—",
+            "—",
+            "≤ 100 ms",
+        ]
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller samples")
+    args = parser.parse_args()
+    number = 2_000 if args.quick else 20_000
+    size = 100_000 if args.quick else 1_000_000
+    rows: list[list[str]] = []
+    evaluation(rows, number)
+    parsing(rows, number // 4)
+    startup(rows)
+    bulk(rows, size, 20_000 if args.quick else 50_000)
+    hostile(rows)
+    header = ["measure", "time", "baseline", "ratio", "goal"]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" for _ in header) + "|")
+    for line in rows:
+        print("| " + " | ".join(line) + " |")
+    print(f"\nPython {sys.version.split()[0]}, kpi_formula {kf.__version__}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
