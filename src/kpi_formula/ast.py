@@ -14,11 +14,12 @@ formulas are equal when they have the same structure, however they were spelt.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, TypeAlias
 
-__all__ = ["BinOp", "Neg", "Node", "Number", "Operator", "Ref", "Span", "walk"]
+__all__ = ["BinOp", "Neg", "Node", "Number", "Operator", "Ref", "Span", "map_leaves", "walk"]
 
 Operator: TypeAlias = Literal["+", "-", "*", "/"]
 
@@ -111,3 +112,15 @@ def walk(node: Node) -> list[Node]:
         elif isinstance(current, Neg):
             stack.append(current.operand)
     return order
+
+
+def map_leaves(node: Node, replace: Callable[[Number | Ref], Node]) -> Node:
+    """The tree with every number and reference replaced by ``replace(leaf)``;
+    operators and spans are kept."""
+    if isinstance(node, Number | Ref):
+        return replace(node)
+    if isinstance(node, Neg):
+        return Neg(map_leaves(node.operand, replace), span=node.span)
+    return BinOp(
+        node.op, map_leaves(node.left, replace), map_leaves(node.right, replace), span=node.span
+    )

@@ -25,13 +25,15 @@ extra):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from .ast import BinOp, Neg, Node, Number, Ref
+from .ast import Neg, Node, Number, Ref, map_leaves
 from .catalog import Catalog
 from .errors import KpiFormulaError
 from .formula import Formula, parse
+from .inputs import require_module
 from .resolver import resolve
 
 if TYPE_CHECKING:
@@ -43,13 +45,7 @@ __all__ = ["evaluate_frame", "evaluate_plan_frame", "to_polars"]
 
 
 def _polars() -> Any:
-    try:
-        import polars
-    except ImportError:  # pragma: no cover - depends on the installed extras
-        raise KpiFormulaError(
-            "bulk evaluation needs polars", hint="pip install 'kpi_formula[polars]'"
-        ) from None
-    return polars
+    return require_module("polars", extra="polars", purpose="bulk evaluation")
 
 
 def _column(ref: Ref) -> str:
@@ -168,7 +164,9 @@ def evaluate_plan_frame(
             continue
         resolved = resolve(formula, catalog).formula
         own = f"{key}#value"
-        renamed = Formula(_rename(resolved.root, indicators, indicator.code))
+        renamed = Formula(
+            map_leaves(resolved.root, partial(_computed_column, indicators, indicator.code))
+        )
         result = evaluate_frame(renamed, result, year=year, by=by, output=own)
     renames = {f"{key}#value": key for key in indicators}
     return result.rename(
@@ -177,19 +175,8 @@ def evaluate_plan_frame(
     )
 
 
-def _rename(node: Node, indicators: dict[str, Any], own: str) -> Node:
-    """Point references to other indicators at their computed columns."""
-    if isinstance(node, Ref):
-        if node.code in indicators and node.code != own:
-            return Ref(f"{node.code}#value", node.offset, span=node.span)
-        return node
-    if isinstance(node, Neg):
-        return Neg(_rename(node.operand, indicators, own), span=node.span)
-    if isinstance(node, BinOp):
-        return BinOp(
-            node.op,
-            _rename(node.left, indicators, own),
-            _rename(node.right, indicators, own),
-            span=node.span,
-        )
-    return node
+def _computed_column(indicators: Mapping[str, object], own: str, leaf: Number | Ref) -> Node:
+    """Point a reference to another indicator at its computed column."""
+    if isinstance(leaf, Ref) and leaf.code in indicators and leaf.code != own:
+        return Ref(f"{leaf.code}#value", leaf.offset, span=leaf.span)
+    return leaf

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from .decimals import to_decimal
 from .errors import DataError, KpiFormulaError, ValueSyntaxError
+from .inputs import read_text_file
 from .missing import NotAvailable
 from .values import parse_date
 
@@ -198,11 +199,4 @@ def _store(
 
 def load_data(path: str | Path) -> DataTable:
     """Read driver data from a CSV file (see :func:`read_data`)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise DataError(
-            f"cannot read {path}: {error}", hint="check the path and that it is UTF-8 text"
-        ) from None
-    return read_data(text, source=str(path))
+    return read_data(read_text_file(path, DataError), source=str(path))

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .ast import Node, Number, Ref, walk
 from .errors import FormulaSyntaxError, LimitExceededError
+from .inputs import require_text
 from .parser import MAX_DEPTH, MAX_OFFSET, parse_node
 from .printer import to_text
 
@@ -125,14 +126,7 @@ def parse(text: str) -> Formula:
 
     Parses are cached: the same text gives the same (immutable) formula.
     """
-    if not isinstance(text, str):
-        raise FormulaSyntaxError(
-            f"a formula is text, not {type(text).__name__}",
-            text=repr(text),
-            position=0,
-            hint="pass a str such as '(A - A-1) / A-1'",
-        )
-    return _formula(text)
+    return _formula(require_text(text, FormulaSyntaxError, "a formula", "(A - A-1) / A-1"))
 
 
 @lru_cache(maxsize=4096)

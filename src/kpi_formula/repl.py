@@ -2,21 +2,9 @@
 
 Type a formula to see its value and how it was computed; set driver values
 (``A = 110``, ``A-1 = 100``, ``A@2024 = 100``, Italian values such as
-``1.100 N.`` or ``72,10 %`` accepted); everything else is a command::
-
-    :year 2025                 the evaluation year
-    :load data.csv             driver data (CSV, long or wide)
-    :plan plan.toml            a plan: its drivers, indicators and scorecard
-    :data                      the driver values set so far
-    :unset CODE                forget a driver's values
-    :drivers FORMULA           the drivers a formula needs, and which are missing
-    :check ACTUAL TARGET       e.g. :check 1.136 N. >= 1.100 N.
-    :indicator CODE            a plan indicator's value and outcome
-    :scorecard [TARGET_YEAR]   the plan's scorecard for the year
-    :missing propagate|zero    the N/D policy
-    :explain on|off            show how each value was computed
-    :help                      this text
-    :quit                      leave (or Ctrl-D)
+``1.100 N.`` or ``72,10 %`` accepted); everything else is a command
+(``:year 2025``, ``:load data.csv``, ``:plan plan.toml``, ``:check ...``),
+listed in :data:`HELP` and by ``:help`` at the prompt.
 
 A line that ends with an operator, or leaves a parenthesis open, continues on
 the next line, so multi-line formulas can be pasted.  With prompt_toolkit

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .ast import BinOp, Neg, Node, Number, Ref
+from .ast import Node, Number, Ref, map_leaves
 from .catalog import Catalog
 from .errors import UnknownDriverError
 from .formula import Formula
@@ -47,7 +47,7 @@ def resolve(formula: Formula, catalog: Catalog) -> Resolution:
     unknown: set[str] = set()
     indicators: set[Ref] = set()
 
-    def visit(node: Node) -> Node:
+    def visit(node: Number | Ref) -> Node:
         if isinstance(node, Number):
             entry = catalog.get(node.text)
             if entry is None:
@@ -60,29 +60,25 @@ def resolve(formula: Formula, catalog: Catalog) -> Resolution:
             if entry.kind == "indicator":
                 indicators.add(ref)
             return ref
-        if isinstance(node, Ref):
-            entry = catalog.get(node.code)
-            if entry is None:
-                if catalog.strict:
-                    raise UnknownDriverError(
-                        node.code,
-                        suggestions=catalog.suggest(node.code),
-                        position=None if node.span is None else node.span.start,
-                    )
-                unknown.add(node.code)
-                return node
-            if entry.code != node.code:
-                note = f"{node.code!r} is an alias of {entry.code!r}"
-                if note not in notes:
-                    notes.append(note)
-                node = Ref(entry.code, node.offset, span=node.span)
-            if entry.kind == "indicator":
-                indicators.add(node)
+        entry = catalog.get(node.code)
+        if entry is None:
+            if catalog.strict:
+                raise UnknownDriverError(
+                    node.code,
+                    suggestions=catalog.suggest(node.code),
+                    position=None if node.span is None else node.span.start,
+                )
+            unknown.add(node.code)
             return node
-        if isinstance(node, Neg):
-            return Neg(visit(node.operand), span=node.span)
-        return BinOp(node.op, visit(node.left), visit(node.right), span=node.span)
+        if entry.code != node.code:
+            note = f"{node.code!r} is an alias of {entry.code!r}"
+            if note not in notes:
+                notes.append(note)
+            node = Ref(entry.code, node.offset, span=node.span)
+        if entry.kind == "indicator":
+            indicators.add(node)
+        return node
 
-    root = visit(formula.root)
+    root = map_leaves(formula.root, visit)
     resolved = formula if root == formula.root and not notes else Formula(root, formula.source)
     return Resolution(resolved, tuple(notes), frozenset(unknown), frozenset(indicators))

@@ -28,23 +28,14 @@ from typing import TYPE_CHECKING, Any
 
 from .ast import Neg, Node, Number, Ref
 from .catalog import Catalog
-from .errors import KpiFormulaError
 from .formula import Formula, parse
+from .inputs import require_module
 from .resolver import resolve
 
 if TYPE_CHECKING:
     from sqlglot import exp
 
 __all__ = ["to_sql"]
-
-
-def _require_sqlglot() -> None:
-    try:
-        import sqlglot  # noqa: F401
-    except ImportError:  # pragma: no cover - depends on the installed extras
-        raise KpiFormulaError(
-            "to_sql needs sqlglot", hint="pip install 'kpi_formula[sql]'"
-        ) from None
 
 
 def to_sql(
@@ -61,7 +52,7 @@ def to_sql(
 ) -> str:
     """A query returning ``[entity,] year, value`` for every entity and year of
     ``table``; see the module documentation for the semantics."""
-    _require_sqlglot()
+    require_module("sqlglot", extra="sql", purpose="to_sql")
     from sqlglot import exp
 
     if not isinstance(formula, Formula):

@@ -42,6 +42,7 @@ from lark import Token, v_args
 
 from .decimals import DIVISION, EXACT
 from .errors import KpiFormulaError, TargetSyntaxError, UnitMismatchError
+from .inputs import require_text
 from .missing import ND, NotAvailable
 from .values import Quantity, Unit, _ValueBuilder, format_value, parse_value, parse_with
 
@@ -277,15 +278,8 @@ _TARGET_HINT = "write targets as >= 1.100 N., <= -19 gg, => 50,00 %, 100,00 % or
 
 def parse_targets(text: str) -> list[Target]:
     """Read a target cell that may hold one target per year, in order."""
-    if not isinstance(text, str):
-        raise TargetSyntaxError(
-            f"parse_targets reads text, not {type(text).__name__}",
-            text=repr(text),
-            position=0,
-            hint="pass a str such as '>= 1.100 N.'",
-        )
     result = parse_with(
-        text,
+        require_text(text, TargetSyntaxError, "a target", ">= 1.100 N."),
         "targets",
         error_type=TargetSyntaxError,
         transformer=_TargetBuilder(),

@@ -40,6 +40,7 @@ from lark.exceptions import (
 
 from .errors import KpiFormulaError, ValueSyntaxError, _TextError
 from .grammar import grammar_text
+from .inputs import require_text
 from .missing import ND, NotAvailable
 from .text import normalise
 
@@ -205,15 +206,8 @@ def parse_value(text: str) -> Value:
     Returns a :class:`Quantity`, a :class:`datetime.date` or :data:`ND`;
     raises :class:`~kpi_formula.ValueSyntaxError` for anything else.
     """
-    if not isinstance(text, str):
-        raise ValueSyntaxError(
-            f"parse_value reads text, not {type(text).__name__}",
-            text=repr(text),
-            position=0,
-            hint="pass a str such as '1.100 N.'",
-        )
     result = parse_with(
-        text,
+        require_text(text, ValueSyntaxError, "a value", "1.100 N."),
         "value",
         error_type=ValueSyntaxError,
         transformer=_ValueBuilder(),

@@ -26,14 +26,16 @@ import graphlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any, Literal, TypeAlias
 
-from ..ast import BinOp, Neg, Node, Ref
+from ..ast import Node, Number, Ref, map_leaves
 from ..catalog import Catalog, Driver
 from ..decimals import DIVISION, EXACT, to_decimal
 from ..errors import KpiFormulaError, PlanError
 from ..evaluator import ABSENT, MappingSource, evaluate
 from ..formula import Formula
+from ..inputs import require_module
 from ..missing import ND, NotAvailable
 from ..resolver import resolve
 from ..targets import PROPORTIONAL, Scoring, Target, parse_targets
@@ -203,10 +205,7 @@ def _duckdb_values(
     (``#indicator:CODE``), so that indicators using indicators read them while
     an indicator's own code inside its formula stays the driver of that code.
     """
-    try:
-        import duckdb
-    except ImportError:  # pragma: no cover - depends on the installed extras
-        raise PlanError("the duckdb engine needs duckdb", hint="pip install duckdb") from None
+    duckdb = require_module("duckdb", extra="duckdb", purpose="the duckdb engine")
     from ..sql import to_sql
 
     connection = duckdb.connect()
@@ -236,7 +235,9 @@ def _duckdb_values(
             )
             continue
         resolved = resolve(formula, catalog).formula
-        renamed = Formula(_rename_indicators(resolved.root, indicators, indicator.code))
+        renamed = Formula(
+            map_leaves(resolved.root, partial(_computed_indicator, indicators, indicator.code))
+        )
         query = to_sql(renamed, dialect="duckdb", on_missing=on_missing)
         found = connection.execute(query).fetchall()
         results[key] = {
@@ -250,21 +251,11 @@ def _duckdb_values(
     return results
 
 
-def _rename_indicators(node: Node, indicators: Mapping[str, Indicator], own: str) -> Node:
-    if isinstance(node, Ref):
-        if node.code in indicators and node.code != own:
-            return Ref(f"#indicator:{node.code}", node.offset, span=node.span)
-        return node
-    if isinstance(node, Neg):
-        return Neg(_rename_indicators(node.operand, indicators, own), span=node.span)
-    if isinstance(node, BinOp):
-        return BinOp(
-            node.op,
-            _rename_indicators(node.left, indicators, own),
-            _rename_indicators(node.right, indicators, own),
-            span=node.span,
-        )
-    return node
+def _computed_indicator(indicators: Mapping[str, Indicator], own: str, leaf: Number | Ref) -> Node:
+    """Point a reference to another indicator at its computed rows."""
+    if isinstance(leaf, Ref) and leaf.code in indicators and leaf.code != own:
+        return Ref(f"#indicator:{leaf.code}", leaf.offset, span=leaf.span)
+    return leaf
 
 
 def _judge(

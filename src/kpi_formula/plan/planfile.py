@@ -52,6 +52,7 @@ from typing import Any
 
 from ..catalog import Driver
 from ..errors import KpiFormulaError, PlanError
+from ..inputs import read_text_file
 from ..values import UNITS, Quantity, format_value, parse_value
 from .model import Area, Indicator, OperationalObjective, Plan, StrategicObjective
 
@@ -339,9 +340,4 @@ def read_plan(text: str, *, source: str = "<plan>") -> Plan:
 
 def load_plan(path: str | Path) -> Plan:
     """Read a plan file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PlanError(f"cannot read {path}: {error}", hint="check the path") from None
-    return read_plan(text, source=str(path))
+    return read_plan(read_text_file(path, PlanError), source=str(path))

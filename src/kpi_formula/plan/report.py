@@ -29,6 +29,7 @@ from pathlib import Path
 from ..catalog import Driver
 from ..errors import KpiFormulaError, PlanError
 from ..formula import parse
+from ..inputs import read_text_file
 from ..targets import parse_targets
 from ..values import Quantity, parse_value
 from .algorithm import split_algorithm
@@ -329,9 +330,4 @@ def _drivers(areas: list[Area]) -> tuple[Driver, ...]:
 
 def import_report(path: str | Path) -> ImportReport:
     """Read a planning report from a file (UTF-8 text)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PlanError(f"cannot read {path}: {error}", hint="check the path") from None
-    return read_report(text)
+    return read_report(read_text_file(path, PlanError))

@@ -1,0 +1,48 @@
+"""Taking inputs in: text files, argument types, optional dependencies.
+
+Small checks shared by the readers, so that each reports a bad input through
+the library's own error types and in the same words.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+
+from .errors import KpiFormulaError, _FileError, _TextError
+
+__all__ = ["read_text_file", "require_module", "require_text"]
+
+
+def read_text_file(path: str | Path, error_type: type[_FileError]) -> str:
+    """The UTF-8 text of ``path`` (a byte-order mark dropped), or ``error_type``."""
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise error_type(
+            f"cannot read {path}: {error}", hint="check the path and that the file is UTF-8 text"
+        ) from None
+
+
+def require_text(value: object, error_type: type[_TextError], what: str, example: str) -> str:
+    """``value`` itself if it is a str, else ``error_type`` naming what was given."""
+    if isinstance(value, str):
+        return value
+    raise error_type(
+        f"{what} is text, not {type(value).__name__}",
+        text=repr(value),
+        position=0,
+        hint=f"pass a str such as {example!r}",
+    )
+
+
+def require_module(name: str, *, extra: str, purpose: str) -> ModuleType:
+    """Import an optional dependency, or say which extra brings it."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise KpiFormulaError(
+            f"{purpose} needs {name}", hint=f"pip install 'kpi_formula[{extra}]'"
+        ) from None
