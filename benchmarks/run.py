@@ -21,7 +21,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import kpi_formula as kf
-from kpi_formula.parser import _parser
+from kpi_formula.larkparse import _parser
 
 SEED = "(82.A3.1_INSTAGRAM - 82.A3.1_INSTAGRAM-1) / 82.A3.1_INSTAGRAM-1"
 PYTHON = "(A3_INSTAGRAM - A3_INSTAGRAM_1) / A3_INSTAGRAM_1"
@@ -34,7 +34,7 @@ def best(function: Callable[[], object], number: int, repeat: int = 5) -> float:
 
 
 def row(
-    rows: list[list[str]], what: str, seconds: float, baseline: str, base: float, *, goal: str
+    rows: list[list[str]], what: str, seconds: float, baseline: str, base: float, goal: str
 ) -> None:
     ratio = seconds / base
     rows.append([what, f"{seconds * 1e6:,.2f} µs", baseline, f"{ratio:.2f}×", goal])
@@ -70,7 +70,7 @@ def evaluation(rows: list[list[str]], number: int) -> None:
         reading_time,
         "eval()",
         base,
-        goal="reference",
+        "reference",
     )
     compiled = kf.parse(SEED).compile()
     row(

@@ -18,7 +18,7 @@ from kpi_formula import strategies as kst
 from kpi_formula.ast import walk
 from kpi_formula.evaluator import CompiledFormula, MappingSource, _compile_node, _Env, _Missing
 from kpi_formula.fastparse import parse_fast
-from kpi_formula.parser import _parser
+from kpi_formula.larkparse import _parser
 
 from .conftest import seed_formulas
 from .test_parser_fuzz import near_misses

@@ -36,15 +36,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal, Protocol, TypeAlias
-
-from lark import Token, v_args
+from typing import Any, Literal, Protocol, TypeAlias
 
 from .decimals import DIVISION, EXACT
 from .errors import KpiFormulaError, TargetSyntaxError, UnitMismatchError
 from .inputs import require_text
 from .missing import ND, NotAvailable
-from .values import Quantity, Unit, _ValueBuilder, format_value, parse_value, parse_with
+from .values import (
+    Quantity,
+    Unit,
+    build_date,
+    build_quantity,
+    format_value,
+    parse_value,
+    parse_with,
+)
 
 __all__ = [
     "BINARY",
@@ -258,19 +264,18 @@ def _ratio(comparison: Comparison, value: Decimal, threshold: Decimal) -> Decima
     return DIVISION.divide(numerator, denominator)
 
 
-@v_args(inline=True)
-class _TargetBuilder(_ValueBuilder):
-    def comparison(self, operator: Token, threshold: Quantity) -> Target:
-        return Target(_SPELLINGS[str(operator)], threshold)
-
-    def deadline(self, _entro: Token, date: Token) -> Target:
-        return Target("entro", self.date(date))
-
-    def at_least(self, threshold: Quantity) -> Target:
-        return Target(">=", threshold)
-
-    def targets(self, *targets: Target) -> list[Target]:
-        return list(targets)
+def _build_targets(tree: Any) -> list[Target]:
+    """The targets of a cell from its parse tree."""
+    targets = []
+    for item in tree.children:
+        if item.data == "comparison":
+            operator, quantity = item.children
+            targets.append(Target(_SPELLINGS[str(operator)], build_quantity(quantity)))
+        elif item.data == "deadline":
+            targets.append(Target("entro", build_date(item.children[1])))
+        else:
+            targets.append(Target(">=", build_quantity(item.children[0])))
+    return targets
 
 
 _TARGET_HINT = "write targets as >= 1.100 N., <= -19 gg, => 50,00 %, 100,00 % or Entro 31-12-2025"
@@ -282,12 +287,10 @@ def parse_targets(text: str) -> list[Target]:
         require_text(text, TargetSyntaxError, "a target", ">= 1.100 N."),
         "targets",
         error_type=TargetSyntaxError,
-        transformer=_TargetBuilder(),
+        build=_build_targets,
         what="the target",
         hint=_TARGET_HINT,
     )
-    if not isinstance(result, list):  # pragma: no cover
-        raise TypeError(f"the target grammar built {result!r}")
     return [
         Target(target.comparison, target.threshold, text) if len(result) == 1 else target
         for target in result

@@ -24,19 +24,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from typing import Literal, TypeAlias
-
-from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import (
-    LarkError,
-    UnexpectedCharacters,
-    UnexpectedInput,
-    UnexpectedToken,
-    VisitError,
-)
+from typing import Any, Literal, TypeAlias, TypeVar
 
 from .errors import KpiFormulaError, ValueSyntaxError, _TextError
 from .grammar import grammar_text
@@ -63,6 +55,7 @@ _UNIT_SPELLINGS: dict[str, Unit] = {
     "giorni": "gg",
 }
 _HUNDRED = Decimal(100)
+T = TypeVar("T")
 _MAX_DIGITS = 1000
 
 
@@ -98,35 +91,42 @@ Value: TypeAlias = Quantity | dt.date | NotAvailable
 """What :func:`parse_value` returns."""
 
 
-@v_args(inline=True)
-class _ValueBuilder(Transformer[Token, object]):
-    def not_available(self, _token: Token) -> NotAvailable:
+def build_value(tree: Any) -> Value:
+    """A value from its parse tree (``not_available``, ``date`` or ``quantity``)."""
+    if tree.data == "not_available":
         return ND
+    if tree.data == "date":
+        return build_date(tree.children[0])
+    return build_quantity(tree)
 
-    def date(self, token: Token, _note: Token | None = None) -> dt.date:
-        return _to_date(str(token), token.start_pos or 0)
 
-    def quantity(self, *parts: Token) -> Quantity:
-        sign = ""
-        amount_text = ""
-        unit: Unit | None = None
-        note: str | None = None
-        for part in parts:
-            if part.type == "SIGN":
-                sign = str(part)
-            elif part.type == "AMOUNT":
-                amount_text = str(part)
-            elif part.type == "UNIT":
-                unit = _UNIT_SPELLINGS[str(part).lower()]
-            elif part.type == "NOTE":
-                note = " ".join(str(part)[1:-1].split()) or None
-        digits = amount_text.replace(".", "").replace(",", ".")
-        if len(digits) > _MAX_DIGITS:
-            raise _ReadError(f"a number of more than {_MAX_DIGITS} digits", 0)
-        amount = Decimal(f"{sign}{digits}")
-        if unit == "%":
-            amount = amount.scaleb(-2)
-        return Quantity(amount, unit, note)
+def build_date(token: Any) -> dt.date:
+    """A date from its DATE token."""
+    return _to_date(str(token), token.start_pos or 0)
+
+
+def build_quantity(tree: Any) -> Quantity:
+    """A quantity from its parse tree: sign, amount, unit and note tokens."""
+    sign = ""
+    amount_text = ""
+    unit: Unit | None = None
+    note: str | None = None
+    for part in tree.children:
+        if part.type == "SIGN":
+            sign = str(part)
+        elif part.type == "AMOUNT":
+            amount_text = str(part)
+        elif part.type == "UNIT":
+            unit = _UNIT_SPELLINGS[str(part).lower()]
+        elif part.type == "NOTE":
+            note = " ".join(str(part)[1:-1].split()) or None
+    digits = amount_text.replace(".", "").replace(",", ".")
+    if len(digits) > _MAX_DIGITS:
+        raise _ReadError(f"a number of more than {_MAX_DIGITS} digits", 0)
+    amount = Decimal(f"{sign}{digits}")
+    if unit == "%":
+        amount = amount.scaleb(-2)
+    return Quantity(amount, unit, note)
 
 
 class _ReadError(Exception):
@@ -147,7 +147,10 @@ def _to_date(text: str, position: int) -> dt.date:
 
 
 @cache
-def _parser(start: str) -> Lark:
+def _parser(start: str) -> Any:
+    # Imported here so that importing kpi_formula does not load Lark.
+    from lark import Lark
+
     return Lark(grammar_text("value"), parser="lalr", start=start)
 
 
@@ -156,14 +159,16 @@ def parse_with(
     start: str,
     *,
     error_type: type[_TextError],
-    transformer: Transformer[Token, object],
+    build: Callable[[Any], T],
     what: str,
     hint: str,
-) -> object:
-    """Parse ``text`` with the value grammar's ``start`` rule and ``transformer``.
+) -> T:
+    """Parse ``text`` with the value grammar's ``start`` rule, then ``build``
+    the result from the tree.
 
     Every failure becomes ``error_type`` with a caret under the fault.
     """
+    from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedToken
 
     def fail(message: str, position: int, fail_hint: str) -> _TextError:
         return error_type(message, text=text, position=position, hint=fail_hint)
@@ -173,7 +178,9 @@ def parse_with(
         raise fail(f"empty {what}", 0, hint)
     try:
         tree = _parser(start).parse(clean)
-        return transformer.transform(tree)
+        return build(tree)
+    except _ReadError as error:
+        raise fail(error.message, error.position, "write dates as DD-MM-YYYY") from None
     except UnexpectedCharacters as error:
         position = error.pos_in_stream or 0
         raise fail(
@@ -183,14 +190,7 @@ def parse_with(
         position = len(clean) if error.token.type == "$END" else error.token.start_pos or 0
         found = "the end" if error.token.type == "$END" else repr(str(error.token))
         raise fail(f"unexpected {found} in {what}", position, hint) from None
-    except VisitError as error:
-        inner = error.orig_exc
-        if isinstance(inner, _ReadError):
-            raise fail(inner.message, inner.position, "write dates as DD-MM-YYYY") from None
-        if isinstance(inner, KpiFormulaError):
-            raise inner from None
-        raise fail(f"cannot read {what}: {inner}", 0, hint) from None
-    except (UnexpectedInput, LarkError):
+    except LarkError:
         raise fail(f"cannot read {what}", 0, hint) from None
 
 
@@ -206,17 +206,14 @@ def parse_value(text: str) -> Value:
     Returns a :class:`Quantity`, a :class:`datetime.date` or :data:`ND`;
     raises :class:`~kpi_formula.ValueSyntaxError` for anything else.
     """
-    result = parse_with(
+    return parse_with(
         require_text(text, ValueSyntaxError, "a value", "1.100 N."),
         "value",
         error_type=ValueSyntaxError,
-        transformer=_ValueBuilder(),
+        build=build_value,
         what="the value",
         hint=_VALUE_HINT,
     )
-    if not isinstance(result, (Quantity, dt.date, NotAvailable)):  # pragma: no cover
-        raise TypeError(f"the value grammar built {result!r}")
-    return result
 
 
 def parse_date(text: str) -> dt.date:
