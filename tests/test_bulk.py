@@ -21,7 +21,7 @@ pl = pytest.importorskip("polars")
 bulk = pytest.importorskip("kpi_formula.bulk")
 
 CODES = ["A", "B", "N ImprAtt", "82.A3.1_INSTAGRAM"]
-YEARS = [2023, 2024, 2025]
+YEARS = [2022, 2023, 2024, 2025]
 
 
 def close(ours: object, theirs: float | None) -> bool:
@@ -33,13 +33,18 @@ def close(ours: object, theirs: float | None) -> bool:
 
 @st.composite
 def cases(draw: st.DrawFn) -> tuple[kf.Formula, list[dict[str, object]]]:
-    formula = draw(kst.formulas(max_leaves=7, driver_codes=st.sampled_from(CODES)))
+    formula = draw(
+        kst.formulas(max_leaves=7, driver_codes=st.sampled_from(CODES), max_years_back=3)
+    )
     values = st.one_of(st.none(), st.just(0), st.integers(-100, 100), st.just(float("nan")))
     rows: list[dict[str, object]] = [
         {"entity": entity, "year": year, **{code: draw(values) for code in CODES}}
         for entity in ("MO", "BO")
         for year in YEARS
+        if draw(st.integers(0, 4))  # some years missing: gaps
     ]
+    if draw(st.booleans()):
+        rows = draw(st.permutations(rows))  # unordered frames take the self-join
     return formula, rows
 
 
@@ -99,3 +104,16 @@ def test_to_polars_and_division_by_zero() -> None:
     assert bulk.evaluate_frame("A / B", frame, by=()).get_column("value").to_list() == [None, 0.25]
     with pytest.raises(kf.KpiFormulaError):
         bulk.evaluate_frame("A", frame.drop("year"))
+
+
+def test_shifting_and_joining_agree_on_gaps() -> None:
+    rows = {
+        "entity": ["MO", "MO", "MO", "BO"],
+        "year": [2020, 2022, 2023, 2021],
+        "A": [1.0, 2.0, 4.0, 8.0],
+    }
+    ordered = pl.DataFrame(rows)
+    shuffled = ordered.reverse()
+    for frame in (ordered, shuffled):
+        result = bulk.evaluate_frame("A + A-2", frame).sort("entity", "year")
+        assert result.get_column("value").to_list() == [None, None, 3.0, None]

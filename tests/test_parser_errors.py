@@ -87,5 +87,8 @@ def test_very_long_and_deeply_nested_input_get_clear_errors() -> None:
         kf.parse("A" * 20_000)
 
 
-def test_many_parentheses_around_one_operand_are_fine() -> None:
-    assert kf.parse("(" * 2000 + "A" + ")" * 2000) == kf.parse("A")
+def test_parentheses_nest_up_to_the_limit() -> None:
+    assert kf.parse("(" * 200 + "A" + ")" * 200) == kf.parse("A")
+    with pytest.raises(kf.LimitExceededError, match="nested more than 200 deep") as caught:
+        kf.parse("(" * 201 + "A" + ")" * 201)
+    assert caught.value.column == 201

@@ -12,7 +12,9 @@ extra):
 * N/D is null (and NaN, as pandas writes missing data): any null operand
   makes the result null;
 * division by zero is null, as the default ``on_zero_division="missing"``;
-* ``CODE-K`` reads the row of the same entity for ``year - K`` (a self-join);
+* ``CODE-K`` reads the row of the same entity for ``year - K``: by shifting
+  rows when each entity's rows are contiguous and in increasing years, by a
+  self-join otherwise;
 * arithmetic is in 64-bit floating point, for speed: values agree with the
   exact evaluator to about 15 significant digits.  Use :func:`kpi_formula.evaluate`
   when every digit matters.
@@ -79,6 +81,48 @@ def to_polars(formula: Formula | str) -> pl.Expr:
     return expression
 
 
+def _is_ordered(frame: pl.DataFrame, year: str, by: Sequence[str]) -> bool:
+    """Whether each entity's rows are contiguous, in strictly increasing years."""
+    polars = _polars()
+    if frame.height < 2:
+        return True
+    if by:
+        changes = polars.any_horizontal(
+            *[polars.col(column) != polars.col(column).shift(1) for column in by]
+        )
+        distinct = (polars.col(by[0]) if len(by) == 1 else polars.struct(*by)).n_unique()
+    else:
+        changes = polars.lit(False)
+        distinct = polars.lit(1)
+    increasing = polars.col(year) > polars.col(year).shift(1)
+    checks = frame.select(
+        (changes | increasing).fill_null(True).all().alias("ordered"),
+        (changes.fill_null(False).sum() + 1 == distinct).alias("contiguous"),
+    ).row(0)
+    return bool(checks[0]) and bool(checks[1])
+
+
+def _with_neighbour_years(
+    frame: pl.LazyFrame, formula: Formula, year: str, by: Sequence[str], columns: Sequence[str]
+) -> pl.LazyFrame:
+    """Other years' values by shifting rows: exact when :func:`_is_ordered`,
+    since the row of ``year - K``, if any, is then at most K rows back."""
+    polars = _polars()
+    added = []
+    for ref in {ref for ref in formula.references if ref.offset != 0 and ref.code in columns}:
+        steps = range(1, abs(ref.offset) + 1)
+        value: Any = None
+        for step in steps:
+            shift = step if ref.offset < 0 else -step
+            same = polars.col(year).shift(shift) == polars.col(year) + ref.offset
+            for column in by:
+                same = same & (polars.col(column).shift(shift) == polars.col(column))
+            taken = polars.col(ref.code).shift(shift)
+            value = polars.when(same).then(taken) if value is None else value.when(same).then(taken)
+        added.append(value.alias(_column(ref)))
+    return frame.with_columns(*added) if added else frame
+
+
 def _with_prior_years(
     frame: pl.LazyFrame, formula: Formula, year: str, by: Sequence[str], columns: Sequence[str]
 ) -> pl.LazyFrame:
@@ -128,7 +172,9 @@ def evaluate_frame(
     if year not in frame.columns:
         raise KpiFormulaError(f"the frame has no {year!r} column", hint="pass year='...'")
     columns = frame.columns
-    lazy = _with_prior_years(frame.lazy(), formula, year, by, columns)
+    # Shifting rows is much faster than a self-join, and exact on ordered frames.
+    widen = _with_neighbour_years if _is_ordered(frame, year, by) else _with_prior_years
+    lazy = widen(frame.lazy(), formula, year, by, columns)
     widened = _missing_columns(lazy, formula, columns)
     result = widened.with_columns(to_polars(formula).alias(output))
     kept = [*columns, output] if output not in columns else columns

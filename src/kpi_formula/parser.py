@@ -50,6 +50,8 @@ def parse_node(text: str) -> Node:
             position=signs.start(),
             hint="remove the repeated signs",
         )
+    if text.count("(") > MAX_DEPTH:
+        _check_nesting(text)
     try:
         fast = parse_fast(text)
     except NodeError as error:
@@ -62,3 +64,20 @@ def parse_node(text: str) -> Node:
     from .larkparse import parse_with_lark
 
     return parse_with_lark(text)
+
+
+def _check_nesting(text: str) -> None:
+    """Refuse parentheses nested deeper than MAX_DEPTH before any parser runs."""
+    depth = 0
+    for position, char in enumerate(text):
+        if char == "(":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise LimitExceededError(
+                    f"parentheses are nested more than {MAX_DEPTH} deep",
+                    text=text,
+                    position=position,
+                    hint="remove the parentheses that group nothing",
+                )
+        elif char == ")":
+            depth -= 1
