@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +138,11 @@ def test_a_session_in_a_terminal(tmp_path: Path, prompt: str | None) -> None:
     if prompt is None:
         pytest.importorskip("prompt_toolkit")
     child = spawn(tmp_path, prompt)
+    # prompt_toolkit sets the terminal up after drawing its first prompt; keys sent
+    # before that are dropped, as a person's would be, so give it a moment.
+    child.delaybeforesend = 0.2
     child.expect("kpi>")
+    time.sleep(0.5)
     child.sendline("A = 110")
     child.expect("A@2025 = 110")
     child.sendline("A-1 = 100")
