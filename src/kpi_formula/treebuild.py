@@ -28,6 +28,7 @@ MAX_OFFSET = 999
 """The largest year offset a reference may take, backwards or forwards."""
 
 _GLUED = re.compile(r"(?P<code>.*?)-(?P<years>[0-9]+)\Z", re.DOTALL)
+_DIGITS = frozenset("0123456789")
 _ANNO_N = re.compile(r"\.anno\.n\Z", re.IGNORECASE)
 _ANNO = re.compile(r"\.anno\Z", re.IGNORECASE)
 
@@ -66,32 +67,36 @@ def _checked(node: Node) -> Node:
 def make_operand(text: str, start: int) -> Node:
     """Classify an OPERAND token: a number, a code, or a code with a prior year."""
     span = Span(start, start + len(text))
-    glued = _GLUED.fullmatch(text)
-    code, offset = (glued["code"], -int(glued["years"])) if glued else (text, 0)
-    if (glued and len(glued["years"]) > len(str(MAX_OFFSET))) or -offset > MAX_OFFSET:
-        raise NodeError(
-            f"{code}-{glued['years'] if glued else ''} goes back more than {MAX_OFFSET} years",
-            start + len(code),
-            "a prior-year reference is CODE-K with K the number of years back",
-        )
-    words = code.split(" ")
-    if NUMBER_PATTERN.fullmatch(code):
+    code, offset, years = text, 0, ""
+    if "-" in text:  # a glued prior year: CODE-K
+        code, _, years = text.rpartition("-")
+        if len(years) > len(str(MAX_OFFSET)):
+            raise NodeError(
+                f"{code}-{years[:12]} goes back more than {MAX_OFFSET} years",
+                start + len(code),
+                "a prior-year reference is CODE-K with K the number of years back",
+            )
+        offset = -int(years)
+    if code[0] in _DIGITS and NUMBER_PATTERN.fullmatch(code):
         number = Number(code, span=Span(start, start + len(code)))
-        if glued is None:
+        if not years:
             return number
         # Numbers have no prior years: 50-1 is a subtraction.
-        one = Number(glued["years"], span=Span(start + len(code) + 1, span.end))
+        one = Number(years, span=Span(start + len(code) + 1, span.end))
         return BinOp("-", number, one, span=span)
-    if len(words) > 1 and all(NUMBER_PATTERN.fullmatch(word) for word in words):
-        raise NodeError(
-            "two numbers side by side",
-            start + len(words[0]) + 1,
-            "put an operator (+ - * /) between them",
-        )
-    if _ANNO_N.search(code):
-        code = code[: -len(".anno.n")]
-    elif glued and _ANNO.search(code):
-        code = code[: -len(".anno")]
+    if " " in code:
+        words = code.split(" ")
+        if all(NUMBER_PATTERN.fullmatch(word) for word in words):
+            raise NodeError(
+                "two numbers side by side",
+                start + len(words[0]) + 1,
+                "put an operator (+ - * /) between them",
+            )
+    if ".anno" in code.lower():
+        if _ANNO_N.search(code):
+            code = code[: -len(".anno.n")]
+        elif years and _ANNO.search(code):
+            code = code[: -len(".anno")]
     return Ref(code, offset, span=span)
 
 
