@@ -128,7 +128,7 @@ def spawn(tmp_path: Path, prompt: str | None = None) -> Any:
         [*KPI[1:], "repl", "--year", "2025"],
         env=env,
         encoding="utf-8",
-        timeout=20,
+        timeout=30,
         dimensions=(40, 200),
     )
 
@@ -138,13 +138,18 @@ def test_a_session_in_a_terminal(tmp_path: Path, prompt: str | None) -> None:
     if prompt is None:
         pytest.importorskip("prompt_toolkit")
     child = spawn(tmp_path, prompt)
-    # prompt_toolkit sets the terminal up after drawing its first prompt; keys sent
-    # before that are dropped, as a person's would be, so give it a moment.
+    # prompt_toolkit sets the terminal up after drawing its first prompt, and keys
+    # that arrive before that are dropped (under load, seen once in a few runs): send
+    # the first line again until it is read. Assigning twice is harmless.
     child.delaybeforesend = 0.2
     child.expect("kpi>")
-    time.sleep(0.5)
-    child.sendline("A = 110")
-    child.expect("A@2025 = 110")
+    for _ in range(4):
+        time.sleep(0.5)
+        child.sendline("A = 110")
+        if child.expect(["A@2025 = 110", pexpect.TIMEOUT], timeout=5) == 0:
+            break
+    else:
+        pytest.fail("the prompt never read its first line")
     child.sendline("A-1 = 100")
     child.expect("A@2024 = 100")
     child.sendline("(A +")
@@ -154,12 +159,17 @@ def test_a_session_in_a_terminal(tmp_path: Path, prompt: str | None) -> None:
     child.sendline("A +* 3")
     child.expect("two operators in a row")
     child.expect("kpi>")
+    time.sleep(0.5)
     child.send(":yea\t")
     child.expect("year")
     child.sendline(" 2024")
     child.expect("year 2024")
-    child.sendeof()
-    child.expect(pexpect.EOF)
+    child.expect("kpi>")
+    for _ in range(4):  # Ctrl-D, again if it came before the prompt was ready
+        time.sleep(0.5)
+        child.sendeof()
+        if child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=5) == 0:
+            break
     child.close()
     assert child.exitstatus == 0
     history = (tmp_path / "history").read_text(encoding="utf-8")
