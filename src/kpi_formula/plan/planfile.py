@@ -102,6 +102,18 @@ def _indicator_lines(header: str, indicator: Indicator) -> list[str]:
     return [*lines, ""]
 
 
+def _heading(table: str, code: str, name: str, weight: Decimal, **weights: Decimal) -> list[str]:
+    """The lines that open an area or objective table."""
+    lines = [
+        f"[[{table}]]",
+        f"code = {_string(code)}",
+        f"name = {_string(name)}",
+        f"weight = {_string(_weight_text(weight))}",
+    ]
+    lines += [f"{key} = {_string(_weight_text(value))}" for key, value in weights.items()]
+    return [*lines, ""]
+
+
 def dump_plan(plan: Plan) -> str:
     """The plan file text of ``plan``."""
     lines = [_HEADER, f"title = {_string(plan.title)}"]
@@ -118,33 +130,25 @@ def dump_plan(plan: Plan) -> str:
             lines.append(f"aliases = [{', '.join(_string(alias) for alias in driver.aliases)}]")
         lines.append("")
     for area in plan.areas:
-        lines += [
-            "[[area]]",
-            f"code = {_string(area.code)}",
-            f"name = {_string(area.name)}",
-            f"weight = {_string(_weight_text(area.weight))}",
-            "",
-        ]
+        lines += _heading("area", area.code, area.name, area.weight)
         for objective in area.objectives:
-            lines += [
-                "[[area.objective]]",
-                f"code = {_string(objective.code)}",
-                f"name = {_string(objective.name)}",
-                f"weight = {_string(_weight_text(objective.weight))}",
-                f"indicators_weight = {_string(_weight_text(objective.indicators_weight))}",
-                f"operational_weight = {_string(_weight_text(objective.operational_weight))}",
-                "",
-            ]
+            lines += _heading(
+                "area.objective",
+                objective.code,
+                objective.name,
+                objective.weight,
+                indicators_weight=objective.indicators_weight,
+                operational_weight=objective.operational_weight,
+            )
             for indicator in objective.indicators:
                 lines += _indicator_lines("area.objective.indicator", indicator)
             for operational in objective.operational:
-                lines += [
-                    "[[area.objective.operational]]",
-                    f"code = {_string(operational.code)}",
-                    f"name = {_string(operational.name)}",
-                    f"weight = {_string(_weight_text(operational.weight))}",
-                    "",
-                ]
+                lines += _heading(
+                    "area.objective.operational",
+                    operational.code,
+                    operational.name,
+                    operational.weight,
+                )
                 for indicator in operational.indicators:
                     lines += _indicator_lines("area.objective.operational.indicator", indicator)
     return "\n".join(lines)
