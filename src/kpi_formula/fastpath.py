@@ -62,12 +62,11 @@ def build_fast_path(root: Node) -> FastPath:
         if ref.offset == 0:
             lines.append(f"        if {name} is None:")
             lines.append(f"            {name} = get({code_name})")
-        lines.append(f"        if type({name}) is _int:")
-        lines.append(f"            if {name}.bit_length() > _MAX_BITS:")
+        # Decimals first: they are what services pass most.
+        lines.append(f"        if type({name}) is not _D:")
+        lines.append(f"            if type({name}) is not _int or {name}.bit_length() > _MAX_BITS:")
         lines.append("                return None")
         lines.append(f"            {name} = _D({name})")
-        lines.append(f"        elif type({name}) is not _D:")
-        lines.append("            return None")
         lines.append(f"        {name} = _plus({name})")
         lines.append(f"        if not {name}.is_finite():")
         lines.append("            return None")
