@@ -80,6 +80,14 @@ def test_numbers_are_numbers_and_numeric_looking_codes_are_not() -> None:
     assert kf.parse("50-1").root == BinOp("-", Number("50"), Number("1"))
 
 
+def test_anno_suffix_on_numeric_words_round_trips() -> None:
+    # found by the fuzz profile: ".anno" stripped from "0 0.anno-1" leaves numeric words
+    formula = kf.parse("0\u00a00.anno-1")
+    assert formula.root == Ref("0 0", -1)
+    assert str(formula) == "0 0[-1]"
+    assert kf.parse(str(formula)) == formula
+
+
 def test_precedence_and_left_associativity() -> None:
     a, b, c = Ref("A"), Ref("B"), Ref("C")
     assert kf.parse("A + B * C").root == BinOp("+", a, BinOp("*", b, c))

@@ -36,7 +36,7 @@ def format_ref(code: str, offset: int) -> str:
     """
     explicit = (
         offset > 0
-        or NUMBER_PATTERN.fullmatch(code) is not None
+        or all(NUMBER_PATTERN.fullmatch(word) for word in code.split(" "))
         or (_YEAR_SUFFIX.search(code) is not None and (offset != 0 or code.lower().endswith(".n")))
     )
     if explicit:
