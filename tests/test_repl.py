@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -46,6 +47,12 @@ def test_commands() -> None:
     assert session.handle(":check -10 gg <= -19 gg").startswith("not met; achievement 0.526")
     assert session.handle(":missing zero") == "N/D policy: zero"
     assert ":scorecard" in session.handle(":help")
+
+
+def test_drivers_holding_dates_are_listed_as_given() -> None:
+    session = Session(year=2025)
+    session.data[("B1.1.1", 2025)] = dt.date(2024, 12, 25)
+    assert session.handle(":drivers B1.1.1") == "B1.1.1@2025  given"
 
 
 def test_plans_and_data_files() -> None:

@@ -20,7 +20,7 @@ from .data import DataTable, load_data, parse_data_value
 from .decimals import decimal_text
 from .errors import KpiFormulaError
 from .evaluator import Result, evaluate
-from .formula import parse
+from .formula import Formula, parse
 from .missing import ND
 from .plan.cli import add_plan_commands
 from .targets import BINARY, PROPORTIONAL, Outcome, RangeScoring, Scoring, parse_target
@@ -84,6 +84,42 @@ def outcome_payload(outcome: Outcome) -> dict[str, Any]:
     return {"met": outcome.met, "achievement": outcome.achievement}
 
 
+def outcome_text(outcome: Outcome) -> str:
+    """An outcome in words: ``met; achievement 1``."""
+    met = {True: "met", False: "not met", None: "N/D"}[outcome.met]
+    achievement = "-" if outcome.achievement is None else decimal_text(outcome.achievement)
+    return f"{met}; achievement {achievement}"
+
+
+def driver_rows(formula: Formula, data: DataTable, year: int) -> list[dict[str, Any]]:
+    """The drivers a formula needs for ``year``: each ``code@year``, whether the
+    data gives it, holds it as N/D or lacks it, and its value."""
+    rows = []
+    for ref in sorted(formula.references):
+        when = year + ref.offset
+        value = data.get((ref.code, when))
+        status = "missing" if value is None else ("N/D" if value is ND else "given")
+        rows.append(
+            {
+                "code": ref.code,
+                "year": when,
+                "offset": ref.offset,
+                "status": status,
+                "value": value if isinstance(value, Decimal) else None,
+            }
+        )
+    return rows
+
+
+def driver_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """``code@year  value`` (or its status) for each row of :func:`driver_rows`."""
+    return [
+        f"{row['code']}@{row['year']}  "
+        + (decimal_text(row["value"]) if row["value"] is not None else row["status"])
+        for row in rows
+    ]
+
+
 def parse_scoring(text: str) -> Scoring:
     """``proportional``, ``binary`` or ``range[:FLOOR:CEILING]`` (fractions)."""
     name, _, bounds = text.partition(":")
@@ -143,28 +179,11 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_drivers(args: argparse.Namespace, out: TextIO) -> int:
-    formula = parse(args.formula)
-    data = _data(args)
-    rows = []
-    for ref in sorted(formula.references, key=lambda ref: (ref.code, ref.offset)):
-        year = args.year + ref.offset
-        value = data.get((ref.code, year))
-        status = "missing" if value is None else ("N/D" if value is ND else "given")
-        rows.append(
-            {
-                "code": ref.code,
-                "year": year,
-                "offset": ref.offset,
-                "status": status,
-                "value": value if isinstance(value, Decimal) else None,
-            }
-        )
+    rows = driver_rows(parse(args.formula), _data(args), args.year)
     if args.json:
         print_json({"year": args.year, "drivers": rows}, out)
     else:
-        for row in rows:
-            shown = decimal_text(row["value"]) if row["value"] is not None else row["status"]
-            out.write(f"{row['code']}@{row['year']}  {shown}\n")
+        out.writelines(f"{line}\n" for line in driver_lines(rows))
     return 0
 
 
@@ -173,9 +192,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         print_json(outcome_payload(outcome), out)
     else:
-        met = {True: "met", False: "not met", None: "N/D"}[outcome.met]
-        achievement = "-" if outcome.achievement is None else decimal_text(outcome.achievement)
-        out.write(f"{met}; achievement {achievement}\n")
+        out.write(outcome_text(outcome) + "\n")
     return 0
 
 

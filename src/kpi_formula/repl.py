@@ -31,6 +31,7 @@ from typing import Any, TextIO
 
 from .ast import Ref
 from .catalog import Catalog
+from .cli import driver_lines, driver_rows, outcome_text
 from .data import DataTable, load_data, parse_data_value
 from .decimals import decimal_text
 from .errors import KpiFormulaError
@@ -224,16 +225,7 @@ class Session:
         return f"{len(keys)} values of {argument} forgotten"
 
     def _drivers(self, argument: str) -> str:
-        formula = parse(argument)
-        lines = []
-        for ref in sorted(formula.references):
-            year = self.year + ref.offset
-            value = self.data.get((ref.code, year))
-            status = (
-                "missing" if value is None else "N/D" if value is ND else decimal_text(value)  # type: ignore[arg-type]
-            )
-            lines.append(f"{ref.code}@{year}  {status}")
-        return "\n".join(lines)
+        return "\n".join(driver_lines(driver_rows(parse(argument), self.data, self.year)))
 
     def _check(self, argument: str) -> str:
         match = _TARGET_START.search(argument)
@@ -242,10 +234,7 @@ class Session:
                 "write the value, then the target", hint="for example :check 1.136 N. >= 1.100 N."
             )
         actual, target = argument[: match.start()].strip(), argument[match.start() :].strip()
-        outcome = parse_target(target).check(actual)
-        met = {True: "met", False: "not met", None: "N/D"}[outcome.met]
-        achievement = "-" if outcome.achievement is None else decimal_text(outcome.achievement)
-        return f"{met}; achievement {achievement}"
+        return outcome_text(parse_target(target).check(actual))
 
     def _require_plan(self) -> Plan:
         if self.plan is None:
