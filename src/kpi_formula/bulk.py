@@ -27,11 +27,10 @@ extra):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from functools import partial
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .ast import Neg, Node, Number, Ref, map_leaves
+from .ast import Neg, Node, Number, Ref
 from .catalog import Catalog
 from .errors import KpiFormulaError
 from .formula import Formula, parse
@@ -191,7 +190,7 @@ def evaluate_plan_frame(
     An input indicator (no formula, or its own code) is its code's column.
     Milestones (dates) are not computed here.
     """
-    from .plan.evaluate import dependency_order
+    from .plan.evaluate import dependency_order, point_at_computed
 
     polars = _polars()
     indicators = plan.indicators()
@@ -210,19 +209,10 @@ def evaluate_plan_frame(
             continue
         resolved = resolve(formula, catalog).formula
         own = f"{key}#value"
-        renamed = Formula(
-            map_leaves(resolved.root, partial(_computed_column, indicators, indicator.code))
-        )
+        renamed = point_at_computed(resolved, indicators, indicator.code, "{}#value")
         result = evaluate_frame(renamed, result, year=year, by=by, output=own)
     renames = {f"{key}#value": key for key in indicators}
     return result.rename(
         {old: new for old, new in renames.items() if new not in frame.columns}
         | {old: f"{new} (indicator)" for old, new in renames.items() if new in frame.columns}
     )
-
-
-def _computed_column(indicators: Mapping[str, object], own: str, leaf: Number | Ref) -> Node:
-    """Point a reference to another indicator at its computed column."""
-    if isinstance(leaf, Ref) and leaf.code in indicators and leaf.code != own:
-        return Ref(f"{leaf.code}#value", leaf.offset, span=leaf.span)
-    return leaf

@@ -102,7 +102,3 @@ class Catalog:
             return (exact_case,)
         matches = difflib.get_close_matches(code.casefold(), list(folded), n=limit, cutoff=0.6)
         return tuple(folded[match] for match in matches)
-
-    def with_entries(self, entries: Iterable[Driver]) -> Catalog:
-        """A new catalog with ``entries`` added."""
-        return Catalog((*self.entries, *entries), strict=self.strict)

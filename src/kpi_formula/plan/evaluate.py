@@ -26,7 +26,6 @@ import graphlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
 from typing import Any, Literal, TypeAlias
 
 from ..ast import Node, Number, Ref, map_leaves
@@ -142,7 +141,12 @@ def dependency_order(plan: Plan) -> list[str]:
     Raises :class:`~kpi_formula.PlanError` naming a cycle.
     """
     indicators = plan.indicators()
-    formulas = _formulas(indicators)
+    return _order(indicators, _formulas(indicators))
+
+
+def _order(
+    indicators: Mapping[str, Indicator], formulas: Mapping[str, Formula | None]
+) -> list[str]:
     graph: dict[str, set[str]] = {}
     for key, indicator in indicators.items():
         formula = formulas[key]
@@ -235,9 +239,7 @@ def _duckdb_values(
             )
             continue
         resolved = resolve(formula, catalog).formula
-        renamed = Formula(
-            map_leaves(resolved.root, partial(_computed_indicator, indicators, indicator.code))
-        )
+        renamed = point_at_computed(resolved, indicators, indicator.code, "#indicator:{}")
         query = to_sql(renamed, dialect="duckdb", on_missing=on_missing)
         found = connection.execute(query).fetchall()
         results[key] = {
@@ -251,11 +253,19 @@ def _duckdb_values(
     return results
 
 
-def _computed_indicator(indicators: Mapping[str, Indicator], own: str, leaf: Number | Ref) -> Node:
-    """Point a reference to another indicator at its computed rows."""
-    if isinstance(leaf, Ref) and leaf.code in indicators and leaf.code != own:
-        return Ref(f"#indicator:{leaf.code}", leaf.offset, span=leaf.span)
-    return leaf
+def point_at_computed(
+    formula: Formula, indicators: Mapping[str, object], own: str, spelling: str
+) -> Formula:
+    """``formula`` with references to other indicators renamed by ``spelling``
+    (``"#indicator:{}"``), where their computed values are kept; its own code
+    stays the driver of that code."""
+
+    def rename(leaf: Number | Ref) -> Node:
+        if isinstance(leaf, Ref) and leaf.code in indicators and leaf.code != own:
+            return Ref(spelling.format(leaf.code), leaf.offset, span=leaf.span)
+        return leaf
+
+    return Formula(map_leaves(formula.root, rename))
 
 
 def _judge(
@@ -313,7 +323,7 @@ def evaluate_plan(
     target_year = year if target_year is None else target_year
     indicators = plan.indicators()
     formulas = _formulas(indicators)
-    order = dependency_order(plan)
+    order = _order(indicators, formulas)
     catalog = _catalog(plan, indicators)
     source = MappingSource(data)
     values: dict[tuple[str, int], Any] = {}
