@@ -7,17 +7,21 @@ general evaluator, on data with N/D values, zeros and odd types.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import cast
+from types import MappingProxyType
+from typing import Any, cast
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import kpi_formula as kf
 from kpi_formula import strategies as kst
 from kpi_formula.ast import walk
-from kpi_formula.evaluator import CompiledFormula, MappingSource, _compile_node, _Env, _Missing
+from kpi_formula.evaluator import _Program
 from kpi_formula.fastparse import parse_fast
+from kpi_formula.fastpath import build_compiled
 from kpi_formula.larkparse import _parser
 
 from .conftest import seed_formulas
@@ -69,10 +73,23 @@ def test_random_text(text: str) -> None:
     check(text)
 
 
-def general(compiled: CompiledFormula, data: dict[tuple[str, int], object], year: int) -> object:
-    step = _compile_node(compiled.formula.root, compiled.on_missing, compiled.on_zero_division)
-    value = step(_Env(MappingSource(data), year, None))
-    return kf.ND if isinstance(value, _Missing) else value
+def both_paths(formula: kf.Formula) -> tuple[_Program, Callable[..., kf.Result], list[object]]:
+    """The general evaluator, and a compiled function that records each fallback."""
+    program = _Program(formula, "propagate", "missing", ())
+    fallbacks: list[object] = []
+
+    def general(data: object, year: object) -> kf.Result:
+        fallbacks.append(data)
+        return program.run(data, year)  # type: ignore[arg-type]
+
+    compiled = build_compiled(formula.root, result_type=kf.Result, program=program, general=general)
+    return program, compiled, fallbacks
+
+
+def plain(value: object) -> bool:
+    return (type(value) is Decimal and value.is_finite()) or (
+        type(value) is int and abs(value) < 10**100
+    )
 
 
 @st.composite
@@ -89,16 +106,71 @@ def odd_values(draw: st.DrawFn) -> object:
 
 
 @given(kst.formulas(max_leaves=8, driver_codes=st.sampled_from(["A", "B", "C"])), st.data())
-def test_fast_evaluation_agrees_with_the_general_evaluator(
+def test_compiled_functions_agree_with_the_general_evaluator(
     formula: kf.Formula, data: st.DataObject
 ) -> None:
     table = {(ref.code, 2025 + ref.offset): data.draw(odd_values()) for ref in formula.references}
-    compiled = formula.compile()
-    fast = compiled._fast(table, 2025)
+    program, compiled, fallbacks = both_paths(formula)
     try:
-        expected = general(compiled, table, 2025)
-    except kf.KpiFormulaError:
-        assert fast is None
+        expected = program.run(table, 2025)
+    except kf.KpiFormulaError as error:
+        with pytest.raises(type(error)):
+            compiled(table, year=2025)
         return
-    if fast is not None:
-        assert fast == expected
+    result = compiled(table, year=2025)
+    assert result == expected
+    assert str(result.value) == str(expected.value)  # the sign of a zero too
+    assert result.explain() == expected.explain()
+    if not expected.missing and all(map(plain, table.values())):
+        assert not fallbacks, "plain data must not need the general evaluator"
+
+
+@pytest.mark.parametrize(
+    ("data", "year", "fast"),
+    [
+        ({("A", 2025): Decimal(3), ("A", 2024): 2}, 2025, True),
+        ({"A": Decimal(3), ("A", 2024): 2}, 2025, True),  # the bare code for the year itself
+        ({("A", 2025): None, "A": 3, ("A", 2024): 2}, 2025, False),  # None wins over the code
+        ({("A", 2025): 3, ("A", 2024): 0}, 2025, False),  # division by zero
+        ({("A", 2025): 3, ("A", 2024): 2.5}, 2025, False),  # a float
+        ({("A", 2025): True, ("A", 2024): 2}, 2025, False),  # a bool is refused
+        ({("A", 2025): Decimal("-0"), ("A", 2024): 2}, 2025, True),
+        ({("A", 2025): Decimal("1E+999999"), ("A", 2024): 2}, 2025, False),  # past the limits
+        ({("A", 2025): 3, ("A", 2024): 2}, True, False),  # a bool year
+        (MappingProxyType({("A", 2025): 3, ("A", 2024): 2}), 2025, False),  # not a dict
+    ],
+)
+def test_which_path_a_call_takes(data: Mapping[Any, object], year: object, fast: bool) -> None:
+    formula = kf.parse("(A - A-1) * 10 / -A-1")
+    program, compiled, fallbacks = both_paths(formula)
+    try:
+        expected: object = program.run(data, year)
+    except kf.KpiFormulaError as error:
+        expected = type(error)
+    try:
+        result: object = compiled(data, year=year)
+    except kf.KpiFormulaError as error:
+        result = type(error)
+    assert result == expected
+    assert (not fallbacks) is fast
+
+
+def test_compiled_formulas_are_functions_carrying_their_formula() -> None:
+    formula = kf.parse("(A - A-1) / A-1")
+    compiled = formula.compile(on_zero_division="error")
+    assert isinstance(compiled, kf.CompiledFormula)
+    assert compiled.formula == formula
+    assert (compiled.on_missing, compiled.on_zero_division, compiled.notes) == (
+        "propagate",
+        "error",
+        (),
+    )
+    assert "(A - A-1) / A-1" in repr(compiled)
+    assert formula.compile(on_zero_division="error") is compiled  # compiled once
+    result = compiled({("A", 2025): 110, ("A", 2024): 100}, year=2025)
+    assert type(result).__name__ == "Result" and isinstance(result, kf.Result)
+    assert (result.value, result.reasons, result.notes) == (Decimal("0.1"), (), ())
+    with pytest.raises(kf.EvaluationError, match="division by zero"):
+        compiled({("A", 2025): 110, ("A", 2024): 0}, year=2025)
+    with pytest.raises(kf.KpiFormulaError, match="on_missing"):
+        formula.compile(on_missing="skip")  # type: ignore[arg-type]

@@ -27,13 +27,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Literal, Protocol, TypeAlias
+from typing import Any, Literal, Protocol, TypeAlias, cast, runtime_checkable
 
 from .ast import BinOp, Neg, Node, Number, Ref
 from .catalog import Catalog
 from .decimals import EXACT, add, decimal_text, divide, exact, multiply, subtract, to_decimal
 from .errors import EvaluationError, KpiFormulaError
-from .fastpath import build_fast_path
+from .fastpath import RESULT_SLOTS, build_compiled
 from .formula import Formula, parse
 from .missing import ND, NotAvailable
 from .printer import to_text
@@ -297,28 +297,19 @@ class Result:
     (under ``on_missing="zero"`` it also lists the drivers counted as 0);
     ``notes`` says how the catalog read the formula.  Results compare equal
     when their value, reasons, year, formula and notes are equal.
+
+    Results are made by evaluation, not by hand: the class has no
+    constructor arguments because a compiled formula fills the slots in
+    place, which is a good part of why a compiled call is cheap.
     """
 
-    __slots__ = ("_context", "_formula", "_notes", "_reasons", "_value", "_year")
+    __slots__ = RESULT_SLOTS
 
-    def __init__(
-        self,
-        value: Decimal | NotAvailable,
-        reasons: tuple[str, ...],
-        year: int,
-        formula: Formula,
-        *,
-        notes: tuple[str, ...] = (),
-        context: tuple[CompiledFormula, Mapping[Any, Any] | DataSource] | None = None,
-    ) -> None:
-        # Plain slot stores: a Result is built for every evaluation, so its
-        # construction is kept cheap; the public attributes are read-only.
-        self._value = value
-        self._reasons = reasons
-        self._year = year
-        self._formula = formula
-        self._notes = notes
-        self._context = context
+    _value: Decimal | NotAvailable
+    _reasons: tuple[str, ...]
+    _year: int
+    _program: _Program
+    _data: Mapping[Any, Any] | DataSource
 
     @property
     def value(self) -> Decimal | NotAvailable:
@@ -338,12 +329,12 @@ class Result:
     @property
     def formula(self) -> Formula:
         """The formula evaluated (after the catalog's reading)."""
-        return self._formula
+        return self._program.formula
 
     @property
     def notes(self) -> tuple[str, ...]:
         """How the catalog read the formula."""
-        return self._notes
+        return self._program.notes
 
     @property
     def missing(self) -> bool:
@@ -351,7 +342,7 @@ class Result:
         return self._value is ND
 
     def _key(self) -> tuple[object, ...]:
-        return (self._value, self._reasons, self._year, self._formula, self._notes)
+        return (self._value, self._reasons, self._year, self.formula, self.notes)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Result):
@@ -363,11 +354,9 @@ class Result:
 
     def explain(self) -> str:
         """A multi-line account of each sub-expression's value."""
-        if self._context is None:
-            header = "N/D" if self._value is ND else decimal_text(self._value)  # type: ignore[arg-type]
-            return f"{self._formula} = {header}  [year {self._year}]"
-        compiled, data = self._context
-        return compiled.explain_with(_as_source(data), self._year, self._value, self._reasons)
+        return self._program.explain_with(
+            _as_source(self._data), self._year, self._value, self._reasons
+        )
 
     def __repr__(self) -> str:
         value = "ND" if self.value is ND else f"Decimal({str(self.value)!r})"
@@ -424,42 +413,45 @@ def _check_year(year: object) -> int:
     return year
 
 
-class CompiledFormula:
-    """A formula compiled for repeated evaluation: ``compiled(data, year=2025)``."""
+def _result(
+    value: Decimal | NotAvailable,
+    reasons: tuple[str, ...],
+    year: int,
+    program: _Program,
+    data: Mapping[Any, Any] | DataSource,
+) -> Result:
+    result = Result()
+    result._value = value
+    result._reasons = reasons
+    result._year = year
+    result._program = program
+    result._data = data
+    return result
 
-    __slots__ = ("_fast", "_step", "formula", "notes", "on_missing", "on_zero_division")
+
+class _Program:
+    """A formula compiled into closures, with its policies: the general path."""
+
+    __slots__ = ("_step", "formula", "notes", "on_missing", "on_zero_division")
 
     def __init__(
         self,
         formula: Formula,
-        *,
-        on_missing: MissingPolicy = "propagate",
-        on_zero_division: ZeroDivisionPolicy = "missing",
-        notes: tuple[str, ...] = (),
+        on_missing: MissingPolicy,
+        on_zero_division: ZeroDivisionPolicy,
+        notes: tuple[str, ...],
     ) -> None:
-        _check_policies(on_missing, on_zero_division)
         self.formula = formula
         self.on_missing: MissingPolicy = on_missing
         self.on_zero_division: ZeroDivisionPolicy = on_zero_division
         self.notes = notes
         self._step = _compile_node(formula.root, on_missing, on_zero_division)
-        self._fast = build_fast_path(formula.root)
 
-    def __repr__(self) -> str:
-        return (
-            f"CompiledFormula({str(self.formula)!r}, on_missing={self.on_missing!r}, "
-            f"on_zero_division={self.on_zero_division!r})"
-        )
-
-    def __call__(self, data: Mapping[Any, Any] | DataSource, *, year: int) -> Result:
-        if type(year) is not int:
-            year = _check_year(year)
-        if type(data) is dict:
-            plain = self._fast(data, year)
-            if plain is not None:
-                return Result(plain, (), year, self.formula, notes=self.notes, context=(self, data))
+    def run(self, data: Mapping[Any, Any] | DataSource, year: object) -> Result:
+        """Evaluate on any data: every check, every reason."""
+        checked_year = _check_year(year)
         source = _as_source(data)
-        env = _Env(source, year, None)
+        env = _Env(source, checked_year, None)
         value = self._step(env)
         if isinstance(value, _Missing):
             reasons = _dedupe([*env.notes, *value.reasons])
@@ -467,8 +459,7 @@ class CompiledFormula:
         else:
             reasons = _dedupe(env.notes)
             final = value
-
-        return Result(final, reasons, year, self.formula, notes=self.notes, context=(self, source))
+        return _result(final, reasons, checked_year, self, source)
 
     def explain_with(
         self,
@@ -488,18 +479,65 @@ class CompiledFormula:
         return "\n".join(lines)
 
 
-@lru_cache(maxsize=1024)
+@runtime_checkable
+class CompiledFormula(Protocol):
+    """What :meth:`Formula.compile` returns: a function ``(data, *, year) -> Result``.
+
+    It is a plain Python function, the cheapest thing Python can call, that
+    carries the formula and the policies it was compiled with as attributes.
+    """
+
+    @property
+    def formula(self) -> Formula:
+        """The formula compiled (after the catalog's reading)."""
+
+    @property
+    def on_missing(self) -> MissingPolicy:
+        """The N/D policy."""
+
+    @property
+    def on_zero_division(self) -> ZeroDivisionPolicy:
+        """The division-by-zero policy."""
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """How the catalog read the formula."""
+
+    def __call__(self, data: Mapping[Any, Any] | DataSource, *, year: int) -> Result:
+        """Evaluate for ``year``, exactly as :func:`evaluate` does."""
+
+
 def compile_formula(
     formula: Formula,
-    *,
     on_missing: MissingPolicy = "propagate",
     on_zero_division: ZeroDivisionPolicy = "missing",
     notes: tuple[str, ...] = (),
 ) -> CompiledFormula:
-    """Compile ``formula`` (cached per formula and policies)."""
-    return CompiledFormula(
-        formula, on_missing=on_missing, on_zero_division=on_zero_division, notes=notes
+    """Compile ``formula`` (cached per formula, policies and notes)."""
+    _check_policies(on_missing, on_zero_division)
+    return _compiled(formula, on_missing, on_zero_division, notes)
+
+
+@lru_cache(maxsize=1024)
+def _compiled(
+    formula: Formula,
+    on_missing: MissingPolicy,
+    on_zero_division: ZeroDivisionPolicy,
+    notes: tuple[str, ...],
+) -> CompiledFormula:
+    program = _Program(formula, on_missing, on_zero_division, notes)
+    function = build_compiled(
+        formula.root, result_type=Result, program=program, general=program.run
     )
+    function.__qualname__ = function.__name__ = f"compiled[{formula}]"
+    function.__doc__ = f"Evaluate {formula} for a year: compiled(data, year=2025) -> Result."
+    function.__module__ = __name__
+    attributes = vars(function)
+    attributes["formula"] = formula
+    attributes["on_missing"] = on_missing
+    attributes["on_zero_division"] = on_zero_division
+    attributes["notes"] = notes
+    return cast(CompiledFormula, function)
 
 
 def evaluate(
@@ -527,7 +565,4 @@ def evaluate(
     if catalog is not None:
         resolution = resolve(formula, catalog)
         formula, notes = resolution.formula, resolution.notes
-    compiled = compile_formula(
-        formula, on_missing=on_missing, on_zero_division=on_zero_division, notes=notes
-    )
-    return compiled(data, year=year)
+    return _compiled(formula, on_missing, on_zero_division, notes)(data, year=year)

@@ -114,11 +114,20 @@ class Formula:
         on_missing: MissingPolicy = "propagate",
         on_zero_division: ZeroDivisionPolicy = "missing",
     ) -> CompiledFormula:
-        """A callable ``(data, *, year) -> Result`` with :func:`evaluate`'s semantics,
-        built once so that repeated evaluation skips the tree walk."""
+        """A function ``(data, *, year) -> Result`` with :func:`evaluate`'s semantics,
+        generated once so that repeated evaluation skips the tree walk.
+
+        It carries ``formula``, ``on_missing``, ``on_zero_division`` and
+        ``notes`` as attributes (see :class:`~kpi_formula.CompiledFormula`).
+
+        >>> import kpi_formula as kf
+        >>> growth = kf.parse("(A - A-1) / A-1").compile()
+        >>> growth({("A", 2025): 110, ("A", 2024): 100}, year=2025).value
+        Decimal('0.1')
+        """
         from .evaluator import compile_formula
 
-        return compile_formula(self, on_missing=on_missing, on_zero_division=on_zero_division)
+        return compile_formula(self, on_missing, on_zero_division)
 
 
 def parse(text: str) -> Formula:
