@@ -5,7 +5,8 @@
     python benchmarks/run.py --quick    # smaller samples
 
 Prints a Markdown table: what is measured, its time, the baseline, the ratio,
-and the goal it is held to.  Times are the best of several repeats.
+and the goal it is held to.  Times are the best of several rounds in
+which the measured and its baseline take turns.
 """
 
 from __future__ import annotations
@@ -26,11 +27,6 @@ from kpi_formula.larkparse import _parser
 SEED = "(82.A3.1_INSTAGRAM - 82.A3.1_INSTAGRAM-1) / 82.A3.1_INSTAGRAM-1"
 PYTHON = "(A3_INSTAGRAM - A3_INSTAGRAM_1) / A3_INSTAGRAM_1"
 YEAR = 2025
-
-
-def best(function: Callable[[], object], number: int, repeat: int = 5) -> float:
-    """Seconds per call, best of ``repeat`` runs of ``number`` calls."""
-    return min(timeit.repeat(function, number=number, repeat=repeat)) / number
 
 
 def interleaved(
@@ -70,16 +66,25 @@ def evaluation(rows: list[list[str]], number: int) -> None:
     )
     compiled = kf.parse(SEED).compile()
     nd = {("82.A3.1_INSTAGRAM", YEAR): Decimal(1210)}
-    times = interleaved(
-        {
-            "eval": lambda: eval(code, {}, namespace),
-            "reading": lambda: eval(reading, {}, {"d": data, "y": YEAR}),
-            "compiled": lambda: compiled(data, year=YEAR),
-            "evaluate": lambda: kf.evaluate(SEED, data, year=YEAR),
-            "nd": lambda: compiled(nd, year=YEAR),
-        },
-        number,
-    )
+    functions: dict[str, Callable[[], object]] = {
+        "eval": lambda: eval(code, {}, namespace),
+        "reading": lambda: eval(reading, {}, {"d": data, "y": YEAR}),
+        "compiled": lambda: compiled(data, year=YEAR),
+        "evaluate": lambda: kf.evaluate(SEED, data, year=YEAR),
+        "nd": lambda: compiled(nd, year=YEAR),
+    }
+    try:
+        from py_expression_eval import Parser
+        from simpleeval import SimpleEval
+    except ImportError:
+        peers = False
+    else:
+        peers = True
+        simple = SimpleEval(names=dict(namespace))
+        expression = Parser().parse(PYTHON)
+        functions["simpleeval"] = lambda: simple.eval(PYTHON)
+        functions["py-expression-eval"] = lambda: expression.evaluate(namespace)
+    times = interleaved(functions, number)
     base = times["eval"]
     rows.append(
         [
@@ -90,51 +95,37 @@ def evaluation(rows: list[list[str]], number: int) -> None:
             "baseline",
         ]
     )
-    row(
-        rows, "eval() of it reading the same mapping", times["reading"], "eval()", base, "reference"
-    )
-    row(rows, "kpi_formula `Formula.compile()` call", times["compiled"], "eval()", base, "≤ 2×")
-    row(
-        rows,
-        "kpi_formula `evaluate(text, ...)` (cached parse)",
-        times["evaluate"],
-        "eval()",
-        base,
-        "—",
-    )
-    row(rows, "compiled call, N/D result with reasons", times["nd"], "eval()", base, "—")
-    try:
-        from py_expression_eval import Parser
-        from simpleeval import SimpleEval
-    except ImportError:
+    measured = [
+        ("reading", "eval() of it reading the same mapping", "reference"),
+        ("compiled", "kpi_formula `Formula.compile()` call", "≤ 2×"),
+        ("evaluate", "kpi_formula `evaluate(text, ...)` (cached parse)", "—"),
+        ("nd", "compiled call, N/D result with reasons", "—"),
+    ]
+    if peers:
+        measured.append(("simpleeval", "simpleeval `SimpleEval.eval`", "peer"))
+        measured.append(("py-expression-eval", "py-expression-eval (pre-parsed)", "peer"))
+    else:
         rows.append(
             ["simpleeval, py-expression-eval", "not installed", "", "", "pip install '.[bench]'"]
         )
-    else:
-        simple = SimpleEval(names=dict(namespace))
-        row(
-            rows,
-            "simpleeval `SimpleEval.eval`",
-            best(lambda: simple.eval(PYTHON), number // 10),
-            "eval()",
-            base,
-            "peer",
-        )
-        expression = Parser().parse(PYTHON)
-        row(
-            rows,
-            "py-expression-eval (pre-parsed)",
-            best(lambda: expression.evaluate(namespace), number // 10),
-            "eval()",
-            base,
-            "peer",
-        )
+    for key, what, goal in measured:
+        row(rows, what, times[key], "eval()", base, goal)
 
 
 def parsing(rows: list[list[str]], number: int) -> None:
     from kpi_formula.parser import parse_node
 
-    base = best(lambda: compile(PYTHON, "<baseline>", "eval"), number)
+    lark = _parser()
+    times = interleaved(
+        {
+            "compile": lambda: compile(PYTHON, "<baseline>", "eval"),
+            "fast": lambda: parse_node(SEED),
+            "lark": lambda: lark.parse(SEED),
+            "cache": lambda: kf.parse(SEED),
+        },
+        number,
+    )
+    base = times["compile"]
     rows.append(
         [
             "`compile()` of the equivalent Python expression",
@@ -144,31 +135,16 @@ def parsing(rows: list[list[str]], number: int) -> None:
             "baseline",
         ]
     )
-    row(
-        rows,
-        "kpi_formula parse (fast parser, no cache)",
-        best(lambda: parse_node(SEED), number),
-        "compile()",
-        base,
-        "≤ 3×",
-    )
-    lark = _parser()
+    row(rows, "kpi_formula parse (fast parser, no cache)", times["fast"], "compile()", base, "≤ 3×")
     row(
         rows,
         "the Lark LALR parser alone (spec path)",
-        best(lambda: lark.parse(SEED), number // 4),
+        times["lark"],
         "compile()",
         base,
         "reference",
     )
-    row(
-        rows,
-        "`kf.parse` of a text parsed before (cache)",
-        best(lambda: kf.parse(SEED), number),
-        "compile()",
-        base,
-        "—",
-    )
+    row(rows, "`kf.parse` of a text parsed before (cache)", times["cache"], "compile()", base, "—")
 
 
 def startup(rows: list[list[str]]) -> None:
@@ -382,11 +358,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller samples")
     args = parser.parse_args()
-    number = 2_000 if args.quick else 20_000
+    number = 1_000 if args.quick else 10_000
     size = 100_000 if args.quick else 1_000_000
     rows: list[list[str]] = []
     evaluation(rows, number)
-    parsing(rows, number // 4)
+    parsing(rows, number // 10)
     startup(rows)
     bulk(rows, size, 20_000 if args.quick else 50_000)
     hostile(rows)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 import kpi_formula as kf
@@ -156,3 +158,12 @@ def test_from_node_checks_what_the_parser_checks() -> None:
 
 def test_parse_is_cached_for_identical_text() -> None:
     assert kf.parse("A + B + C") is kf.parse("A + B + C")
+
+
+def test_formulas_hash_by_structure_and_survive_pickling() -> None:
+    glued, explicit = kf.parse("A-1 + B"), kf.parse("A[-1] + B")
+    assert glued == explicit and hash(glued) == hash(explicit)
+    assert {glued: "found"}[explicit] == "found"
+    copy = pickle.loads(pickle.dumps(glued))
+    assert copy == glued and hash(copy) == hash(glued)
+    assert (copy.source, copy.references) == ("A-1 + B", glued.references)

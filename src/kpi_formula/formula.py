@@ -45,6 +45,7 @@ class Formula:
     source: str | None = field(default=None, compare=False)
     references: frozenset[Ref] = field(init=False, compare=False, repr=False)
     drivers: frozenset[str] = field(init=False, compare=False, repr=False)
+    _hash: int = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         references = frozenset(
@@ -52,6 +53,15 @@ class Formula:
         )
         object.__setattr__(self, "references", references)
         object.__setattr__(self, "drivers", frozenset(ref.code for ref in references))
+        # Formulas key the caches of every evaluation: hash the tree once.
+        object.__setattr__(self, "_hash", hash(self.root))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type[Formula], tuple[Node, str | None]]:
+        # rebuilt through __init__, so the hash belongs to the new process
+        return (Formula, (self.root, self.source))
 
     @classmethod
     def from_node(cls, root: Node) -> Formula:
