@@ -1,7 +1,7 @@
 """kpi_formula benchmarks: every figure a ratio to a baseline measured in the same run.
 
     pip install '.[dev,bench]'
-    python benchmarks/run.py            # the full table (about a minute)
+    python benchmarks/run.py            # the full table (about half a minute)
     python benchmarks/run.py --quick    # smaller samples
 
 Prints a Markdown table: what is measured, its time, the baseline, the ratio,
