@@ -298,9 +298,10 @@ class Result:
     ``notes`` says how the catalog read the formula.  Results compare equal
     when their value, reasons, year, formula and notes are equal.
 
-    Results are made by evaluation, not by hand: the class has no
-    constructor arguments because a compiled formula fills the slots in
-    place, which is a good part of why a compiled call is cheap.
+    Results are made by evaluation, not by hand: ``kf.evaluate`` and
+    compiled formulas build them (as instances of private subclasses whose
+    slots they fill in place, which is a good part of why a compiled call is
+    cheap); calling ``Result(...)`` raises ``TypeError``.
     """
 
     __slots__ = RESULT_SLOTS
@@ -310,6 +311,11 @@ class Result:
     _year: int
     _program: _Program
     _data: Mapping[Any, Any] | DataSource
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise TypeError(
+            "results are made by evaluation: call kf.evaluate(...) or a compiled formula"
+        )
 
     @property
     def value(self) -> Decimal | NotAvailable:
@@ -413,6 +419,17 @@ def _check_year(year: object) -> int:
     return year
 
 
+class _EvaluatedResult(Result):
+    """A Result as evaluation makes it: no constructor, slots filled in place."""
+
+    __slots__ = ()
+    __init__ = object.__init__  # the C slot itself: building a result runs no Python code
+
+
+# what users see of it is a Result
+_EvaluatedResult.__name__ = _EvaluatedResult.__qualname__ = "Result"
+
+
 def _result(
     value: Decimal | NotAvailable,
     reasons: tuple[str, ...],
@@ -420,7 +437,7 @@ def _result(
     program: _Program,
     data: Mapping[Any, Any] | DataSource,
 ) -> Result:
-    result = Result()
+    result: Result = _EvaluatedResult()
     result._value = value
     result._reasons = reasons
     result._year = year
@@ -527,7 +544,7 @@ def _compiled(
 ) -> CompiledFormula:
     program = _Program(formula, on_missing, on_zero_division, notes)
     function = build_compiled(
-        formula.root, result_type=Result, program=program, general=program.run
+        formula.root, result_type=_EvaluatedResult, program=program, general=program.run
     )
     function.__qualname__ = function.__name__ = f"compiled[{formula}]"
     function.__doc__ = f"Evaluate {formula} for a year: compiled(data, year=2025) -> Result."
