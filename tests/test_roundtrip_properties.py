@@ -12,7 +12,9 @@ from kpi_formula import strategies as kst
 
 @given(kst.formulas())
 def test_parse_of_canonical_text_gives_the_same_formula(formula: kf.Formula) -> None:
-    assert kf.parse(str(formula)) == formula
+    reparsed = kf.parse(str(formula))
+    assert reparsed == formula
+    assert hash(reparsed) == hash(formula)  # equal formulas find each other in caches
 
 
 @given(kst.formulas())
