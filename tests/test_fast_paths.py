@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import kpi_formula as kf
 from kpi_formula import strategies as kst
 from kpi_formula.ast import walk
-from kpi_formula.evaluator import _Program
+from kpi_formula.evaluator import _EvaluatedResult, _Program
 from kpi_formula.fastparse import parse_fast
 from kpi_formula.fastpath import build_compiled
 from kpi_formula.larkparse import _parser
@@ -82,7 +82,9 @@ def both_paths(formula: kf.Formula) -> tuple[_Program, Callable[..., kf.Result],
         fallbacks.append(data)
         return program.run(data, year)  # type: ignore[arg-type]
 
-    compiled = build_compiled(formula.root, result_type=kf.Result, program=program, general=general)
+    compiled = build_compiled(
+        formula.root, result_type=_EvaluatedResult, program=program, general=general
+    )
     return program, compiled, fallbacks
 
 
@@ -99,7 +101,8 @@ def odd_values(draw: st.DrawFn) -> object:
             st.integers(-(10**6), 10**6),
             st.decimals(allow_nan=True, allow_infinity=False, places=3),
             st.sampled_from(
-                [None, kf.ND, "1.100 N.", "N/D", 0, Decimal(0), Decimal("NaN"), 10**1000]
+                [None, kf.ND, "1.100 N.", "N/D", 0, Decimal(0), Decimal("-0"), 10**1000]
+                + [Decimal(text) for text in ("NaN", "sNaN", "Infinity", "-Infinity")]
             ),
         )
     )
@@ -174,3 +177,11 @@ def test_compiled_formulas_are_functions_carrying_their_formula() -> None:
         compiled({("A", 2025): 110, ("A", 2024): 0}, year=2025)
     with pytest.raises(kf.KpiFormulaError, match="on_missing"):
         formula.compile(on_missing="skip")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["B / A", "B / (A + 1)", "B / -A", "B * A", "A"])
+def test_infinities_are_never_hidden(text: str) -> None:
+    _, compiled, fallbacks = both_paths(kf.parse(text))
+    with pytest.raises(kf.EvaluationError, match="infinite"):
+        compiled({("A", 2025): Decimal("-Infinity"), ("B", 2025): 0}, year=2025)
+    assert fallbacks

@@ -11,6 +11,12 @@ absent from it, a value that is N/D or neither an ``int`` nor a finite
 call to the general evaluator, which gives the reasons and errors.  Both paths
 therefore share one semantics; the tests check that they agree.
 
+NaN and infinities are caught where they are cheapest to catch: the contexts
+trap every operation that would turn finite numbers into them, every
+operation carries them up to the value, which is checked once, and the one
+operation that could hide them, a division by an infinite divisor, checks its
+divisor.
+
 Speed is why this is generated code and a plain function: a Python function
 call costs a fraction of a call through a class's ``__call__``, and every step
 the interpreter does not take is time a service gets back.
@@ -111,9 +117,8 @@ def build_compiled(
         emit_line(f"    if type({name}) is not _int or {name}.bit_length() > _MAX_BITS:")
         emit_line(f"        {_FALLBACK}")
         emit_line(f"    {name} = _D({name})")
+        # within the limits (or a decimal signal); finiteness is checked once, at the end
         emit_line(f"{name} = _plus({name})")
-        emit_line(f"if not {name}.is_finite():")
-        emit_line(f"    {_FALLBACK}")
         return name
 
     def emit(node: Node) -> str:
@@ -131,13 +136,18 @@ def build_compiled(
         left = emit(node.left)
         right = emit(node.right)
         name = f"t{next(counter)}"
-        if node.op == "/":
-            emit_line(f"if not {right}:")
+        if node.op == "/" and not (isinstance(node.right, Number) and node.right.value):
+            # x / 0 is the general path's to report; x / Infinity would hide an infinity
+            emit_line(f"if not {right} or not {right}.is_finite():")
             emit_line(f"    {_FALLBACK}")
         emit_line(f"{name} = {_OPERATIONS[node.op]}({left}, {right})")
         return name
 
     value = emit(root)
+    # NaN and infinities in the data either raise in the traps of the contexts or reach
+    # the value: every operation but division by them carries them up
+    emit_line(f"if not {value}.is_finite():")
+    emit_line(f"    {_FALLBACK}")
     slots = dict(zip(RESULT_SLOTS, (value, "year", "data"), strict=False))
     source = [
         "def compiled(data, *, year):",
