@@ -75,7 +75,8 @@ def build_compiled(
     constants: dict[str, object] = {
         "__builtins__": {},
         "type": type,
-        "KeyError": KeyError,
+        "_get": dict.get,
+        "_ABSENT": object(),
         "_dict": dict,
         "_int": int,
         "_D": Decimal,
@@ -106,9 +107,9 @@ def build_compiled(
         constants[f"c{index}"] = ref.code
         if ref.offset == 0:
             # (code, year) first; the bare code only when that key is absent
-            emit_line("try:")
-            emit_line(f"    {name} = data[(c{index}, year)]")
-            emit_line("except KeyError:")
+            # without raising KeyError: data keyed by bare codes is common and exceptions are dear
+            emit_line(f"{name} = _get(data, (c{index}, year), _ABSENT)")
+            emit_line(f"if {name} is _ABSENT:")
             emit_line(f"    {name} = data[c{index}]")
         else:
             emit_line(f"{name} = data[(c{index}, year - {-ref.offset})]")
