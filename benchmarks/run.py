@@ -22,6 +22,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import kpi_formula as kf
+from kpi_formula.decimals import DIVISION, EXACT
 from kpi_formula.larkparse import _parser
 
 SEED = "(82.A3.1_INSTAGRAM - 82.A3.1_INSTAGRAM-1) / 82.A3.1_INSTAGRAM-1"
@@ -64,11 +65,17 @@ def evaluation(rows: list[list[str]], number: int) -> None:
         "<baseline>",
         "eval",
     )
+    # the same arithmetic in the library's contexts, not the global one
+    in_contexts = compile(
+        "divide(subtract(A3_INSTAGRAM, A3_INSTAGRAM_1), A3_INSTAGRAM_1)", "<baseline>", "eval"
+    )
+    contexts = {"divide": DIVISION.divide, "subtract": EXACT.subtract, **namespace}
     compiled = kf.parse(SEED).compile()
     nd = {("82.A3.1_INSTAGRAM", YEAR): Decimal(1210)}
     functions: dict[str, Callable[[], object]] = {
         "eval": lambda: eval(code, {}, namespace),
         "reading": lambda: eval(reading, {}, {"d": data, "y": YEAR}),
+        "contexts": lambda: eval(in_contexts, {}, contexts),
         "compiled": lambda: compiled(data, year=YEAR),
         "evaluate": lambda: kf.evaluate(SEED, data, year=YEAR),
         "nd": lambda: compiled(nd, year=YEAR),
@@ -97,6 +104,7 @@ def evaluation(rows: list[list[str]], number: int) -> None:
     )
     measured = [
         ("reading", "eval() of it reading the same mapping", "reference"),
+        ("contexts", "eval() of it in the library's decimal contexts", "reference"),
         ("compiled", "kpi_formula `Formula.compile()` call", "≤ 2×"),
         ("evaluate", "kpi_formula `evaluate(text, ...)` (cached parse)", "—"),
         ("nd", "compiled call, N/D result with reasons", "—"),
