@@ -106,8 +106,8 @@ def build_compiled(
         name = names[key] = f"v{index}"
         constants[f"c{index}"] = ref.code
         if ref.offset == 0:
-            # (code, year) first; the bare code only when that key is absent
-            # without raising KeyError: data keyed by bare codes is common and exceptions are dear
+            # (code, year) first, the bare code only when that key is absent; no KeyError
+            # raised for it, as data keyed by bare codes is common and exceptions are dear
             emit_line(f"{name} = _get(data, (c{index}, year), _ABSENT)")
             emit_line(f"if {name} is _ABSENT:")
             emit_line(f"    {name} = data[c{index}]")
