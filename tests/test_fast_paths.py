@@ -135,6 +135,8 @@ def test_compiled_functions_agree_with_the_general_evaluator(
         ({"A": Decimal(3), ("A", 2024): 2}, 2025, True),  # the bare code for the year itself
         ({("A", 2025): None, "A": 3, ("A", 2024): 2}, 2025, False),  # None wins over the code
         ({("A", 2025): 3, ("A", 2024): 0}, 2025, False),  # division by zero
+        ({("A", 2025): 0, ("A", 2024): 0}, 2025, False),  # zero by zero
+        ({("A", 2025): 3, ("A", 2024): Decimal("-Infinity")}, 2025, False),  # would hide it
         ({("A", 2025): 3, ("A", 2024): 2.5}, 2025, False),  # a float
         ({("A", 2025): True, ("A", 2024): 2}, 2025, False),  # a bool is refused
         ({("A", 2025): Decimal("-0"), ("A", 2024): 2}, 2025, True),

@@ -137,9 +137,10 @@ def build_compiled(
         left = emit(node.left)
         right = emit(node.right)
         name = f"t{next(counter)}"
-        if node.op == "/" and not (isinstance(node.right, Number) and node.right.value):
-            # x / 0 is the general path's to report; x / Infinity would hide an infinity
-            emit_line(f"if not {right} or not {right}.is_finite():")
+        if node.op == "/" and not isinstance(node.right, Number):
+            # x / Infinity would hide an infinity; x / 0 needs no check, as the division
+            # context traps it and the trap hands the call to the general path
+            emit_line(f"if not {right}.is_finite():")
             emit_line(f"    {_FALLBACK}")
         emit_line(f"{name} = {_OPERATIONS[node.op]}({left}, {right})")
         return name
