@@ -133,8 +133,6 @@ def to_decimal(value: object, what: str) -> Decimal | NotAvailable:
     :func:`~kpi_formula.parse_value`; a :class:`~kpi_formula.Quantity` gives
     its amount.  Anything else, infinities and dates included, is an error.
     """
-    from .values import Quantity, parse_value
-
     if value is None or value is ND:
         return ND
     if isinstance(value, bool):
@@ -157,6 +155,8 @@ def to_decimal(value: object, what: str) -> Decimal | NotAvailable:
         if math.isinf(value):
             raise EvaluationError(f"{what} is infinite", hint="give a finite number or N/D")
         return Decimal(repr(value))
+    from .values import Quantity, parse_value  # here: numbers, the common case, need neither
+
     if isinstance(value, str):
         try:
             parsed = parse_value(value)
