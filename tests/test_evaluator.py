@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import decimal
 import threading
+from collections.abc import Callable
 from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
 
 import pytest
 
@@ -145,6 +148,14 @@ def test_huge_numbers_are_clear_errors_not_crashes() -> None:
         kf.evaluate("A", {"A": Decimal("1e9999999")}, year=2025)
     with pytest.raises(kf.EvaluationError, match="digits"):
         kf.evaluate("A * A", {"A": Decimal("1." + "3" * 900)}, year=2025)
+
+
+@pytest.mark.parametrize("mapping", [dict, MappingProxyType])  # fast path and general path
+def test_a_value_past_the_limits_is_named(mapping: Callable[[dict[str, Decimal]], Any]) -> None:
+    with pytest.raises(kf.EvaluationError, match=r"^A@2025: the result is too large"):
+        kf.evaluate("A + 1", mapping({"A": Decimal("1e9999999")}), year=2025)
+    with pytest.raises(kf.EvaluationError, match=r"^A@2025: .* more than 1000 significant"):
+        kf.evaluate("A + 1", mapping({"A": Decimal("1." + "3" * 1500)}), year=2025)
 
 
 def test_explain_shows_each_sub_expression() -> None:

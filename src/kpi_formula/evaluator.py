@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, DecimalException
 from functools import lru_cache
 from typing import Any, Literal, Protocol, TypeAlias, cast, runtime_checkable
 
@@ -122,12 +122,11 @@ class _Env:
 
 
 def _merge(left: _Value, right: _Value) -> _Missing:
-    reasons: tuple[str, ...] = ()
+    """The N/D of an operation with at least one N/D operand: the reasons of both."""
     if isinstance(left, _Missing):
-        reasons += left.reasons
-    if isinstance(right, _Missing):
-        reasons += right.reasons
-    return _Missing(reasons)
+        return _Missing(left.reasons + right.reasons) if isinstance(right, _Missing) else left
+    assert isinstance(right, _Missing), "merged without an N/D operand"
+    return right
 
 
 def _compile_ref(node: Ref, on_missing: MissingPolicy) -> _Step:
@@ -137,15 +136,17 @@ def _compile_ref(node: Ref, on_missing: MissingPolicy) -> _Step:
     def read(env: _Env) -> _Value:
         year = env.evaluation_year + offset
         raw = env.source.lookup(code, year, env.evaluation_year)
+        if type(raw) is Decimal and raw.is_finite():
+            try:
+                return EXACT.plus(raw)
+            except DecimalException:
+                pass  # past the limits: to_decimal says so, naming the reference
         where = f"{code}@{year}"
         if raw is ABSENT:
             reason = f"{where} is missing from the data"
             value: Decimal | NotAvailable = ND
         else:
-            if type(raw) is Decimal and raw.is_finite():
-                value = exact(raw, where)
-            else:
-                value = to_decimal(raw, where)
+            value = to_decimal(raw, where)
             reason = f"{where} is N/D"
         if isinstance(value, Decimal):
             return value
@@ -401,7 +402,7 @@ def _check_policies(on_missing: object, on_zero_division: object) -> None:
 
 
 def _as_source(data: Mapping[Any, Any] | DataSource) -> DataSource:
-    if isinstance(data, Mapping):
+    if type(data) is dict or isinstance(data, Mapping):  # the first test spares the ABC's
         return MappingSource(data)
     if callable(getattr(data, "lookup", None)):
         return data
