@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 import kpi_formula as kf
 from kpi_formula import strategies as kst
 
+from .seed_sql import FORMULAS as SEED_FORMULAS
+from .seed_sql import check_on_engine
+
 duckdb = pytest.importorskip("duckdb")
 sqlglot = pytest.importorskip("sqlglot")
 
@@ -139,3 +142,39 @@ def test_codes_with_spaces_and_dots_are_string_literals() -> None:
     )
     query = kf.to_sql("N ImprAtt + D1.1.2_PROMOS.ATT.")
     assert connection.execute(query).fetchall() == [(2025, Decimal("6.5"))]
+
+
+@pytest.fixture(scope="module")
+def modena() -> Any:
+    """DuckDB holding the Modena example data as a long table (code, year, value)."""
+    from kpi_formula.data import load_data
+
+    from .seed_sql import MODENA_DATA
+
+    connection = duckdb.connect()
+    connection.execute("CREATE TABLE kpi_values (code VARCHAR, year INTEGER, value DOUBLE)")
+    rows = [
+        (code, year, float(value) if isinstance(value, Decimal) else None)
+        for (code, year), value in load_data(MODENA_DATA).items()
+    ]
+    connection.executemany("INSERT INTO kpi_values VALUES (?, ?, ?)", rows)
+    return connection
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "bigquery", "snowflake", "tsql"])
+@pytest.mark.parametrize("text", SEED_FORMULAS)
+def test_sql_of_engines_not_here_means_what_the_evaluator_means(
+    modena: Any, dialect: str, text: str
+) -> None:
+    """BigQuery, Snowflake and T-SQL text, as sqlglot reads it in that dialect, run on DuckDB.
+
+    No such engine runs here; this checks what a reader of each dialect takes
+    the text to mean (which quotes are names and which are strings, the casts,
+    NULLIF, the join on years) against the evaluator over the Modena data.
+    """
+
+    def run(query: str) -> dict[int, float | None]:
+        in_duckdb = sqlglot.transpile(query, read=dialect, write="duckdb")[0]
+        return dict(modena.execute(in_duckdb).fetchall())
+
+    check_on_engine(text, dialect, run)
