@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 
 import kpi_formula as kf
 from kpi_formula.data import load_data
@@ -24,6 +25,14 @@ FORMULAS = [
 ]
 
 MODENA_DATA = EXAMPLES / "modena_2025" / "data.csv"
+
+
+def modena_rows() -> list[tuple[str, int, float | None]]:
+    """The Modena data as rows of a long table (code, year, value), N/D as None."""
+    return [
+        (code, year, float(value) if isinstance(value, Decimal) else None)
+        for (code, year), value in load_data(MODENA_DATA).items()
+    ]
 
 
 def check_on_engine(

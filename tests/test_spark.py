@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from kpi_formula.data import load_data
-
-from .seed_sql import FORMULAS, MODENA_DATA, check_on_engine
+from .seed_sql import FORMULAS, check_on_engine, modena_rows
 
 pyspark_sql = pytest.importorskip("pyspark.sql")
 if shutil.which("java") is None:  # pragma: no cover - depends on the machine
@@ -32,12 +29,7 @@ def spark() -> Iterator[Any]:
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
-    data = load_data(MODENA_DATA)
-    rows = [
-        (code, year, float(value) if isinstance(value, Decimal) else None)
-        for (code, year), value in data.items()
-    ]
-    frame = session.createDataFrame(rows, "code string, year int, value double")
+    frame = session.createDataFrame(modena_rows(), "code string, year int, value double")
     frame.createOrReplaceTempView("kpi_values")
     yield session
     session.stop()

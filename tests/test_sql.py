@@ -14,7 +14,7 @@ import kpi_formula as kf
 from kpi_formula import strategies as kst
 
 from .seed_sql import FORMULAS as SEED_FORMULAS
-from .seed_sql import check_on_engine
+from .seed_sql import check_on_engine, modena_rows
 
 duckdb = pytest.importorskip("duckdb")
 sqlglot = pytest.importorskip("sqlglot")
@@ -147,17 +147,9 @@ def test_codes_with_spaces_and_dots_are_string_literals() -> None:
 @pytest.fixture(scope="module")
 def modena() -> Any:
     """DuckDB holding the Modena example data as a long table (code, year, value)."""
-    from kpi_formula.data import load_data
-
-    from .seed_sql import MODENA_DATA
-
     connection = duckdb.connect()
     connection.execute("CREATE TABLE kpi_values (code VARCHAR, year INTEGER, value DOUBLE)")
-    rows = [
-        (code, year, float(value) if isinstance(value, Decimal) else None)
-        for (code, year), value in load_data(MODENA_DATA).items()
-    ]
-    connection.executemany("INSERT INTO kpi_values VALUES (?, ?, ?)", rows)
+    connection.executemany("INSERT INTO kpi_values VALUES (?, ?, ?)", modena_rows())
     return connection
 
 
