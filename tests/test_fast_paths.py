@@ -7,6 +7,7 @@ general evaluator, on data with N/D values, zeros and odd types.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
@@ -89,8 +90,10 @@ def both_paths(formula: kf.Formula) -> tuple[_Program, Callable[..., kf.Result],
 
 
 def plain(value: object) -> bool:
-    return (type(value) is Decimal and value.is_finite()) or (
-        type(value) is int and abs(value) < 10**100
+    return (
+        (type(value) is Decimal and value.is_finite())
+        or (type(value) is int and abs(value) < 10**100)
+        or (type(value) is float and math.isfinite(value))
     )
 
 
@@ -100,6 +103,7 @@ def odd_values(draw: st.DrawFn) -> object:
         st.one_of(
             st.integers(-(10**6), 10**6),
             st.decimals(allow_nan=True, allow_infinity=False, places=3),
+            st.floats(allow_nan=True, allow_infinity=True),
             st.sampled_from(
                 [None, kf.ND, "1.100 N.", "N/D", 0, Decimal(0), Decimal("-0"), 10**1000]
                 + [Decimal(text) for text in ("NaN", "sNaN", "Infinity", "-Infinity")]
@@ -137,7 +141,10 @@ def test_compiled_functions_agree_with_the_general_evaluator(
         ({("A", 2025): 3, ("A", 2024): 0}, 2025, False),  # division by zero
         ({("A", 2025): 0, ("A", 2024): 0}, 2025, False),  # zero by zero
         ({("A", 2025): 3, ("A", 2024): Decimal("-Infinity")}, 2025, False),  # would hide it
-        ({("A", 2025): 3, ("A", 2024): 2.5}, 2025, False),  # a float
+        ({("A", 2025): 3, ("A", 2024): 2.5}, 2025, True),  # a float, read by its repr
+        ({("A", 2025): -0.0, ("A", 2024): 2.5}, 2025, True),  # the sign of its zero kept
+        ({("A", 2025): 3, ("A", 2024): float("nan")}, 2025, False),  # N/D
+        ({("A", 2025): float("inf"), ("A", 2024): 2}, 2025, False),  # an error
         ({("A", 2025): True, ("A", 2024): 2}, 2025, False),  # a bool is refused
         ({("A", 2025): Decimal("-0"), ("A", 2024): 2}, 2025, True),
         ({("A", 2025): Decimal("1E+999999"), ("A", 2024): 2}, 2025, False),  # past the limits

@@ -6,7 +6,7 @@ checked syntax tree into one straight-line Python function: it reads each
 ``(code, year)`` once, checks and converts it, calls the library's decimal
 contexts directly and builds the :class:`~kpi_formula.Result` in place.
 Whenever anything is not plain — data that is not a ``dict``, a reference
-absent from it, a value that is N/D or neither an ``int`` nor a finite
+absent from it, a value that is N/D or not a finite ``int``, ``float`` or
 ``Decimal``, a zero divisor, a number past the limits — the function hands the
 call to the general evaluator, which gives the reasons and errors.  Both paths
 therefore share one semantics; the tests check that they agree.
@@ -47,6 +47,35 @@ _OPERATIONS = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div"}
 _FALLBACK = "return _general(data, year)"
 
 
+def _reading(name: str, code: str, offset: int) -> list[str]:
+    """Lines reading the reference ``code`` (offset ``offset``) into ``name``, converted."""
+    if offset == 0:
+        # (code, year) first, the bare code only when that key is absent; no KeyError
+        # raised for it, as data keyed by bare codes is common and exceptions are dear
+        lines = [
+            f"{name} = _get(data, ({code}, year), _ABSENT)",
+            f"if {name} is _ABSENT:",
+            f"    {name} = data[{code}]",
+        ]
+    else:
+        lines = [f"{name} = data[({code}, year - {-offset})]"]
+    # Decimals first: they are what services pass most.  Decimals and ints are brought
+    # within the limits (or raise a decimal signal); a float is read by its shortest repr,
+    # as the general path does, which is always within them (and keeps the sign of -0.0).
+    # Finiteness is checked once, at the end.
+    return [
+        *lines,
+        f"if type({name}) is _D:",
+        f"    {name} = _plus({name})",
+        f"elif type({name}) is _int and {name}.bit_length() <= _MAX_BITS:",
+        f"    {name} = _plus({name})",  # an int is read exactly
+        f"elif type({name}) is _float:",
+        f"    {name} = _D(_float_repr({name}))",
+        "else:",
+        f"    {_FALLBACK}",
+    ]
+
+
 def build_compiled(
     root: Node,
     *,
@@ -79,6 +108,8 @@ def build_compiled(
         "_ABSENT": object(),
         "_dict": dict,
         "_int": int,
+        "_float": float,
+        "_float_repr": float.__repr__,
         "_D": Decimal,
         "_plus": EXACT.plus,
         "_minus": EXACT.minus,
@@ -105,21 +136,8 @@ def build_compiled(
         index = len(names)
         name = names[key] = f"v{index}"
         constants[f"c{index}"] = ref.code
-        if ref.offset == 0:
-            # (code, year) first, the bare code only when that key is absent; no KeyError
-            # raised for it, as data keyed by bare codes is common and exceptions are dear
-            emit_line(f"{name} = _get(data, (c{index}, year), _ABSENT)")
-            emit_line(f"if {name} is _ABSENT:")
-            emit_line(f"    {name} = data[c{index}]")
-        else:
-            emit_line(f"{name} = data[(c{index}, year - {-ref.offset})]")
-        # Decimals first: they are what services pass most.
-        emit_line(f"if type({name}) is not _D:")
-        emit_line(f"    if type({name}) is not _int or {name}.bit_length() > _MAX_BITS:")
-        emit_line(f"        {_FALLBACK}")
-        emit_line(f"    {name} = _D({name})")
-        # within the limits (or a decimal signal); finiteness is checked once, at the end
-        emit_line(f"{name} = _plus({name})")
+        for line in _reading(name, f"c{index}", ref.offset):
+            emit_line(line)
         return name
 
     def emit(node: Node) -> str:
