@@ -167,18 +167,45 @@ def evaluate_frame(
         formula = parse(formula)
     if catalog is not None:
         formula = resolve(formula, catalog).formula
-    by = [column for column in by if column in frame.columns]
+    by = _checked_keys(frame, year, by)
+    ordered = _is_ordered(frame, year, by)
+    lazy = _evaluated(
+        formula,
+        frame.lazy(),
+        columns=frame.columns,
+        year=year,
+        by=by,
+        output=output,
+        ordered=ordered,
+    )
+    collected: pl.DataFrame = lazy.collect()
+    return collected
+
+
+def _checked_keys(frame: pl.DataFrame, year: str, by: Sequence[str]) -> list[str]:
+    """The entity columns of ``by`` that ``frame`` has; an error if it lacks ``year``."""
     if year not in frame.columns:
         raise KpiFormulaError(f"the frame has no {year!r} column", hint="pass year='...'")
-    columns = frame.columns
+    return [column for column in by if column in frame.columns]
+
+
+def _evaluated(
+    formula: Formula,
+    frame: pl.LazyFrame,
+    *,
+    columns: Sequence[str],
+    year: str,
+    by: Sequence[str],
+    output: str,
+    ordered: bool,
+) -> pl.LazyFrame:
+    """``frame`` (whose columns are ``columns``) with the column ``output`` added."""
     # Shifting rows is much faster than a self-join, and exact on ordered frames.
-    widen = _with_neighbour_years if _is_ordered(frame, year, by) else _with_prior_years
-    lazy = widen(frame.lazy(), formula, year, by, columns)
-    widened = _missing_columns(lazy, formula, columns)
+    widen = _with_neighbour_years if ordered else _with_prior_years
+    widened = _missing_columns(widen(frame, formula, year, by, columns), formula, columns)
     result = widened.with_columns(to_polars(formula).alias(output))
-    kept = [*columns, output] if output not in columns else columns
-    collected: pl.DataFrame = result.select(kept).collect()
-    return collected
+    kept = [*columns, output] if output not in columns else list(columns)
+    return result.select(kept)
 
 
 def evaluate_plan_frame(
@@ -195,24 +222,32 @@ def evaluate_plan_frame(
     polars = _polars()
     indicators = plan.indicators()
     catalog = Catalog(plan.drivers, strict=False)
-    result = frame
+    by = _checked_keys(frame, year, by)
+    ordered = _is_ordered(frame, year, by)  # adding columns keeps the rows where they are
+    # one lazy query for the whole plan, collected once: polars plans it as a whole
+    result = frame.lazy()
+    columns = list(frame.columns)
     for key in dependency_order(plan):
         indicator = indicators[key]
         formula = indicator.parsed_formula()
+        own = f"{key}#value"
         if formula is None:
             column = (
                 polars.col(indicator.code).cast(polars.Float64, strict=False)
-                if indicator.code in result.columns
+                if indicator.code in columns
                 else polars.lit(None, dtype=polars.Float64)
             )
-            result = result.with_columns(column.alias(f"{key}#value"))
-            continue
-        resolved = resolve(formula, catalog).formula
-        own = f"{key}#value"
-        renamed = point_at_computed(resolved, indicators, indicator.code, "{}#value")
-        result = evaluate_frame(renamed, result, year=year, by=by, output=own)
+            result = result.with_columns(column.alias(own))
+        else:
+            resolved = resolve(formula, catalog).formula
+            renamed = point_at_computed(resolved, indicators, indicator.code, "{}#value")
+            result = _evaluated(
+                renamed, result, columns=columns, year=year, by=by, output=own, ordered=ordered
+            )
+        columns.append(own)
     renames = {f"{key}#value": key for key in indicators}
-    return result.rename(
+    collected: pl.DataFrame = result.collect()
+    return collected.rename(
         {old: new for old, new in renames.items() if new not in frame.columns}
         | {old: f"{new} (indicator)" for old, new in renames.items() if new in frame.columns}
     )
