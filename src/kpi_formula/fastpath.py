@@ -65,10 +65,9 @@ def _reading(name: str, code: str, offset: int) -> list[str]:
     # Finiteness is checked once, at the end.
     return [
         *lines,
-        f"if type({name}) is _D:",
+        # (an int is read exactly by plus)
+        f"if type({name}) is _D or type({name}) is _int and {name}.bit_length() <= _MAX_BITS:",
         f"    {name} = _plus({name})",
-        f"elif type({name}) is _int and {name}.bit_length() <= _MAX_BITS:",
-        f"    {name} = _plus({name})",  # an int is read exactly
         f"elif type({name}) is _float:",
         f"    {name} = _D(_float_repr({name}))",
         "else:",
