@@ -378,7 +378,7 @@ def plan_bulk(rows: list[list[str]], entities: int, loop_entities: int) -> None:
                         data[(output, year)] = compiled(data, year=year).value
 
     loop_time = min(timeit.repeat(loop, number=1, repeat=3)) * entities / loop_entities
-    label = f"{len(plan.indicators())} indicators × {entities:,} chambers × {len(years)} years"
+    label = f"{len(indicators)} indicators × {entities:,} chambers × {len(years)} years"
     rows.append(
         [
             f"kpi_formula `evaluate_plan_frame`, {label}",
