@@ -32,7 +32,7 @@ from .evaluator import ABSENT, CompiledFormula, DataSource, Result, evaluate
 from .formula import Formula, parse
 from .missing import ND, NotAvailable
 from .resolver import Resolution, resolve
-from .sql import to_sql
+from .engines.sql import to_sql
 from .targets import (
     BINARY,
     PROPORTIONAL,

@@ -210,7 +210,7 @@ def _duckdb_values(
     an indicator's own code inside its formula stays the driver of that code.
     """
     duckdb = require_module("duckdb", extra="duckdb", purpose="the duckdb engine")
-    from ..sql import to_sql
+    from ..engines.sql import to_sql
 
     connection = duckdb.connect()
     connection.execute("CREATE TABLE kpi_values (code VARCHAR, year INTEGER, value DOUBLE)")

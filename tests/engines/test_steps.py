@@ -209,10 +209,3 @@ def test_catalog_turns_numeric_tokens_into_drivers_and_says_so() -> None:
     )
     without = kf.evaluate("D2.1_MIMIT.1 * 1000 / 50", data, year=2024)
     assert without.value == Decimal(5400)
-
-
-def test_results_are_made_by_evaluation_only() -> None:
-    with pytest.raises(TypeError, match="made by evaluation"):
-        kf.Result()
-    result = kf.evaluate("A + 1", {"A": 1}, year=2025)
-    assert isinstance(result, kf.Result) and type(result).__name__ == "Result"

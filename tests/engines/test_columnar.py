@@ -15,7 +15,7 @@ from kpi_formula.data import load_data
 from kpi_formula.plan.evaluate import evaluate_plan
 from kpi_formula.plan.planfile import load_plan
 
-from .conftest import EXAMPLES
+from ..conftest import EXAMPLES
 
 pl = pytest.importorskip("polars")
 bulk = pytest.importorskip("kpi_formula.bulk")

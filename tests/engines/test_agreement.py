@@ -1,13 +1,14 @@
-"""The fast paths agree with the specification paths they stand in for.
+"""The generated code agrees with the step engine it stands in for.
 
-Formulas: the hand-written parser for well-formed text against the Lark
-grammar, spans included.  Evaluation: the straight-line fast path against the
-general evaluator, on data with N/D values, zeros and odd types.
+Straight-line generated code against the closures, on data with N/D values,
+zeros and odd types: the same results, explanations and inputs, and plain data
+never falls back.
 """
 
 from __future__ import annotations
 
 import math
+import types
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
@@ -19,73 +20,27 @@ from hypothesis import strategies as st
 
 import kpi_formula as kf
 from kpi_formula import strategies as kst
-from kpi_formula.ast import walk
-from kpi_formula.evaluator import _EvaluatedResult, _Program
-from kpi_formula.fastparse import parse_fast
-from kpi_formula.fastpath import build_compiled
-from kpi_formula.larkparse import _parser
-
-from .conftest import seed_formulas
-from .test_parser_fuzz import near_misses
+from kpi_formula.engines.generated import build_compiled
+from kpi_formula.engines.steps import Program
 
 
-def lark_tree(text: str) -> kf.Node | None:
-    try:
-        return cast(kf.Node, _parser().parse(text))
-    except Exception:  # the Lark path's own errors are tested elsewhere
-        return None
-
-
-def same_tree_and_spans(a: kf.Node, b: kf.Node) -> bool:
-    return a == b and [n.span for n in walk(a)] == [n.span for n in walk(b)]
-
-
-def check(text: str) -> None:
-    try:
-        fast = parse_fast(text)
-    except Exception:
-        fast = None
-        assert lark_tree(text) is None
-    if fast is not None:
-        slow = lark_tree(text)
-        assert slow is not None and same_tree_and_spans(fast, slow), text
-
-
-def test_the_seed_formulas_take_the_fast_path() -> None:
-    for _, _, text in seed_formulas():
-        assert parse_fast(text) is not None, text
-        check(text)
-
-
-@given(kst.formula_texts(max_leaves=15))
-def test_generated_formulas(text: str) -> None:
-    # well-formed ASCII text always takes the fast path; other letters go to Lark
-    assert (parse_fast(text) is not None) == text.isascii()
-    check(text)
-
-
-@given(near_misses())
-def test_near_misses(text: str) -> None:
-    check(text)
-
-
-@given(st.text(alphabet=st.sampled_from(list("AB1 .-+*/()[]_\t")), max_size=40))
-def test_random_text(text: str) -> None:
-    check(text)
-
-
-def both_paths(formula: kf.Formula) -> tuple[_Program, Callable[..., kf.Result], list[object]]:
-    """The general evaluator, and a compiled function that records each fallback."""
-    program = _Program(formula, "propagate", "missing", ())
+def both_paths(formula: kf.Formula) -> tuple[Program, Callable[..., kf.Result], list[object]]:
+    """The step engine, and generated code that records each fallback to it."""
+    program = Program(formula, "propagate", "missing", ())
     fallbacks: list[object] = []
 
     def general(data: object, year: object) -> kf.Result:
         fallbacks.append(data)
         return program.run(data, year)  # type: ignore[arg-type]
 
-    compiled = build_compiled(
-        formula.root, result_type=_EvaluatedResult, program=program, general=general
+    recording = types.SimpleNamespace(
+        formula=formula, notes=(), on_missing="propagate", run=general
     )
+    function = build_compiled(cast(Program, recording))
+
+    def compiled(data: object, *, year: object) -> kf.Result:
+        return cast(kf.Result, function(None, data, year=year))
+
     return program, compiled, fallbacks
 
 
@@ -128,6 +83,7 @@ def test_compiled_functions_agree_with_the_general_evaluator(
     assert result == expected
     assert str(result.value) == str(expected.value)  # the sign of a zero too
     assert result.explain() == expected.explain()
+    assert result.inputs == expected.inputs
     if not expected.missing and all(map(plain, table.values())):
         assert not fallbacks, "plain data must not need the general evaluator"
 

@@ -10,7 +10,7 @@ import kpi_formula as kf
 from kpi_formula.data import load_data
 from kpi_formula.plan.planfile import load_plan
 
-from .conftest import EXAMPLES
+from ..conftest import EXAMPLES
 
 FORMULAS = [
     "(EUREKA.anno.n - EUREKA.anno-1) / EUREKA.anno-1",

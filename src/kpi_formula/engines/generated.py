@@ -17,9 +17,13 @@ operation carries them up to the value, which is checked once, and the one
 operation that could hide them, a division by an infinite divisor, checks its
 divisor.
 
-Speed is why this is generated code and a plain function: a Python function
-call costs a fraction of a call through a class's ``__call__``, and every step
-the interpreter does not take is time a service gets back.
+Speed is why this is generated code, bound as a method to a small carrier
+object: a bound method call costs a fraction of a call through a class's
+``__call__``, every step the interpreter does not take is time a service gets
+back, and the carrier is what pickles (it is rebuilt from the formula and the
+policies on load).  Generating code costs far more than one evaluation, so
+only formulas compiled explicitly, or evaluated often, get it (see
+:mod:`kpi_formula.evaluator`).
 
 The source is produced from the tree alone: driver codes and numbers never
 appear in it, they are handed over as values.  No text a user wrote is ever
@@ -30,18 +34,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal, DecimalException
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .ast import Neg, Node, Number, Ref
-from .decimals import DIVISION, EXACT, MAX_INT_BITS
+from ..ast import Neg, Node, Number, Ref
+from ..decimals import DIVISION, EXACT, MAX_INT_BITS
+from ..result import Result
 
-__all__ = ["RESULT_SLOTS", "build_compiled"]
+if TYPE_CHECKING:
+    from .steps import Program
 
-RESULT_SLOTS = ("_value", "_year", "_data", "_reasons", "_program")
-"""The slots of a result: the value, the year, the data, the reasons and the
-program (what the result needs to explain itself).  The generated function
-fills the first three; the last two are the same for every call, so they are
-class attributes of a subclass made for the compiled formula."""
+__all__ = ["build_compiled"]
 
 _OPERATIONS = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div"}
 _FALLBACK = "return _general(data, year)"
@@ -75,31 +77,28 @@ def _reading(name: str, code: str, offset: int) -> list[str]:
     ]
 
 
-def build_compiled(
-    root: Node,
-    *,
-    result_type: type,
-    program: object,
-    general: Callable[[Any, Any], Any],
-) -> Callable[..., Any]:
-    """A function ``(data, *, year)`` evaluating ``root``.
+def build_compiled(program: Program) -> Callable[..., Any]:
+    """A function ``(carrier, data, *, year)`` evaluating ``program``'s formula.
 
-    Plain data is evaluated in place and returned as an instance of a
-    subclass of ``result_type`` (same name, no new slots) whose
-    :data:`RESULT_SLOTS` hold the value, the year, the data, no reasons and
-    ``program``; any other call is ``general(data, year)``.
+    It is meant to be bound to a carrier object (see
+    :mod:`kpi_formula.evaluator`), which makes it picklable.  Plain data is
+    evaluated in place and returned as a :class:`~kpi_formula.Result` (of a
+    private subclass holding what every call shares: the formula, its notes,
+    no reasons, the policy and which reference each recorded input is); any
+    other call is ``program.run(data, year)``.
     """
-    plain_result = type(
-        result_type.__name__,
-        (result_type,),
-        {
-            "__slots__": (),
-            "__module__": result_type.__module__,
-            "__qualname__": result_type.__qualname__,
-            RESULT_SLOTS[3]: (),
-            RESULT_SLOTS[4]: program,
-        },
-    )
+    root = program.formula.root
+    names: dict[tuple[str, int], str] = {}
+    plain_result: dict[str, object] = {
+        "__slots__": (),
+        "__init__": object.__init__,  # the C slot itself: building a result runs no Python code
+        "__module__": Result.__module__,
+        "__qualname__": Result.__qualname__,
+        "_formula": program.formula,
+        "_reasons": (),
+        "_notes": program.notes,
+        "_on_missing": program.on_missing,
+    }
     constants: dict[str, object] = {
         "__builtins__": {},
         "type": type,
@@ -118,11 +117,9 @@ def build_compiled(
         "_div": DIVISION.divide,
         "_Fallback": (KeyError, DecimalException),
         "_MAX_BITS": MAX_INT_BITS,
-        "_Result": plain_result,
-        "_general": general,
+        "_general": program.run,
     }
     body: list[str] = []
-    names: dict[tuple[str, int], str] = {}
     counter = iter(range(1_000_000))
 
     def emit_line(line: str) -> None:
@@ -167,14 +164,19 @@ def build_compiled(
     # the value: every operation but division by them carries them up
     emit_line(f"if not {value}.is_finite():")
     emit_line(f"    {_FALLBACK}")
-    slots = dict(zip(RESULT_SLOTS, (value, "year", "data"), strict=False))
+    plain_result["_input_refs"] = tuple(names)
+    constants["_Result"] = type(Result.__name__, (Result,), plain_result)
+    # the values read, as a tuple in the order of _input_refs: the result's snapshot
+    recorded = "(" + "".join(f"{name}, " for name in names.values()) + ")"
     source = [
-        "def compiled(data, *, year):",
+        "def compiled(self, data, *, year):",
         "    if type(data) is _dict and type(year) is _int:",
         "        try:",
         *body,
         "            result = _Result()",
-        *(f"            result.{slot} = {expression}" for slot, expression in slots.items()),
+        f"            result._value = {value}",
+        "            result._year = year",
+        f"            result._inputs = {recorded}",
         "            return result",
         "        except _Fallback:",
         "            pass",

@@ -1,0 +1,379 @@
+"""The step engine: a formula compiled into nested closures, the general path.
+
+This engine is the reference the others are tested against.  It evaluates any
+data (a mapping, or a :class:`DataSource` such as a plan's), gives every reason
+for an N/D value and every error, and records the inputs it reads, so that a
+:class:`~kpi_formula.Result` can explain itself later from the formula and that
+snapshot alone.  Building the closures is cheap (one pass over the tree, no
+text is formatted until a message needs it), which is why a formula evaluated
+once is evaluated here: generating Python code (:mod:`.generated`) only pays
+for itself on formulas called many times.
+
+The rules, in full:
+
+* Arithmetic is exact decimal arithmetic (``0.1 + 0.2`` is ``0.3``); division
+  rounds half-even to 28 significant digits (see :mod:`kpi_formula.decimals`).
+* A reference ``CODE`` (offset K) reads the value of ``CODE`` in the year
+  ``year + K``: the key ``(code, year + K)``, or, for the evaluation year
+  itself, the key ``code``.
+* **N/D.** A driver absent from the data, or given as ``None``/``ND``/NaN/
+  ``"N/D"``, is missing.  With ``on_missing="propagate"`` any missing operand
+  makes the result N/D, and the reasons name every missing ``code@year``.
+  With ``on_missing="zero"`` a missing driver counts as 0 and the reasons
+  still say so.
+* **Division by zero.** With ``on_zero_division="missing"`` ``x / 0`` is N/D
+  with the reason "division by zero"; with ``"error"`` it raises
+  :class:`~kpi_formula.EvaluationError`.  A division by zero is never counted
+  as 0, whatever ``on_missing`` says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, DecimalException
+from typing import Any, Protocol, TypeAlias
+
+from ..ast import BinOp, Neg, Node, Number, Ref
+from ..decimals import EXACT, add, decimal_text, divide, exact, multiply, subtract, to_decimal
+from ..errors import EvaluationError
+from ..formula import Formula
+from ..missing import ND, NotAvailable
+from ..printer import to_text
+from ..result import InputKey, MissingPolicy, Result, ZeroDivisionPolicy
+
+__all__ = ["ABSENT", "DataSource", "MappingSource", "Program", "as_source", "check_year", "explain"]
+
+
+class _Absent:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+    def __reduce__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+"""What a :class:`DataSource` returns for a value it does not hold."""
+
+
+class DataSource(Protocol):
+    """Where evaluation reads driver values from.
+
+    ``lookup`` returns the raw value of ``code`` in ``year`` (anything
+    :func:`kpi_formula.decimals.to_decimal` reads), or :data:`ABSENT`.
+    A plan implements this to serve the values of other indicators.
+    """
+
+    def lookup(self, code: str, year: int, evaluation_year: int) -> object: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MappingSource:
+    """Data as a mapping from ``(code, year)`` — or ``code`` for the evaluation
+    year — to a value."""
+
+    data: Mapping[Any, Any]
+
+    def lookup(self, code: str, year: int, evaluation_year: int) -> object:
+        data = self.data
+        try:
+            value = data.get((code, year), ABSENT)
+            if value is ABSENT and year == evaluation_year:
+                value = data.get(code, ABSENT)
+        except TypeError:  # an unhashable or incomparable key type in a custom mapping
+            return ABSENT
+        return value
+
+
+def as_source(data: Mapping[Any, Any] | DataSource) -> DataSource:
+    """``data`` as a :class:`DataSource`; anything else is an EvaluationError."""
+    if type(data) is dict or isinstance(data, Mapping):  # the first test spares the ABC's
+        return MappingSource(data)
+    if callable(getattr(data, "lookup", None)):
+        return data
+    raise EvaluationError(
+        f"data must be a mapping, not {type(data).__name__}",
+        hint="pass a dict such as {('A', 2025): 110, ('A', 2024): 100}",
+    )
+
+
+def check_year(year: object) -> int:
+    """``year`` if it is an int (not a bool), else an EvaluationError."""
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise EvaluationError(
+            f"the year must be an int, not {type(year).__name__}", hint="pass year=2025"
+        )
+    return year
+
+
+@dataclass(frozen=True, slots=True)
+class _Missing:
+    """N/D inside the evaluator, with why."""
+
+    reasons: tuple[str, ...]
+
+
+_Value: TypeAlias = Decimal | _Missing
+_Step: TypeAlias = Callable[["_Env"], _Value]
+
+
+class _Env:
+    """One evaluation: where the data is, which year, what was read and noted."""
+
+    __slots__ = ("evaluation_year", "inputs", "notes", "source", "trace")
+
+    def __init__(self, source: DataSource, year: int, trace: dict[int, _Value] | None) -> None:
+        self.source = source
+        self.evaluation_year = year
+        self.notes: list[str] = []
+        self.inputs: dict[InputKey, Decimal | NotAvailable] = {}
+        self.trace = trace
+
+
+def _merge(left: _Value, right: _Value) -> _Missing:
+    """The N/D of an operation with at least one N/D operand: the reasons of both."""
+    if isinstance(left, _Missing):
+        return _Missing(left.reasons + right.reasons) if isinstance(right, _Missing) else left
+    assert isinstance(right, _Missing), "merged without an N/D operand"
+    return right
+
+
+def _compile_ref(node: Ref, on_missing: MissingPolicy) -> _Step:
+    code, offset = node.code, node.offset
+    zero = on_missing == "zero"
+
+    def read(env: _Env) -> _Value:
+        year = env.evaluation_year + offset
+        raw = env.source.lookup(code, year, env.evaluation_year)
+        if type(raw) is Decimal and raw.is_finite():
+            try:
+                value = EXACT.plus(raw)
+            except DecimalException:
+                pass  # past the limits: to_decimal says so, naming the reference
+            else:
+                env.inputs[(code, year)] = value
+                return value
+        where = f"{code}@{year}"
+        if raw is ABSENT:
+            reason = f"{where} is missing from the data"
+        else:
+            read_value = to_decimal(raw, where)
+            env.inputs[(code, year)] = read_value
+            if isinstance(read_value, Decimal):
+                return read_value
+            reason = f"{where} is N/D"
+        if zero:
+            env.notes.append(f"{reason}; counted as 0")
+            return Decimal(0)
+        return _Missing((reason,))
+
+    return read
+
+
+def _compile_division(
+    node: BinOp, left: _Step, right: _Step, on_zero_division: ZeroDivisionPolicy
+) -> _Step:
+    def message() -> str:  # formatted only when a division by zero happens
+        return f"division by zero in {to_text(node)!r} ({to_text(node.right)} = 0)"
+
+    def run(env: _Env) -> _Value:
+        a = left(env)
+        b = right(env)
+        if isinstance(b, Decimal) and not b:
+            if on_zero_division == "error":
+                raise EvaluationError(
+                    message(),
+                    hint="use on_zero_division='missing' to get N/D instead",
+                    position=None if node.span is None else node.span.start,
+                )
+            reason = message()
+            return _Missing((*a.reasons, reason) if isinstance(a, _Missing) else (reason,))
+        if isinstance(a, _Missing) or isinstance(b, _Missing):
+            return _merge(a, b)
+        return divide(a, b)
+
+    return run
+
+
+def _traced(node: Node, inner: _Step) -> _Step:
+    """Wrap a step so that it records its value for explain()."""
+    key = id(node)
+
+    def step(env: _Env) -> _Value:
+        value = inner(env)
+        if env.trace is not None:
+            env.trace[key] = value
+        return value
+
+    return step
+
+
+def _plain(node: Node, inner: _Step) -> _Step:
+    return inner
+
+
+_ARITHMETIC = {"+": add, "-": subtract, "*": multiply}
+
+
+def _compile_node(
+    node: Node,
+    on_missing: MissingPolicy,
+    on_zero: ZeroDivisionPolicy,
+    wrap: Callable[[Node, _Step], _Step] = _plain,
+) -> _Step:
+    """Compile a tree into closures; ``wrap`` decorates each node's step."""
+    step: _Step
+    if isinstance(node, Number):
+        constant = exact(node.value, f"the number {node.text}")
+
+        def step(env: _Env) -> _Value:
+            return constant
+
+    elif isinstance(node, Ref):
+        step = _compile_ref(node, on_missing)
+    elif isinstance(node, Neg):
+        operand = _compile_node(node.operand, on_missing, on_zero, wrap)
+
+        def step(env: _Env) -> _Value:
+            value = operand(env)
+            return value if isinstance(value, _Missing) else EXACT.minus(value)
+
+    elif node.op == "/":
+        step = _compile_division(
+            node,
+            _compile_node(node.left, on_missing, on_zero, wrap),
+            _compile_node(node.right, on_missing, on_zero, wrap),
+            on_zero,
+        )
+    else:
+        operation = _ARITHMETIC[node.op]
+        left = _compile_node(node.left, on_missing, on_zero, wrap)
+        right = _compile_node(node.right, on_missing, on_zero, wrap)
+
+        def step(env: _Env) -> _Value:
+            a = left(env)
+            b = right(env)
+            if isinstance(a, _Missing) or isinstance(b, _Missing):
+                return _merge(a, b)
+            return operation(a, b)
+
+    return wrap(node, step)
+
+
+def _dedupe(reasons: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(reasons))
+
+
+class Program:
+    """A formula compiled into closures, with its policies and the catalog's notes."""
+
+    __slots__ = ("_step", "formula", "notes", "on_missing", "on_zero_division")
+
+    def __init__(
+        self,
+        formula: Formula,
+        on_missing: MissingPolicy,
+        on_zero_division: ZeroDivisionPolicy,
+        notes: tuple[str, ...],
+    ) -> None:
+        self.formula = formula
+        self.on_missing: MissingPolicy = on_missing
+        self.on_zero_division: ZeroDivisionPolicy = on_zero_division
+        self.notes = notes
+        self._step = _compile_node(formula.root, on_missing, on_zero_division)
+
+    def run(self, data: Mapping[Any, Any] | DataSource, year: object) -> Result:
+        """Evaluate on any data: every check, every reason, the inputs recorded."""
+        checked_year = check_year(year)
+        env = _Env(as_source(data), checked_year, None)
+        value = self._step(env)
+        if isinstance(value, _Missing):
+            reasons = _dedupe([*env.notes, *value.reasons])
+            final: Decimal | NotAvailable = ND
+        else:
+            reasons = _dedupe(env.notes) if env.notes else ()
+            final = value
+        return Result._make(
+            final, checked_year, self.formula, reasons, self.notes, env.inputs, self.on_missing
+        )
+
+
+def _value_text(value: _Value) -> str:
+    if isinstance(value, _Missing):
+        return "N/D"
+    return decimal_text(value)
+
+
+def _render(node: Node, trace: dict[int, _Value], year: int) -> list[str]:
+    lines: list[str] = []
+
+    def describe(current: Node) -> str:
+        value = trace.get(id(current))
+        shown = "?" if value is None else _value_text(value)
+        if isinstance(current, Number):
+            return current.text
+        text = to_text(current)
+        if isinstance(current, Ref):
+            where = f"{current.code}@{year + current.offset}"
+            if isinstance(value, _Missing):
+                return f"{text} = N/D  ({'; '.join(value.reasons)})"
+            return f"{text} = {shown}  ({where})"
+        return f"{text} = {shown}"
+
+    def children(current: Node) -> list[Node]:
+        if isinstance(current, BinOp):
+            return [current.left, current.right]
+        if isinstance(current, Neg):
+            return [current.operand]
+        return []
+
+    def visit(current: Node, prefix: str, last: bool, top: bool) -> None:
+        connector = "" if top else ("└─ " if last else "├─ ")
+        lines.append(f"{prefix}{connector}{describe(current)}")
+        kids = children(current)
+        extension = "" if top else ("   " if last else "│  ")
+        for index, kid in enumerate(kids):
+            visit(kid, prefix + extension, index == len(kids) - 1, False)
+
+    visit(node, "", True, True)
+    return lines
+
+
+def explain(
+    formula: Formula,
+    inputs: Mapping[InputKey, Decimal | NotAvailable] | None,
+    *,
+    year: int,
+    value: Decimal | NotAvailable,
+    reasons: tuple[str, ...],
+    on_missing: MissingPolicy,
+) -> str:
+    """How ``formula`` reaches ``value`` in ``year`` from ``inputs`` (a snapshot of
+    the values read), one line per sub-expression.
+
+    The sub-expressions are evaluated again on the snapshot; should they not give
+    ``value`` (a result built by hand with other inputs), the text says so rather
+    than show a tree that contradicts its first line.
+    """
+    shown = "N/D" if value is ND else decimal_text(value)  # type: ignore[arg-type]
+    header = f"{formula} = {shown}  [year {year}]"
+    lines = [header]
+    if inputs is None:
+        lines.append("(the inputs were not recorded, so the steps cannot be shown)")
+    else:
+        trace: dict[int, _Value] = {}
+        step = _compile_node(formula.root, on_missing, "missing", _traced)
+        recomputed = step(_Env(MappingSource(inputs), year, trace))
+        lines.extend(_render(formula.root, trace, year)[1:])
+        again: Decimal | NotAvailable = ND if isinstance(recomputed, _Missing) else recomputed
+        if again is not value and again != value:
+            lines.append(
+                f"warning: these inputs give {_value_text(recomputed)}, not the value {shown}"
+            )
+    if reasons:
+        lines.append("N/D because:" if value is ND else "note:")
+        lines.extend(f"  - {reason}" for reason in reasons)
+    return "\n".join(lines)

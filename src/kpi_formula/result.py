@@ -1,0 +1,402 @@
+"""The :class:`Result` of an evaluation: a plain, immutable value.
+
+A result holds the value (a :class:`~decimal.Decimal` or :data:`~kpi_formula.ND`),
+the evaluation year, the formula evaluated, the reasons for an N/D value, the
+catalog's notes, and a snapshot of the inputs it read.  It holds nothing of the
+caller's: the data can be changed or freed after evaluation, and
+:meth:`Result.explain` still tells how the value was reached, from the formula
+and the snapshot alone.
+
+Results are built by evaluation, or by hand (for a test, or from a cache):
+
+>>> import kpi_formula as kf
+>>> from decimal import Decimal
+>>> made = kf.Result(value=Decimal("0.1"), year=2025, formula="(A - A-1) / A-1")
+>>> made == kf.evaluate("(A - A-1) / A-1", {("A", 2025): 110, ("A", 2024): 100}, year=2025)
+True
+>>> kf.Result.from_dict(made.to_dict()) == made
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+from .decimals import decimal_text, to_decimal
+from .errors import KpiFormulaError
+from .formula import Formula, parse
+from .missing import ND, NotAvailable
+
+if TYPE_CHECKING:
+    from typing import Self
+
+__all__ = ["InputKey", "MissingPolicy", "Result", "ZeroDivisionPolicy"]
+
+MissingPolicy: TypeAlias = Literal["propagate", "zero"]
+ZeroDivisionPolicy: TypeAlias = Literal["missing", "error"]
+InputKey: TypeAlias = tuple[str, int]
+"""``(code, year)``: what an input of a result is keyed by."""
+
+MISSING_POLICIES: tuple[MissingPolicy, ...] = ("propagate", "zero")
+ZERO_POLICIES: tuple[ZeroDivisionPolicy, ...] = ("missing", "error")
+
+RESULT_SLOTS = (
+    "_value",
+    "_year",
+    "_inputs",
+    "_formula",
+    "_reasons",
+    "_notes",
+    "_on_missing",
+    "_input_refs",
+)
+"""The slots of a result.  ``_inputs`` is either a dict ``{(code, year): value}``
+or, from a compiled formula's plain path, a tuple of the values read in the order
+of ``_input_refs`` (``(code, offset)`` pairs), turned into a mapping on demand."""
+
+
+def _bad(message: str, hint: str) -> KpiFormulaError:
+    return KpiFormulaError(message, hint=hint)
+
+
+def _checked_value(value: object, what: str) -> Decimal | NotAvailable:
+    if value is None or value is ND:
+        return ND
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal, str)):
+        raise _bad(
+            f"{what} must be a Decimal, an int, a decimal string or ND, not "
+            f"{type(value).__name__}",
+            "for example value=Decimal('0.1') or value=kf.ND",
+        )
+    if isinstance(value, str):
+        try:
+            value = Decimal(value)
+        except ArithmeticError:
+            raise _bad(f"{what} {value!r} is not a decimal", "write it as '0.1'") from None
+    checked = to_decimal(value, what)  # N/D for NaN; an error past the limits
+    # the value as given, the sign of a zero included (the checks round -0 to 0)
+    return Decimal(value) if isinstance(checked, Decimal) else checked
+
+
+def _checked_texts(items: object, what: str) -> tuple[str, ...]:
+    if isinstance(items, str) or not isinstance(items, Iterable):
+        raise _bad(f"{what} must be a tuple of strings", f"for example {what}=('A@2025 is N/D',)")
+    texts = tuple(items)
+    if not all(isinstance(item, str) for item in texts):
+        raise _bad(f"{what} must hold strings only", f"for example {what}=('A@2025 is N/D',)")
+    return texts
+
+
+def _checked_inputs(inputs: object) -> dict[InputKey, Decimal | NotAvailable] | None:
+    if inputs is None:
+        return None
+    if not isinstance(inputs, Mapping):
+        raise _bad(
+            f"inputs must be a mapping, not {type(inputs).__name__}",
+            "for example inputs={('A', 2025): Decimal('110')}",
+        )
+    checked: dict[InputKey, Decimal | NotAvailable] = {}
+    for key, value in inputs.items():
+        if (
+            not isinstance(key, tuple)
+            or len(key) != 2
+            or not isinstance(key[0], str)
+            or isinstance(key[1], bool)
+            or not isinstance(key[1], int)
+        ):
+            raise _bad(
+                f"an input is keyed by (code, year), not {key!r}",
+                "for example inputs={('A', 2025): Decimal('110')}",
+            )
+        checked[(key[0], key[1])] = _checked_value(value, f"the input {key[0]}@{key[1]}")
+    return checked
+
+
+class Result:
+    """The outcome of evaluating a formula for one year: an immutable value.
+
+    ``value`` is a :class:`~decimal.Decimal` or :data:`~kpi_formula.ND`;
+    ``reasons`` names each missing ``code@year`` and each division by zero
+    (under ``on_missing="zero"`` it also lists the drivers counted as 0);
+    ``notes`` says how the catalog read the formula; ``inputs`` maps each
+    ``(code, year)`` the evaluation read to the value it read (N/D included;
+    a reference absent from the data has no entry).
+
+    Results compare equal, and hash alike, when their value, reasons, year,
+    formula and notes are equal; ``inputs`` and ``on_missing`` take no part,
+    so a result built by hand equals an evaluated one with the same fields.
+    They pickle, and :meth:`to_dict` / :meth:`from_dict` give a JSON form.
+    """
+
+    __slots__ = RESULT_SLOTS
+
+    _value: Decimal | NotAvailable
+    _year: int
+    _inputs: dict[InputKey, Decimal | NotAvailable] | tuple[Decimal, ...] | None
+    _formula: Formula
+    _reasons: tuple[str, ...]
+    _notes: tuple[str, ...]
+    _on_missing: MissingPolicy
+    _input_refs: tuple[tuple[str, int], ...]
+
+    def __init__(
+        self,
+        *,
+        value: Decimal | int | str | NotAvailable | None,
+        year: int,
+        formula: Formula | str,
+        reasons: Iterable[str] = (),
+        notes: Iterable[str] = (),
+        inputs: Mapping[InputKey, Decimal | int | str | NotAvailable | None] | None = None,
+        on_missing: MissingPolicy = "propagate",
+    ) -> None:
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise _bad(f"the year must be an int, not {type(year).__name__}", "pass year=2025")
+        if isinstance(formula, str):
+            formula = parse(formula)
+        elif not isinstance(formula, Formula):
+            raise _bad(
+                f"formula must be a Formula or its text, not {type(formula).__name__}",
+                "pass formula='(A - A-1) / A-1' or kf.parse(...)",
+            )
+        if on_missing not in MISSING_POLICIES:
+            raise _bad(
+                f"unknown on_missing policy {on_missing!r}",
+                f"use one of {', '.join(map(repr, MISSING_POLICIES))}",
+            )
+        self._value = _checked_value(value, "value")
+        self._year = year
+        self._formula = formula
+        self._reasons = _checked_texts(reasons, "reasons")
+        self._notes = _checked_texts(notes, "notes")
+        self._inputs = _checked_inputs(inputs)
+        self._on_missing = on_missing
+        self._input_refs = ()
+
+    @classmethod
+    def _make(
+        cls,
+        value: Decimal | NotAvailable,
+        year: int,
+        formula: Formula,
+        reasons: tuple[str, ...],
+        notes: tuple[str, ...],
+        inputs: dict[InputKey, Decimal | NotAvailable],
+        on_missing: MissingPolicy,
+    ) -> Result:
+        """A result from values evaluation has already checked (no validation)."""
+        result: Result = object.__new__(cls)
+        result._value = value
+        result._year = year
+        result._formula = formula
+        result._reasons = reasons
+        result._notes = notes
+        result._inputs = inputs
+        result._on_missing = on_missing
+        result._input_refs = ()
+        return result
+
+    @property
+    def value(self) -> Decimal | NotAvailable:
+        """The value: a Decimal, or ND."""
+        return self._value
+
+    @property
+    def year(self) -> int:
+        """The evaluation year."""
+        return self._year
+
+    @property
+    def formula(self) -> Formula:
+        """The formula evaluated (after the catalog's reading)."""
+        return self._formula
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why the value is N/D, and what was counted as 0."""
+        return self._reasons
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """How the catalog read the formula."""
+        return self._notes
+
+    @property
+    def on_missing(self) -> MissingPolicy:
+        """The N/D policy the value was computed under."""
+        return self._on_missing
+
+    @property
+    def missing(self) -> bool:
+        """True when the value is N/D."""
+        return self._value is ND
+
+    @property
+    def inputs(self) -> Mapping[InputKey, Decimal | NotAvailable] | None:
+        """The values read, by ``(code, year)``, as they were at evaluation time
+        (read-only); None for a result built by hand without them."""
+        inputs = self._inputs
+        if inputs is None:
+            return None
+        if isinstance(inputs, tuple):
+            year = self._year
+            return MappingProxyType(
+                {
+                    (code, year + offset): value
+                    for (code, offset), value in zip(self._input_refs, inputs, strict=True)
+                }
+            )
+        return MappingProxyType(inputs)
+
+    def _key(self) -> tuple[object, ...]:
+        return (self._value, self._reasons, self._year, self._formula, self._notes)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Result):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        inputs = self.inputs
+        return (
+            _restore,
+            (
+                self._value,
+                self._year,
+                self._formula,
+                self._reasons,
+                self._notes,
+                None if inputs is None else dict(inputs),
+                self._on_missing,
+            ),
+        )
+
+    def explain(self) -> str:
+        """A multi-line account of each sub-expression's value, worked out from
+        the formula and :attr:`inputs` alone."""
+        from .engines.steps import explain
+
+        inputs = self.inputs
+        return explain(
+            self._formula,
+            None if inputs is None else dict(inputs),
+            year=self._year,
+            value=self._value,
+            reasons=self._reasons,
+            on_missing=self._on_missing,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: decimals as strings, N/D as ``None``.
+
+        ``value``, ``missing`` and ``reasons`` are the command line's keys;
+        ``year``, ``formula`` (canonical text), ``notes``, ``inputs`` (a list of
+        ``{"code", "year", "value"}``) and ``on_missing`` complete it.
+        """
+        inputs = self.inputs
+        return {
+            "value": None if self._value is ND else decimal_text(self._value),  # type: ignore[arg-type]
+            "missing": self.missing,
+            "reasons": list(self._reasons),
+            "year": self._year,
+            "formula": str(self._formula),
+            "notes": list(self._notes),
+            "inputs": None
+            if inputs is None
+            else [
+                {
+                    "code": code,
+                    "year": year,
+                    "value": None if value is ND else decimal_text(value),  # type: ignore[arg-type]
+                }
+                for (code, year), value in sorted(inputs.items())
+            ],
+            "on_missing": self._on_missing,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """The result :meth:`to_dict` described; raises KpiFormulaError on a bad dict."""
+        if not isinstance(data, Mapping):
+            raise _bad(
+                f"a result's dict is a mapping, not {type(data).__name__}",
+                "pass what Result.to_dict() returned",
+            )
+        try:
+            listed = data.get("inputs")
+            inputs = (
+                None
+                if listed is None
+                else {(item["code"], item["year"]): item["value"] for item in listed}
+            )
+            made = cls(
+                value=data["value"],
+                year=data["year"],
+                formula=data["formula"],
+                reasons=data.get("reasons", ()),
+                notes=data.get("notes", ()),
+                inputs=inputs,
+                on_missing=data.get("on_missing", "propagate"),
+            )
+        except KeyError as error:
+            raise _bad(
+                f"a result's dict needs the key {error.args[0]!r}",
+                "pass what Result.to_dict() returned",
+            ) from None
+        except TypeError as error:
+            raise _bad(f"a result's dict is malformed: {error}", "pass what to_dict() returned")
+        if data.get("missing") is not None and bool(data["missing"]) != made.missing:
+            raise _bad(
+                "the dict's 'missing' contradicts its 'value'",
+                "missing is true exactly when value is null",
+            )
+        return made
+
+    def __repr__(self) -> str:
+        value = "ND" if self._value is ND else f"Decimal({str(self._value)!r})"
+        reasons = f", reasons={self._reasons!r}" if self._reasons else ""
+        notes = f", notes={self._notes!r}" if self._notes else ""
+        return (
+            f"Result(value={value}, year={self._year}, formula={str(self._formula)!r}"
+            f"{reasons}{notes})"
+        )
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        value = "N/D" if self._value is ND else escape(decimal_text(self._value))  # type: ignore[arg-type]
+        reasons = "".join(f"<li>{escape(reason)}</li>" for reason in self._reasons)
+        explain = escape(self.explain())
+        return (
+            f"<div><code>{escape(str(self._formula))}</code> = <b>{value}</b> "
+            f"<small>({self._year})</small>"
+            + (f"<ul>{reasons}</ul>" if reasons else "")
+            + f"<pre>{explain}</pre></div>"
+        )
+
+
+def _restore(
+    value: Decimal | NotAvailable,
+    year: int,
+    formula: Formula,
+    reasons: tuple[str, ...],
+    notes: tuple[str, ...],
+    inputs: dict[InputKey, Decimal | NotAvailable] | None,
+    on_missing: MissingPolicy,
+) -> Result:
+    """Unpickle a result through its constructor."""
+    return Result(
+        value=value,
+        year=year,
+        formula=formula,
+        reasons=reasons,
+        notes=notes,
+        inputs=inputs,
+        on_missing=on_missing,
+    )
