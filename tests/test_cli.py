@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+import kpi_formula as kf
 from kpi_formula.cli import main
 
 
@@ -23,13 +24,23 @@ def test_eval_json_of_the_contract() -> None:
         "eval", "(A - A-1) / A-1", "A=110", "A@2024=100", "--year", "2025", "--json"
     )
     assert status == 0
-    assert json.loads(output) == {"value": "0.1", "missing": False, "reasons": []}
+    payload = json.loads(output)
+    assert {key: payload[key] for key in ("value", "missing", "reasons")} == {
+        "value": "0.1",
+        "missing": False,
+        "reasons": [],
+    }
+    # the same shape as Result.to_dict(): a service reads it back as a Result
+    expected = kf.evaluate("(A - A-1) / A-1", {"A": 110, ("A", 2024): 100}, year=2025)
+    assert kf.Result.from_dict(payload) == expected
+    assert kf.Result.from_dict(payload).inputs == expected.inputs
 
 
 def test_eval_nd_is_a_success_with_reasons() -> None:
     status, output = run("eval", "A / B", "A=1", "B=0", "--year", "2025", "--json")
     assert status == 0
-    assert json.loads(output) == {
+    payload = json.loads(output)
+    assert {key: payload[key] for key in ("value", "missing", "reasons")} == {
         "value": None,
         "missing": True,
         "reasons": ["division by zero in 'A / B' (B = 0)"],
@@ -46,9 +57,19 @@ def test_eval_reads_italian_values_and_data_files(tmp_path: pytest.TempPathFacto
 def test_check_json_of_the_contract() -> None:
     status, output = run("check", ">= 1.100 N.", "1.136 N.", "--json")
     assert status == 0
-    assert json.loads(output) == {"met": True, "achievement": "1"}
+    assert json.loads(output) == {
+        "met": True,
+        "achievement": "1",
+        "actual": "1136",
+        "actual_text": "1.136 N.",
+        "target": ">= 1.100 N.",
+    }
     status, output = run("check", ">= 98,00 %", "90,32 %", "--scoring", "range:0.7:0.9", "--json")
-    assert json.loads(output) == {"met": False, "achievement": "1"}
+    payload = json.loads(output)
+    assert (payload["met"], payload["achievement"]) == (False, "1")
+    assert kf.Outcome.from_dict(payload) == kf.parse_target(">= 98,00 %").check(
+        "90,32 %", scoring=kf.RangeScoring()
+    )
 
 
 def test_parse_json() -> None:

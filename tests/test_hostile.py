@@ -52,6 +52,8 @@ ADVERSARIAL = [
     "1e999999999",
     "A-99999999999999999999",
     "A[" + "9" * 5000 + "]",
+    "1" * 5000 + " * A",
+    "A * 0." + "1" * 5000,
     "\x00" * 100,
     "\u200b" * 100,
     "\ud800",
@@ -64,11 +66,16 @@ ADVERSARIAL = [
 ]
 
 
+MESSAGE_LIMIT = 1_000
+"""A message quotes at most a window of the input: a 10 kB text must not make a 10 kB message."""
+
+
 def only_library_errors(function: Callable[[str], object], text: str) -> None:
     try:
         function(text)
     except kf.KpiFormulaError as error:
         assert str(error)
+        assert len(str(error)) <= MESSAGE_LIMIT, str(error)[:300]
 
 
 @pytest.mark.parametrize("name", sorted(PUBLIC))

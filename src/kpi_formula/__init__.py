@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from .ast import BinOp, Neg, Node, Number, Ref, Span
 from .catalog import Catalog, Driver
+from .engines.sql import to_sql
 from .errors import (
     DataError,
     EvaluationError,
@@ -32,7 +33,6 @@ from .evaluator import ABSENT, CompiledFormula, DataSource, Result, evaluate
 from .formula import Formula, parse
 from .missing import ND, NotAvailable
 from .resolver import Resolution, resolve
-from .engines.sql import to_sql
 from .targets import (
     BINARY,
     PROPORTIONAL,

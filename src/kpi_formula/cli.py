@@ -71,17 +71,14 @@ def _data(args: argparse.Namespace) -> DataTable:
 
 
 def result_payload(result: Result) -> dict[str, Any]:
-    """The JSON object of an evaluation (CONTRACT §3)."""
-    return {
-        "value": None if result.value is ND else result.value,
-        "missing": result.missing,
-        "reasons": list(result.reasons),
-    }
+    """The JSON object of an evaluation: :meth:`Result.to_dict` (``value``,
+    ``missing``, ``reasons`` first, as CONTRACT §3 has them)."""
+    return result.to_dict()
 
 
 def outcome_payload(outcome: Outcome) -> dict[str, Any]:
-    """The JSON object of a target check."""
-    return {"met": outcome.met, "achievement": outcome.achievement}
+    """The JSON object of a target check: :meth:`Outcome.to_dict`."""
+    return outcome.to_dict()
 
 
 def outcome_text(outcome: Outcome) -> str:

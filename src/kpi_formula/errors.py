@@ -31,6 +31,17 @@ __all__ = [
 ]
 
 
+def clip(text: str, limit: int = 40) -> str:
+    """``text`` cut to about ``limit`` characters for a message, saying how long it was.
+
+    >>> clip("1" * 5000)
+    '1111111111111111111111111111111111111111… (5000 characters)'
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text)} characters)"
+
+
 def caret_excerpt(text: str, position: int) -> tuple[int, int, str]:
     """Return (line, column, excerpt) for a 0-based ``position`` in ``text``.
 

@@ -89,6 +89,21 @@ class Formula:
     def __str__(self) -> str:
         return to_text(self.root)
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """A pydantic v2 field type: validated from text, dumped as text
+        (see :mod:`kpi_formula.fieldtypes`)."""
+        from .fieldtypes import core_schema_for
+
+        return core_schema_for(cls, parse)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
+        """A string, in JSON schema."""
+        from .fieldtypes import json_schema_for
+
+        return json_schema_for(cls)
+
     def __repr__(self) -> str:
         return f"Formula({str(self)!r})"
 

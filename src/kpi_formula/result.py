@@ -67,8 +67,7 @@ def _checked_value(value: object, what: str) -> Decimal | NotAvailable:
         return ND
     if isinstance(value, bool) or not isinstance(value, (int, Decimal, str)):
         raise _bad(
-            f"{what} must be a Decimal, an int, a decimal string or ND, not "
-            f"{type(value).__name__}",
+            f"{what} must be a Decimal, an int, a decimal string or ND, not {type(value).__name__}",
             "for example value=Decimal('0.1') or value=kf.ND",
         )
     if isinstance(value, str):
@@ -179,6 +178,7 @@ class Result:
     @classmethod
     def _make(
         cls,
+        *,
         value: Decimal | NotAvailable,
         year: int,
         formula: Formula,
@@ -264,18 +264,16 @@ class Result:
 
     def __reduce__(self) -> tuple[Any, ...]:
         inputs = self.inputs
-        return (
-            _restore,
-            (
-                self._value,
-                self._year,
-                self._formula,
-                self._reasons,
-                self._notes,
-                None if inputs is None else dict(inputs),
-                self._on_missing,
-            ),
+        state = (
+            self._value,
+            self._year,
+            self._formula,
+            self._reasons,
+            self._notes,
+            None if inputs is None else dict(inputs),
+            self._on_missing,
         )
+        return (_restore, (state,))
 
     def explain(self) -> str:
         """A multi-line account of each sub-expression's value, worked out from
@@ -350,7 +348,9 @@ class Result:
                 "pass what Result.to_dict() returned",
             ) from None
         except TypeError as error:
-            raise _bad(f"a result's dict is malformed: {error}", "pass what to_dict() returned")
+            raise _bad(
+                f"a result's dict is malformed: {error}", "pass what to_dict() returned"
+            ) from None
         if data.get("missing") is not None and bool(data["missing"]) != made.missing:
             raise _bad(
                 "the dict's 'missing' contradicts its 'value'",
@@ -381,16 +381,9 @@ class Result:
         )
 
 
-def _restore(
-    value: Decimal | NotAvailable,
-    year: int,
-    formula: Formula,
-    reasons: tuple[str, ...],
-    notes: tuple[str, ...],
-    inputs: dict[InputKey, Decimal | NotAvailable] | None,
-    on_missing: MissingPolicy,
-) -> Result:
+def _restore(state: tuple[Any, ...]) -> Result:
     """Unpickle a result through its constructor."""
+    value, year, formula, reasons, notes, inputs, on_missing = state
     return Result(
         value=value,
         year=year,

@@ -34,11 +34,14 @@ marks from ``ceiling`` (90 %), linear in between.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Literal, Protocol, TypeAlias
 
-from .decimals import DIVISION, EXACT
+from .decimals import DIVISION, EXACT, decimal_text
 from .errors import KpiFormulaError, TargetSyntaxError, UnitMismatchError
 from .inputs import require_text
 from .missing import ND, NotAvailable
@@ -147,6 +150,48 @@ class Outcome:
     actual: Decimal | dt.date | NotAvailable
     target: Target
 
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: ``met`` and ``achievement`` (the command line's keys),
+        the ``actual`` value (a decimal string in the target's unit, a percentage
+        as a fraction; an ISO date; ``None`` for N/D), its Italian ``actual_text``,
+        and the ``target`` as text."""
+        actual = self.actual
+        if isinstance(actual, Decimal):
+            shown: str | None = decimal_text(actual)
+            text = format_value(Quantity(actual, self.target.unit))
+        elif isinstance(actual, dt.date):
+            shown, text = actual.isoformat(), format_value(actual)
+        else:
+            shown, text = None, "N/D"
+        return {
+            "met": self.met,
+            "achievement": None if self.achievement is None else decimal_text(self.achievement),
+            "actual": shown,
+            "actual_text": text,
+            "target": str(self.target),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Outcome:
+        """The outcome :meth:`to_dict` described; raises KpiFormulaError on a bad dict."""
+        try:
+            target = Target.from_dict({"text": data["target"]})
+            actual: Decimal | dt.date | NotAvailable = _json_actual(data["actual"])
+            achievement = data["achievement"]
+            met = data["met"]
+        except (KeyError, TypeError) as error:
+            raise KpiFormulaError(
+                f"an outcome's dict is malformed ({error})", hint="pass what to_dict() returned"
+            ) from None
+        if met not in (True, False, None) or not (
+            achievement is None or isinstance(achievement, str)
+        ):
+            raise KpiFormulaError(
+                "an outcome's met is true, false or null and its achievement a decimal string",
+                hint="pass what to_dict() returned",
+            )
+        return cls(met, None if achievement is None else Decimal(achievement), actual, target)
+
     def __repr__(self) -> str:
         actual = (
             format_value(self.actual)
@@ -176,6 +221,21 @@ class Target:
                 hint="Target('entro', date(2025, 12, 31)) or Target('>=', Quantity(...))",
             )
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """A pydantic v2 field type: validated from text, dumped as text
+        (see :mod:`kpi_formula.fieldtypes`)."""
+        from .fieldtypes import core_schema_for
+
+        return core_schema_for(cls, parse_target)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
+        """A string, in JSON schema."""
+        from .fieldtypes import json_schema_for
+
+        return json_schema_for(cls)
+
     @property
     def unit(self) -> Unit | None:
         """The threshold's unit (None for plain numbers and deadlines)."""
@@ -188,6 +248,29 @@ class Target:
 
     def __repr__(self) -> str:
         return f"Target({str(self)!r})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the target as ``text`` (what :meth:`from_dict` reads),
+        with its ``comparison``, ``threshold`` (a decimal string, a percentage as a
+        fraction, or an ISO date) and ``unit``."""
+        threshold = self.threshold
+        return {
+            "text": str(self),
+            "comparison": self.comparison,
+            "threshold": threshold.isoformat()
+            if isinstance(threshold, dt.date)
+            else decimal_text(threshold.amount),
+            "unit": self.unit,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Target:
+        """The target :meth:`to_dict` described, read from its ``text``."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("text"), str):
+            raise KpiFormulaError(
+                "a target's dict needs the key 'text'", hint="pass what to_dict() returned"
+            )
+        return parse_target(data["text"])
 
     def check(self, actual: object, *, scoring: Scoring = PROPORTIONAL) -> Outcome:
         """Judge ``actual`` — a Decimal or int in the target's unit (a
@@ -211,6 +294,22 @@ class Target:
         else:
             achievement = scoring.score(_ratio(self.comparison, value, threshold))
         return Outcome(met, achievement, value, self)
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _json_actual(text: object) -> Decimal | dt.date | NotAvailable:
+    if text is None:
+        return ND
+    if not isinstance(text, str):
+        raise TypeError(f"actual is {type(text).__name__}")
+    if _ISO_DATE.fullmatch(text):
+        return dt.date.fromisoformat(text)
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        raise TypeError(f"actual {text[:40]!r} is not a decimal") from None
 
 
 def _actual_value(actual: object, target: Target) -> Decimal | dt.date | NotAvailable:
@@ -282,19 +381,28 @@ _TARGET_HINT = "write targets as >= 1.100 N., <= -19 gg, => 50,00 %, 100,00 % or
 
 
 def parse_targets(text: str) -> list[Target]:
-    """Read a target cell that may hold one target per year, in order."""
+    """Read a target cell that may hold one target per year, in order.
+
+    Parses are cached (targets are immutable): a plan evaluated again, or a
+    cell repeated, is read once.
+    """
+    return list(_targets(require_text(text, TargetSyntaxError, "a target", ">= 1.100 N.")))
+
+
+@lru_cache(maxsize=4096)
+def _targets(text: str) -> tuple[Target, ...]:
     result = parse_with(
-        require_text(text, TargetSyntaxError, "a target", ">= 1.100 N."),
+        text,
         "targets",
         error_type=TargetSyntaxError,
         build=_build_targets,
         what="the target",
         hint=_TARGET_HINT,
     )
-    return [
+    return tuple(
         Target(target.comparison, target.threshold, text) if len(result) == 1 else target
         for target in result
-    ]
+    )
 
 
 def parse_target(text: str) -> Target:

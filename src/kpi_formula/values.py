@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from typing import Any, Literal, TypeAlias, TypeVar
 
+from .decimals import decimal_text
 from .errors import KpiFormulaError, ValueSyntaxError, _TextError
 from .grammar import grammar_text
 from .inputs import require_text
@@ -86,6 +87,57 @@ class Quantity:
     def __str__(self) -> str:
         return format_value(self)
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """A pydantic v2 field type: validated from text, dumped as text
+        (see :mod:`kpi_formula.fieldtypes`)."""
+        from .fieldtypes import core_schema_for
+
+        return core_schema_for(cls, _parse_quantity)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
+        """A string, in JSON schema."""
+        from .fieldtypes import json_schema_for
+
+        return json_schema_for(cls)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the amount as a decimal string (a percentage as a
+        fraction, as stored), the unit, the note, and the text as documents write it.
+
+        >>> Quantity(Decimal("0.721"), "%").to_dict()
+        {'amount': '0.721', 'unit': '%', 'note': None, 'text': '72,1 %'}
+        """
+        return {
+            "amount": decimal_text(self.amount),
+            "unit": self.unit,
+            "note": self.note,
+            "text": format_value(self),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Quantity:
+        """The quantity :meth:`to_dict` described (``amount`` and ``unit``; ``note``
+        optional); raises KpiFormulaError on a bad dict."""
+        if not isinstance(data, Mapping) or "amount" not in data:
+            raise KpiFormulaError(
+                "a quantity's dict needs the key 'amount'", hint="pass what to_dict() returned"
+            )
+        amount = data["amount"]
+        if not isinstance(amount, str):
+            raise KpiFormulaError(
+                f"a quantity's amount is a decimal string, not {type(amount).__name__}",
+                hint="for example {'amount': '0.721', 'unit': '%'}",
+            )
+        try:
+            number = Decimal(amount)
+        except ArithmeticError:
+            raise KpiFormulaError(
+                f"{amount[:40]!r} is not a decimal amount", hint="write it as '0.721'"
+            ) from None
+        return cls(number, data.get("unit"), data.get("note"))
+
 
 Value: TypeAlias = Quantity | dt.date | NotAvailable
 """What :func:`parse_value` returns."""
@@ -122,7 +174,11 @@ def build_quantity(tree: Any) -> Quantity:
             note = " ".join(str(part)[1:-1].split()) or None
     digits = amount_text.replace(".", "").replace(",", ".")
     if len(digits) > _MAX_DIGITS:
-        raise _ReadError(f"a number of more than {_MAX_DIGITS} digits", 0)
+        raise _ReadError(
+            f"a number of more than {_MAX_DIGITS} digits",
+            0,
+            "check the value: no figure is that long",
+        )
     amount = Decimal(f"{sign}{digits}")
     if unit == "%":
         amount = amount.scaleb(-2)
@@ -132,10 +188,13 @@ def build_quantity(tree: Any) -> Quantity:
 class _ReadError(Exception):
     """Raised while building a value; turned into the caller's error type."""
 
-    def __init__(self, message: str, position: int) -> None:
+    def __init__(
+        self, message: str, position: int, hint: str = "write dates as DD-MM-YYYY"
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.position = position
+        self.hint = hint
 
 
 def _to_date(text: str, position: int) -> dt.date:
@@ -180,7 +239,7 @@ def parse_with(
         tree = _parser(start).parse(clean)
         return build(tree)
     except _ReadError as error:
-        raise fail(error.message, error.position, "write dates as DD-MM-YYYY") from None
+        raise fail(error.message, error.position, error.hint) from None
     except UnexpectedCharacters as error:
         position = error.pos_in_stream or 0
         raise fail(
@@ -214,6 +273,16 @@ def parse_value(text: str) -> Value:
         what="the value",
         hint=_VALUE_HINT,
     )
+
+
+def _parse_quantity(text: str) -> Quantity:
+    """A value that must be a quantity (not a date, not N/D): pydantic's reader."""
+    value = parse_value(text)
+    if not isinstance(value, Quantity):
+        raise ValueSyntaxError(
+            f"{text!r} is not an amount", text=text, position=0, hint="write 1.100 N. or 72,10 %"
+        )
+    return value
 
 
 def parse_date(text: str) -> dt.date:

@@ -31,14 +31,23 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..ast import Neg, Node, Number, Ref
+from ..catalog import Catalog
 from ..errors import KpiFormulaError
 from ..formula import Formula, parse
 from ..inputs import require_module
+from ..resolver import resolve
 
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["checked_keys", "evaluate_frame", "is_ordered", "polars_module", "to_polars", "with_formula_column"]
+__all__ = [
+    "checked_keys",
+    "evaluate_frame",
+    "is_ordered",
+    "polars_module",
+    "to_polars",
+    "with_formula_column",
+]
 
 
 def polars_module() -> Any:

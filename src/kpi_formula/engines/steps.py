@@ -36,7 +36,7 @@ from typing import Any, Protocol, TypeAlias
 
 from ..ast import BinOp, Neg, Node, Number, Ref
 from ..decimals import EXACT, add, decimal_text, divide, exact, multiply, subtract, to_decimal
-from ..errors import EvaluationError
+from ..errors import EvaluationError, clip
 from ..formula import Formula
 from ..missing import ND, NotAvailable
 from ..printer import to_text
@@ -227,7 +227,7 @@ def _compile_node(
     """Compile a tree into closures; ``wrap`` decorates each node's step."""
     step: _Step
     if isinstance(node, Number):
-        constant = exact(node.value, f"the number {node.text}")
+        constant = exact(node.value, f"the number {clip(node.text)}")
 
         def step(env: _Env) -> _Value:
             return constant
@@ -297,7 +297,13 @@ class Program:
             reasons = _dedupe(env.notes) if env.notes else ()
             final = value
         return Result._make(
-            final, checked_year, self.formula, reasons, self.notes, env.inputs, self.on_missing
+            value=final,
+            year=checked_year,
+            formula=self.formula,
+            reasons=reasons,
+            notes=self.notes,
+            inputs=env.inputs,
+            on_missing=self.on_missing,
         )
 
 
