@@ -147,8 +147,11 @@ def test_pdf_artefacts_follow_the_hygiene_policy() -> None:
 def test_from_node_checks_what_the_parser_checks() -> None:
     formula = kf.Formula.from_node(BinOp("+", Ref("A", -1), Number("2")))
     assert str(formula) == "A-1 + 2"
-    with pytest.raises(kf.FormulaSyntaxError):
-        kf.Formula.from_node(Ref("two  spaces"))
+    spaced = kf.Formula.from_node(Ref("two  spaces", -1))  # written in quotes
+    assert str(spaced) == '"two  spaces"[-1]' and kf.parse(str(spaced)) == spaced
+    for code in ('say "hi"', "", "   ", "two\nlines"):
+        with pytest.raises(kf.FormulaSyntaxError):
+            kf.Formula.from_node(Ref(code))
     deep: kf.Node = Ref("A")
     for _ in range(250):
         deep = Neg(deep)

@@ -23,7 +23,7 @@ __all__ = ["BinOp", "Neg", "Node", "Number", "Operator", "Ref", "Span", "map_lea
 
 Operator: TypeAlias = Literal["+", "-", "*", "/"]
 
-NUMBER_PATTERN = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+NUMBER_PATTERN = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +36,7 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class Number:
-    """A decimal literal such as ``1000`` or ``0.5``, kept exactly as written."""
+    """A decimal literal such as ``1000``, ``0.5`` or ``.5``, kept exactly as written."""
 
     text: str
     span: Span | None = field(default=None, compare=False, repr=False)

@@ -10,7 +10,6 @@ True
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,9 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Formula", "parse"]
 
-_CODE = re.compile(
-    r"(?:[^\W\d]|[0-9])(?:[^\W\d]|[0-9.])*(?: (?:[^\W\d]|[0-9])(?:[^\W\d]|[0-9.])*)*"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +72,18 @@ class Formula:
             )
         for node in walk(root):
             if isinstance(node, Ref) and (
-                not _CODE.fullmatch(node.code) or abs(node.offset) > MAX_OFFSET
+                not node.code.strip()
+                or '"' in node.code
+                or "\n" in node.code
+                or "\r" in node.code
+                or abs(node.offset) > MAX_OFFSET
             ):
                 raise FormulaSyntaxError(
                     f"{node.code!r} with offset {node.offset} cannot be written as a reference",
                     text=text,
                     position=0,
-                    hint="a code is letters, digits, '_' and '.', words joined by single spaces",
+                    hint="a code is any text without '\"' or line breaks, and offsets are "
+                    f"within ±{MAX_OFFSET}",
                 )
         return cls(root)
 

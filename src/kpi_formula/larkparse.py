@@ -28,15 +28,19 @@ from .grammar import grammar_text
 from .treebuild import (
     NodeError,
     make_binary,
+    make_dot_number,
     make_explicit_ref,
     make_neg,
     make_operand,
+    make_quoted_ref,
 )
 
 __all__ = ["parse_with_lark"]
 
 _TERMINAL_NAMES = {
     "OPERAND": "a driver code or a number",
+    "QUOTED": "a name in double quotes",
+    "DOT_NUMBER": "a number",
     "PLUS": "'+'",
     "MINUS": "'-'",
     "STAR": "'*'",
@@ -62,6 +66,24 @@ class _TreeBuilder(Transformer[Token, Node]):
         return make_explicit_ref(
             str(token), token.start_pos or 0, str(offset), offset.start_pos or 0, close.end_pos or 0
         )
+
+    def quoted_ref(self, token: Token) -> Node:
+        return make_quoted_ref(str(token), token.start_pos or 0)
+
+    def explicit_quoted_ref(
+        self, token: Token, _open: Token, offset: Token, close: Token
+    ) -> Node:
+        return make_explicit_ref(
+            str(token),
+            token.start_pos or 0,
+            str(offset),
+            offset.start_pos or 0,
+            close.end_pos or 0,
+            quoted=True,
+        )
+
+    def dot_number(self, token: Token) -> Node:
+        return make_dot_number(str(token), token.start_pos or 0)
 
     def group(self, _open: Token, inner: Node, _close: Token) -> Node:
         return inner
@@ -185,7 +207,7 @@ def _explain_unexpected_token(text: str, error: UnexpectedToken) -> NoReturn:
             f"add the operand after '{previous}', or remove it",
             expected,
         )
-    if token.type in ("OPERAND", "LPAR"):
+    if token.type in ("OPERAND", "LPAR", "QUOTED", "DOT_NUMBER"):
         _syntax_error(
             text,
             "two operands side by side: an operator is missing",
@@ -221,8 +243,8 @@ _CHARACTER_HINTS = {
         "formulas use '.' as the decimal point: write 2.5, not 2,5",
     ),
     ".": (
-        "'.' cannot start a number or a code",
-        "write 0.5, not .5; a code starts with a letter, a digit or '_'",
+        "'.' cannot start a code",
+        "a code starts with a letter, a digit or '_'; a number may start with '.' (.5)",
     ),
     "=": (
         "'=' cannot appear in a formula",
@@ -237,8 +259,14 @@ _CHARACTER_HINTS = {
         "comparisons belong to targets (see parse_target), not to formulas",
     ),
     "^": ("'^' is not an operator", "formulas know + - * / only"),
-    '"': ("quotes cannot appear in a formula", "write driver codes without quotes"),
-    "'": ("quotes cannot appear in a formula", "write driver codes without quotes"),
+    '"': (
+        "a name in double quotes is never closed",
+        'close it with \'"\' on the same line: "Interessi passivi"',
+    ),
+    "'": (
+        "an apostrophe belongs inside a word (nell'anno, ACCESSIBILITA')",
+        'put a name in double quotes: "Entrate correnti"',
+    ),
 }
 
 

@@ -3,6 +3,8 @@
 Operators are surrounded by single spaces, parentheses appear only where the
 tree needs them, and prior years use the document's glued spelling (``A-1``)
 wherever it reads back the same; otherwise the explicit one (``50[-1]``).
+A code that does not read back unquoted (other characters, doubled spaces) is
+written in double quotes (``"Spesa (€)"``, ``"m²"[-1]``).
 For every formula ``f``, ``parse(to_text(f.root)) == f``.
 """
 
@@ -18,6 +20,16 @@ _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 _UNARY = 3
 _ATOM = 4
 _YEAR_SUFFIX = re.compile(r"\.anno(?:\.n)?\Z", re.IGNORECASE)
+_WORD = r"(?:[^\W\d]|[0-9])(?:[^\W\d]|[0-9.'])*"
+_PLAIN_CODE = re.compile(rf"{_WORD}(?: {_WORD})*")
+_CODE_PUNCTUATION = frozenset("0123456789_.' ")
+
+
+def _needs_quotes(code: str) -> bool:
+    """True when ``code`` does not read back as itself unquoted."""
+    return _PLAIN_CODE.fullmatch(code) is None or not all(
+        char in _CODE_PUNCTUATION or char.isalpha() for char in code
+    )
 
 
 def _precedence(node: Node) -> int:
@@ -33,7 +45,11 @@ def format_ref(code: str, offset: int) -> str:
 
     >>> format_ref("A", -1), format_ref("A", 0), format_ref("50", -1)
     ('A-1', 'A', '50[-1]')
+    >>> format_ref("Spesa (€)", 0), format_ref("m²", -1)
+    ('"Spesa (€)"', '"m²"[-1]')
     """
+    if _needs_quotes(code):
+        return f'"{code}"' if offset == 0 else f'"{code}"[{offset}]'
     explicit = (
         offset > 0
         or all(NUMBER_PATTERN.fullmatch(word) for word in code.split(" "))

@@ -52,7 +52,7 @@ __all__ = [
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _FIRST = _LETTERS + "0123456789_"
-_REST = _FIRST + "."
+_REST = _FIRST + ".'"
 _SEED_CODES = (
     "82.A3.1_INSTAGRAM",
     "D1.1.2_PROMOS.ATT.",
@@ -68,6 +68,17 @@ _SEED_CODES = (
     "N.Strumenti_dig",
     "SERV.DIG.STAT.TOT",
     "Città",
+    "82.ACCESSIBILITA'",
+    "Pratiche evase nell'anno",
+)
+# names only double quotes can hold: other characters, doubled spaces
+_QUOTED_NAMES = (
+    "Interessi passivi (€)",
+    "m² per abitante",
+    "Spesa  corrente",
+    "Titolo I + Titolo III",
+    "[bracketed]",
+    "'apostrophes'",
 )
 
 
@@ -103,31 +114,40 @@ def _word(draw: st.DrawFn, max_size: int) -> str:
 
 
 def codes(
-    *, max_words: int = 2, max_word_size: int = 12, seed_like: bool = True
+    *, max_words: int = 2, max_word_size: int = 12, seed_like: bool = True, quoted: bool = True
 ) -> st.SearchStrategy[str]:
-    """Driver codes: letters, digits, ``_`` and ``.``; possibly starting with a
-    digit, ending with a dot, or made of words joined by single spaces.
+    """Driver codes: letters, digits, ``_``, ``.`` and ``'``; possibly starting
+    with a digit, ending with a dot, or made of words joined by single spaces.
 
-    With ``seed_like`` the codes of the Modena plan are drawn too.
+    With ``seed_like`` the codes of the Modena plan are drawn too; with
+    ``quoted``, names that only double quotes can hold (``"m² per abitante"``).
     """
     _check_int("max_words", max_words, 1)
     _check_int("max_word_size", max_word_size, 1)
     drawn = st.lists(_word(max_word_size), min_size=1, max_size=max_words).map(" ".join)
     drawn = drawn.filter(_is_code)
-    if seed_like:
-        return st.one_of(st.sampled_from(_SEED_CODES), drawn)
-    return drawn
+    choices = [st.sampled_from(_SEED_CODES), drawn] if seed_like else [drawn]
+    if quoted:
+        choices.append(st.sampled_from(_QUOTED_NAMES))
+    return st.one_of(*choices)
 
 
 def numbers(*, max_integer_digits: int = 6, max_fraction_digits: int = 3) -> st.SearchStrategy[str]:
-    """Decimal literals as the language writes them: ``1000``, ``0.5``."""
+    """Decimal literals as the language writes them: ``1000``, ``0.5``, ``.5``."""
     _check_int("max_integer_digits", max_integer_digits, 1)
     _check_int("max_fraction_digits", max_fraction_digits, 0)
-    integer = st.integers(0, 10**max_integer_digits - 1).map(str)
-    if max_fraction_digits == 0:
-        return integer
-    fraction = st.text(alphabet="0123456789", min_size=1, max_size=max_fraction_digits)
-    return st.one_of(integer, st.tuples(integer, fraction).map(".".join))
+
+    @st.composite
+    def literal(draw: st.DrawFn) -> str:
+        integer = draw(st.integers(0, 10**max_integer_digits - 1))
+        fraction = draw(st.text(alphabet="0123456789", max_size=max_fraction_digits))
+        if not fraction:
+            return str(integer)
+        if integer == 0 and draw(st.booleans()):
+            return "." + fraction  # shrinks to 0.5, then to 0
+        return f"{integer}.{fraction}"
+
+    return literal()
 
 
 def _leaves(

@@ -6,7 +6,9 @@ string, this module applies one documented policy, character for character
 
 * non-breaking, narrow and figure spaces become a plain space;
 * the unicode minus ``−`` and the dashes ``‒ –`` become ``-``;
-* ``×`` becomes ``*`` and ``÷`` becomes ``/``;
+* ``×``, ``·``, ``∙`` and ``•`` become ``*``, and ``÷`` becomes ``/``;
+* the typographic apostrophe ``’`` (and ``‘``) becomes ``'``, and the curly
+  double quotes ``“ ”`` become ``"``;
 * zero-width characters, NUL and other control characters (tab, newline and
   carriage return excepted) are refused with an error naming their position:
   they are invisible, and guessing what they stood for would be unsafe.
@@ -33,7 +35,14 @@ _TRANSLATION = str.maketrans(
         "\u2012": "-",  # figure dash
         "\u2013": "-",  # en dash
         "\u00d7": "*",  # multiplication sign
+        "\u00b7": "*",  # middle dot
+        "\u2219": "*",  # bullet operator
+        "\u2022": "*",  # bullet
         "\u00f7": "/",  # division sign
+        "\u2019": "'",  # right single quotation mark, the typographic apostrophe
+        "\u2018": "'",  # left single quotation mark
+        "\u201c": '"',  # left double quotation mark
+        "\u201d": '"',  # right double quotation mark
     }
 )
 _ALLOWED_CONTROLS = frozenset("\t\n\r")

@@ -15,10 +15,13 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_OFFSET",
     "NodeError",
+    "check_code_characters",
     "make_binary",
+    "make_dot_number",
     "make_explicit_ref",
     "make_neg",
     "make_operand",
+    "make_quoted_ref",
 ]
 
 MAX_DEPTH = 200
@@ -64,8 +67,27 @@ def _checked(node: Node) -> Node:
     return node
 
 
+_CODE_PUNCTUATION = frozenset("0123456789_.' -")
+
+
+def check_code_characters(text: str, start: int) -> None:
+    """Refuse a character of an unquoted code that is neither a letter, an ASCII
+    digit, nor ``_ . ' -`` and the space (``²``, ``½``: the operand pattern's
+    letter class lets such symbols through)."""
+    for index, char in enumerate(text):
+        if char not in _CODE_PUNCTUATION and not char.isalpha():
+            raise NodeError(
+                f"{char!r} cannot be part of a code",
+                start + index,
+                "codes are letters, digits, '_', '.' and \"'\"; "
+                'put a name with other characters in double quotes: "m² per abitante"',
+            )
+
+
 def make_operand(text: str, start: int) -> Node:
     """Classify an OPERAND token: a number, a code, or a code with a prior year."""
+    if not text.isascii():
+        check_code_characters(text, start)
     span = Span(start, start + len(text))
     code, offset, years = text, 0, ""
     if "-" in text:  # a glued prior year: CODE-K
@@ -100,14 +122,26 @@ def make_operand(text: str, start: int) -> Node:
     return Ref(code, offset, span=span)
 
 
-def make_explicit_ref(text: str, start: int, offset: str, offset_start: int, end: int) -> Node:
-    """``CODE[K]``: the code verbatim and a whole year offset."""
-    if _GLUED.fullmatch(text):
+def _quoted_code(text: str, start: int) -> str:
+    code = text[1:-1]
+    if not code.strip():
         raise NodeError(
-            f"{text!r} already names a prior year",
-            start,
-            "write either CODE-1 or CODE[-1], not both",
+            "empty name in quotes", start, 'write the code between the quotes: "Entrate correnti"'
         )
+    return code
+
+
+def make_quoted_ref(text: str, start: int) -> Node:
+    """``"Interessi passivi"``: the code between the quotes, verbatim."""
+    return Ref(_quoted_code(text, start), 0, span=Span(start, start + len(text)))
+
+
+def make_dot_number(text: str, start: int) -> Node:
+    """``.8``: a decimal written without its leading zero."""
+    return Number(text, span=Span(start, start + len(text)))
+
+
+def _offset(offset: str, offset_start: int) -> int:
     digits = offset.lstrip("+-")
     value = int(offset) if len(digits) <= len(str(MAX_OFFSET)) else MAX_OFFSET + 1
     if abs(value) > MAX_OFFSET:
@@ -116,7 +150,24 @@ def make_explicit_ref(text: str, start: int, offset: str, offset_start: int, end
             offset_start,
             "a year offset counts years from the evaluation year",
         )
-    return Ref(text, value, span=Span(start, end))
+    return value
+
+
+def make_explicit_ref(
+    text: str, start: int, offset: str, offset_start: int, end: int, *, quoted: bool = False
+) -> Node:
+    """``CODE[K]`` (the code verbatim) or ``"NAME"[K]``, and a whole year offset."""
+    if quoted:
+        return Ref(_quoted_code(text, start), _offset(offset, offset_start), span=Span(start, end))
+    if not text.isascii():
+        check_code_characters(text, start)
+    if _GLUED.fullmatch(text):
+        raise NodeError(
+            f"{text!r} already names a prior year",
+            start,
+            "write either CODE-1 or CODE[-1], not both",
+        )
+    return Ref(text, _offset(offset, offset_start), span=Span(start, end))
 
 
 def make_neg(start: int, operand: Node) -> Node:
