@@ -180,3 +180,111 @@ def test_reprs_read_well_at_the_python_prompt() -> None:
     assert repr(target.check("1.136 N.")) == (
         "Outcome(met=True, achievement=Decimal('1'), actual='1.136 N.', target='>= 1.100 N.')"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("maggiore o uguale a 90%", ">= 90 %"),
+        ("Maggiore o uguale al 90 %", ">= 90 %"),
+        ("MINORE O UGUALE A 35%", "<= 35 %"),
+        ("non inferiore al 95%", ">= 95 %"),
+        ("non superiore a 30 gg", "<= 30 gg"),
+        ("almeno 1.100 N.", ">= 1.100 N."),
+        ("almeno l'80%", ">= 80 %"),
+        ("al massimo 30 gg", "<= 30 gg"),
+        ("superiore a 5", "> 5"),
+        ("inferiore al 2%", "< 2 %"),
+        ("maggiore di 10", "> 10"),
+        ("minore di 10", "< 10"),
+        ("pari al 100%", "= 100 %"),
+        ("uguale a 1", "= 1"),
+        ("<=35%", "<= 35 %"),
+        ("=120.000", "= 120.000"),
+        ("15 gg.", ">= 15 gg"),
+        (">= € 2.750,00", ">= 2.750,00 €"),
+        ("Anno 2016: >= 95%", "Anno 2016: >= 95 %"),
+        ("2026: <= 15 gg", "Anno 2026: <= 15 gg"),
+        ("entro il 30/06/2025", "Entro 30-06-2025"),
+        ("Entro il 31.12.2025", "Entro 31-12-2025"),
+        ("Aumento del 20% rispetto alla baseline", "+20 % rispetto alla baseline"),
+        ("Incremento del 20 % rispetto al 2023", "+20 % rispetto al 2023"),
+        ("Riduzione del 10% rispetto al 2023", "-10 % rispetto al 2023"),
+        ("Riduzione di 5 gg rispetto all'anno precedente", "-5 gg rispetto all'anno precedente"),
+        ("Diminuzione del 10% rispetto all’anno precedente", "-10 % rispetto all'anno precedente"),
+        ("+5% rispetto al 2024", "+5 % rispetto al 2024"),
+        ("-5% rispetto al valore di baseline", "-5 % rispetto alla baseline"),
+        ("Mantenimento", "Mantenimento"),
+        ("mantenimento del valore", "Mantenimento"),
+        (">= valore anno precedente", ">= valore anno precedente"),
+        ("maggiore o uguale al valore dell'anno precedente", ">= valore anno precedente"),
+        ("Mantenimento rispetto al 2022", ">= valore del 2022"),
+    ],
+)
+def test_targets_other_bodies_write(text: str, canonical: str) -> None:
+    target = kf.parse_target(text)
+    assert str(target) == canonical
+    assert kf.parse_target(canonical) == target
+
+
+def test_a_year_in_front_is_kept_and_a_cell_holds_several() -> None:
+    assert kf.parse_target("Anno 2016: >= 95%").year == 2016
+    assert kf.parse_target(">= 95%").year is None
+    cell = kf.parse_targets("2025: >= 90%   2026: >= 92%   Anno 2027: >= 95%")
+    assert [(t.year, t.threshold) for t in cell] == [
+        (2025, kf.parse_value("90%")),
+        (2026, kf.parse_value("92%")),
+        (2027, kf.parse_value("95%")),
+    ]
+
+
+def test_relative_targets_are_judged_against_the_baseline_given() -> None:
+    increase = kf.parse_target("Aumento del 20% rispetto alla baseline")
+    assert increase.needs_baseline and not kf.parse_target(">= 1").needs_baseline
+    assert increase.check(1800, baseline=1500).met is True  # 1.500 + 20 % = 1.800
+    missed = increase.check("1.750 N.", baseline="1.500 N.")
+    assert missed.met is False and missed.achievement == Decimal(1750) / Decimal(1800)
+    assert missed.baseline == 1500
+    reduction = kf.parse_target("Riduzione del 10% rispetto al 2023")
+    assert reduction.check("36 gg", baseline="40 gg").met is True  # lower is better
+    assert reduction.check("37 gg", baseline="40 gg").met is False
+    assert kf.parse_target("Mantenimento").check(5, baseline=5).met is True
+    assert kf.parse_target("Riduzione di 5 gg rispetto al 2023").check(35, baseline=40).met
+    nd = increase.check(1800, baseline=kf.ND)
+    assert (nd.met, nd.achievement) == (None, None)
+
+
+def test_a_relative_target_without_a_baseline_is_an_error_never_a_verdict() -> None:
+    relative = ("Aumento del 20% rispetto alla baseline", "Mantenimento", ">= valore 2023")
+    for text in relative:
+        with pytest.raises(kf.BaselineRequiredError, match="relative"):
+            kf.parse_target(text).check(1800)
+    with pytest.raises(kf.UnitMismatchError):
+        kf.parse_target("Aumento del 20% rispetto alla baseline").check("5 gg", baseline="5 €")
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("forse", "cannot read the target 'forse'"),
+        ("Anno 2016:", "ends too early"),
+        ("Anno 2016: 2017: >= 5", "cannot read"),
+        ("maggiore di", "at 'di'"),
+        ("maggiore o uguale", "ends too early"),
+        ("Aumento del 20%", "ends too early"),
+        ("Aumento del -20% rispetto alla baseline", "cannot read"),
+        ("rispetto alla baseline", "cannot read"),
+        ("entro il", "ends too early"),
+        ("Entro il 31.13.2025", "not a calendar date"),
+        ("mln", "cannot read"),
+        (">= 5 mln %", "a percentage with a scale"),
+        ("1.000 € 2.000 € €", "cannot read"),
+    ],
+)
+def test_near_misses_quote_the_text_and_list_the_forms(text: str, fragment: str) -> None:
+    with pytest.raises(kf.TargetSyntaxError) as caught:
+        kf.parse_target(text)
+    assert fragment in str(caught.value)
+    assert "the forms known" in str(caught.value) or "calendar" in str(caught.value) or (
+        "scale" in str(caught.value)
+    )

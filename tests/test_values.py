@@ -56,12 +56,18 @@ def test_a_trailing_note_is_kept() -> None:
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("1.5", "'.5'"),
+        ("1.5.3", "at '.5.3'"),
         ("12 kg", "'kg'"),
         ("31-02-2024", "not a calendar date"),
-        ("", "empty"),
-        ("1.100 N. N.", "unexpected"),
-        ("12 %%", "unexpected"),
+        ("", "the value is empty"),
+        ("1.100 N. N.", "cannot read the value '1.100 N. N.' at 'N.'"),
+        ("12 %%", "at '%'"),
+        ("mln", "cannot read the value 'mln'"),
+        ("5 mln %", "a percentage with a scale"),
+        ("€", "ends too early"),
+        ("2025-13-01", "not a calendar date"),
+        ("- 5 -", "cannot read"),
+        ("n.d. 5", "cannot read"),
     ],
 )
 def test_unreadable_values_are_value_syntax_errors(text: str, fragment: str) -> None:
@@ -107,3 +113,47 @@ def test_parse_value_raises_only_value_syntax_errors(text: str) -> None:
         kf.parse_value(text)
     except kf.ValueSyntaxError as error:
         assert error.hint
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("4,15mln", kf.Quantity(Decimal("4150000"))),
+        ("4,15 mln €", kf.Quantity(Decimal("4150000"), "€")),
+        ("2,4 mld €", kf.Quantity(Decimal("2400000000"), "€")),
+        ("7,2 milioni di euro", kf.Quantity(Decimal("7200000"), "€")),
+        ("3 migliaia di euro", kf.Quantity(Decimal("3000"), "€")),
+        ("20 mila", kf.Quantity(Decimal("20000"))),
+        ("350 k€", kf.Quantity(Decimal("350000"), "€")),
+        ("1,5 M€", kf.Quantity(Decimal("1500000"), "€")),
+        ("€ 2.750,00", kf.Quantity(Decimal("2750"), "€")),
+        ("€2.750", kf.Quantity(Decimal("2750"), "€")),
+        ("EUR 12", kf.Quantity(Decimal("12"), "€")),
+        ("71.90%", kf.Quantity(Decimal("0.719"), "%")),
+        ("0.500", kf.Quantity(Decimal("0.5"))),
+        ("1.1000", kf.Quantity(Decimal("1.1"))),
+        ("1.100", kf.Quantity(Decimal("1100"))),  # the document's thousands, as always
+        ("15 gg.", kf.Quantity(Decimal("15"), "gg")),
+        ("n.d.", kf.ND),
+        ("N.D.", kf.ND),
+        ("n.a.", kf.ND),
+        ("n.c.", kf.ND),
+        ("-", kf.ND),
+        ("–", kf.ND),
+        ("2025-06-15", dt.date(2025, 6, 15)),
+        ("31.12.2025", dt.date(2025, 12, 31)),
+    ],
+)
+def test_what_other_bodies_write(text: str, expected: object) -> None:
+    assert kf.parse_value(text) == expected
+
+
+@given(kst.quantities())
+def test_scaled_and_prefixed_amounts_equal_the_plain_ones(quantity: kf.Quantity) -> None:
+    if quantity.unit != "€":
+        return
+    plain = kf.format_value(quantity).removesuffix(" €")
+    assert kf.parse_value(f"€ {plain}") == quantity
+    thousands = kf.Quantity(quantity.amount / 1000, "€") if quantity.amount else quantity
+    written = kf.format_value(kf.Quantity(thousands.amount, None))
+    assert kf.parse_value(f"{written} k€") == quantity

@@ -18,6 +18,7 @@ from .ast import BinOp, Neg, Node, Number, Ref, Span
 from .catalog import Catalog, Driver
 from .engines.sql import to_sql
 from .errors import (
+    BaselineRequiredError,
     DataError,
     EvaluationError,
     FormulaSyntaxError,
@@ -31,20 +32,11 @@ from .errors import (
 )
 from .evaluator import ABSENT, CompiledFormula, DataSource, Result, evaluate
 from .formula import Formula, parse
+from .lint import LintWarning, lint
 from .missing import ND, NotAvailable
 from .resolver import Resolution, resolve
-from .targets import (
-    BINARY,
-    PROPORTIONAL,
-    Binary,
-    Outcome,
-    Proportional,
-    RangeScoring,
-    Scoring,
-    Target,
-    parse_target,
-    parse_targets,
-)
+from .scoring import BINARY, PROPORTIONAL, Binary, Proportional, RangeScoring, Scoring
+from .targets import Change, Outcome, Target, parse_target, parse_targets
 from .values import Quantity, format_value, parse_value
 
 __all__ = [
@@ -52,9 +44,11 @@ __all__ = [
     "BINARY",
     "ND",
     "PROPORTIONAL",
+    "BaselineRequiredError",
     "BinOp",
     "Binary",
     "Catalog",
+    "Change",
     "CompiledFormula",
     "DataError",
     "DataSource",
@@ -64,6 +58,7 @@ __all__ = [
     "FormulaSyntaxError",
     "KpiFormulaError",
     "LimitExceededError",
+    "LintWarning",
     "Neg",
     "Node",
     "NotAvailable",
@@ -85,6 +80,7 @@ __all__ = [
     "ValueSyntaxError",
     "evaluate",
     "format_value",
+    "lint",
     "parse",
     "parse_target",
     "parse_targets",

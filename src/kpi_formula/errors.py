@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "BaselineRequiredError",
     "DataError",
     "EvaluationError",
     "FormulaSyntaxError",
@@ -170,6 +171,22 @@ class UnitMismatchError(KpiFormulaError):
             f"the value is in {actual_unit or 'no unit'} but the target is in "
             f"{target_unit or 'no unit'}",
             hint="compare values in the target's unit; a percentage is a fraction (0.72 = 72 %)",
+        )
+
+
+class BaselineRequiredError(KpiFormulaError):
+    """A relative target (``Aumento del 20% rispetto alla baseline``) checked
+    without the value it is relative to: no verdict can be given."""
+
+    def __init__(self, target: str, reference: object) -> None:
+        self.target = target
+        self.reference = reference
+        what = {"baseline": "the baseline", "previous": "the previous year's value"}.get(
+            str(reference), f"the value of {reference}"
+        )
+        super().__init__(
+            f"the target {target!r} is relative: judging it needs {what}",
+            hint="pass baseline=... to check(), e.g. check(actual, baseline='1.500 N.')",
         )
 
 

@@ -34,6 +34,7 @@ _GLUED = re.compile(r"(?P<code>.*?)-(?P<years>[0-9]+)\Z", re.DOTALL)
 _DIGITS = frozenset("0123456789")
 _ANNO_N = re.compile(r"\.anno\.n\Z", re.IGNORECASE)
 _ANNO = re.compile(r"\.anno\Z", re.IGNORECASE)
+_GROUPED_NUMBER = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3}){2,}(?:,[0-9]+)?")
 
 
 class NodeError(Exception):
@@ -106,6 +107,13 @@ def make_operand(text: str, start: int) -> Node:
         # Numbers have no prior years: 50-1 is a subtraction.
         one = Number(years, span=Span(start + len(code) + 1, span.end))
         return BinOp("-", number, one, span=span)
+    if _GROUPED_NUMBER.fullmatch(code):
+        raise NodeError(
+            f"{code} reads as a code: in formulas a dot is a decimal point, not a "
+            "thousands separator",
+            start,
+            f"write the number without dots: {code.replace('.', '')}",
+        )
     if " " in code:
         words = code.split(" ")
         if all(NUMBER_PATTERN.fullmatch(word) for word in words):

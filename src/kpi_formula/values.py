@@ -17,7 +17,17 @@ Planning documents group thousands with ``.`` and write the decimal mark as
 
 Units are ``€``, ``%``, ``N.`` (a count), ``gg`` (days) or none; ``EUR`` and
 ``euro``, ``n``/``nr.``, ``giorni`` are read as their canonical spelling.
-Dates are ``DD-MM-YYYY`` or ``DD/MM/YYYY``.
+Amounts may carry a scale (``4,15 mln``, ``2,4 mld €``, ``7,2 milioni di euro``,
+``3 migliaia``, ``350 k€``, ``5 M€``: the amount is scaled, the unit kept) or the
+currency in front (``€ 2.750,00``).  A dot that cannot group thousands is a
+decimal point (``71.90 %``).  N/D is also written ``n.d.``, ``n.a.``, ``n.c.``
+or a lone dash.  Dates are ``DD-MM-YYYY``, ``DD/MM/YYYY``, ``DD.MM.YYYY`` or
+ISO ``YYYY-MM-DD``.
+
+    >>> parse_value("4,15mln")
+    Quantity(amount=Decimal('4150000'), unit=None)
+    >>> parse_value("€ 2.750,00")
+    Quantity(amount=Decimal('2750.00'), unit='€')
 """
 
 from __future__ import annotations
@@ -30,8 +40,8 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, Literal, TypeAlias, TypeVar
 
-from .decimals import decimal_text
-from .errors import KpiFormulaError, ValueSyntaxError, _TextError
+from .decimals import EXACT, decimal_text
+from .errors import KpiFormulaError, ValueSyntaxError, _TextError, clip
 from .grammar import grammar_text
 from .inputs import require_text
 from .missing import ND, NotAvailable
@@ -56,6 +66,7 @@ _UNIT_SPELLINGS: dict[str, Unit] = {
     "giorni": "gg",
 }
 _HUNDRED = Decimal(100)
+_ONE = Decimal(1)
 T = TypeVar("T")
 _MAX_DIGITS = 1000
 
@@ -144,7 +155,7 @@ Value: TypeAlias = Quantity | dt.date | NotAvailable
 
 
 def build_value(tree: Any) -> Value:
-    """A value from its parse tree (``not_available``, ``date`` or ``quantity``)."""
+    """A value from its parse tree (``not_available``, ``date``, ``quantity`` or ``priced``)."""
     if tree.data == "not_available":
         return ND
     if tree.data == "date":
@@ -157,29 +168,82 @@ def build_date(token: Any) -> dt.date:
     return _to_date(str(token), token.start_pos or 0)
 
 
+_THOUSANDS = re.compile(r"[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?:,[0-9]+)?")
+_SCALES = {
+    "mln": 6,
+    "milioni": 6,
+    "mld": 9,
+    "miliardi": 9,
+    "migliaia": 3,
+    "mila": 3,
+}
+_SCALED_UNITS: dict[str, tuple[Unit, int]] = {"k€": ("€", 3), "m€": ("€", 6)}
+
+
+def amount_digits(text: str) -> str:
+    """The digits of an AMOUNT token as Python's Decimal reads them: a comma is the
+    decimal mark; dots group thousands where they can (``1.100``), and are a
+    decimal point where they cannot (``71.90``, ``0.500``)."""
+    if "," in text or _THOUSANDS.fullmatch(text):
+        return text.replace(".", "").replace(",", ".")
+    return text
+
+
+def _tokens(tree: Any) -> list[Any]:
+    """The tokens under ``tree``, in order."""
+    found: list[Any] = []
+    for part in tree.children:
+        if hasattr(part, "children"):
+            found.extend(_tokens(part))
+        else:
+            found.append(part)
+    return found
+
+
 def build_quantity(tree: Any) -> Quantity:
-    """A quantity from its parse tree: sign, amount, unit and note tokens."""
+    """A quantity from its parse tree: sign, currency, amount, scale, unit and note tokens."""
     sign = ""
     amount_text = ""
+    amount_start = 0
+    exponent = 0
     unit: Unit | None = None
     note: str | None = None
-    for part in tree.children:
+    scale_token: Any = None
+    for part in _tokens(tree):
         if part.type == "SIGN":
             sign = str(part)
+        elif part.type == "CURRENCY":
+            unit = "€"
         elif part.type == "AMOUNT":
-            amount_text = str(part)
+            amount_text, amount_start = str(part), part.start_pos or 0
+        elif part.type == "SCALE":
+            scale_token = part
+            exponent += _SCALES[str(part).lower().split()[0].rstrip(".")]
         elif part.type == "UNIT":
-            unit = _UNIT_SPELLINGS[str(part).lower()]
+            spelling = str(part).lower()
+            if spelling in _SCALED_UNITS:
+                unit, shift = _SCALED_UNITS[spelling]
+                exponent += shift
+            else:
+                unit = _UNIT_SPELLINGS[spelling]
         elif part.type == "NOTE":
             note = " ".join(str(part)[1:-1].split()) or None
-    digits = amount_text.replace(".", "").replace(",", ".")
+    digits = amount_digits(amount_text)
     if len(digits) > _MAX_DIGITS:
         raise _ReadError(
             f"a number of more than {_MAX_DIGITS} digits",
-            0,
+            amount_start,
             "check the value: no figure is that long",
         )
-    amount = Decimal(f"{sign}{digits}")
+    if unit == "%" and scale_token is not None:
+        raise _ReadError(
+            f"a percentage with a scale ({scale_token})",
+            scale_token.start_pos or 0,
+            "write the percentage alone: 72,10 %",
+        )
+    amount = Decimal(f"{sign}{digits}").scaleb(exponent)
+    if amount.as_tuple().exponent > 0:  # type: ignore[operator]
+        amount = amount.quantize(_ONE, context=EXACT)  # 4,15 mln is 4150000, not 4.15E+6
     if unit == "%":
         amount = amount.scaleb(-2)
     return Quantity(amount, unit, note)
@@ -198,11 +262,17 @@ class _ReadError(Exception):
 
 
 def _to_date(text: str, position: int) -> dt.date:
-    day, month, year = (int(part) for part in re.split(r"[-/]", text))
+    parts = [int(part) for part in re.split(r"[-/.]", text)]
+    if len(text.split("-", maxsplit=1)[0]) == 4:  # ISO: 2025-06-15
+        year, month, day = parts
+    else:
+        day, month, year = parts
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise _ReadError(f"{text} is not a calendar date", position) from None
+        raise _ReadError(
+            f"{text} is not a calendar date", position, "write dates as DD-MM-YYYY"
+        ) from None
 
 
 @cache
@@ -234,7 +304,7 @@ def parse_with(
 
     clean = normalise(text, fail)
     if not clean.strip():
-        raise fail(f"empty {what}", 0, hint)
+        raise fail(f"the {what} is empty", 0, hint)
     try:
         tree = _parser(start).parse(clean)
         return build(tree)
@@ -242,21 +312,28 @@ def parse_with(
         raise fail(error.message, error.position, error.hint) from None
     except UnexpectedCharacters as error:
         position = error.pos_in_stream or 0
+        where = clean[position : position + 12]
         raise fail(
-            f"cannot read {what} at {clean[position : position + 12]!r}", position, hint
+            f"cannot read the {what} {clip(clean.strip())!r} at {where!r}",
+            position,
+            hint,
         ) from None
     except UnexpectedToken as error:
         position = len(clean) if error.token.type == "$END" else error.token.start_pos or 0
-        found = "the end" if error.token.type == "$END" else repr(str(error.token))
-        raise fail(f"unexpected {found} in {what}", position, hint) from None
+        if error.token.type == "$END":
+            message = f"the {what} {clip(clean.strip())!r} ends too early"
+        else:
+            message = f"cannot read the {what} {clip(clean.strip())!r} at {str(error.token)!r}"
+        raise fail(message, position, hint) from None
     except LarkError:
-        raise fail(f"cannot read {what}", 0, hint) from None
+        raise fail(f"cannot read the {what} {clip(clean.strip())!r}", 0, hint) from None
 
 
 _VALUE_HINT = (
     "write values the Italian way: 1.100 N., 72,10 %, -23,24 gg, 17.533.900.000 €, "
-    "N/D or 31-12-2025"
+    "€ 2.750,00, 4,15 mln €, N/D, 31-12-2025 or 2025-12-31"
 )
+_LONE_DASH = re.compile(r"\s*-\s*")
 
 
 def parse_value(text: str) -> Value:
@@ -265,12 +342,15 @@ def parse_value(text: str) -> Value:
     Returns a :class:`Quantity`, a :class:`datetime.date` or :data:`ND`;
     raises :class:`~kpi_formula.ValueSyntaxError` for anything else.
     """
+    text = require_text(text, ValueSyntaxError, "a value", "1.100 N.")
+    if _LONE_DASH.fullmatch(text.replace("\u2013", "-").replace("\u2014", "-")):
+        return ND  # a dash in a table's cell: nothing to report
     return parse_with(
-        require_text(text, ValueSyntaxError, "a value", "1.100 N."),
+        text,
         "value",
         error_type=ValueSyntaxError,
         build=build_value,
-        what="the value",
+        what="value",
         hint=_VALUE_HINT,
     )
 
