@@ -21,6 +21,7 @@ from .decimals import decimal_text
 from .errors import KpiFormulaError
 from .evaluator import Result, evaluate
 from .formula import Formula, parse
+from .lint import lint
 from .missing import ND
 from .plan.cli import add_plan_commands
 from .targets import BINARY, PROPORTIONAL, Outcome, RangeScoring, Scoring, parse_target
@@ -175,6 +176,18 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
+    warnings = lint(args.formula)
+    if args.json:
+        print_json({"warnings": [warning.to_dict() for warning in warnings]}, out)
+    elif not warnings:
+        out.write("no warnings\n")
+    else:
+        for warning in warnings:
+            out.write(f"column {warning.column}: {warning.kind}: {warning.message}\n")
+    return 0
+
+
 def _cmd_drivers(args: argparse.Namespace, out: TextIO) -> int:
     rows = driver_rows(parse(args.formula), _data(args), args.year)
     if args.json:
@@ -239,6 +252,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_formula_arguments(command, assignments=False)
     command.add_argument("--json", action="store_true", help="print one JSON object")
     command.set_defaults(run=_cmd_parse)
+
+    command = commands.add_parser(
+        "lint", help="warn where a formula reads otherwise than its writer may have meant"
+    )
+    command.add_argument("formula", help="the formula, e.g. 'A + B / C + D'")
+    command.add_argument("--json", action="store_true", help="print one JSON object")
+    command.set_defaults(run=_cmd_lint)
 
     command = commands.add_parser("drivers", help="list the drivers a formula needs")
     _add_formula_arguments(command)

@@ -37,6 +37,7 @@ from .decimals import decimal_text
 from .errors import KpiFormulaError
 from .evaluator import MissingPolicy, evaluate
 from .formula import parse
+from .lint import lint
 from .missing import ND
 from .plan.evaluate import evaluate_plan
 from .plan.model import Plan
@@ -128,10 +129,11 @@ class Session:
         result = evaluate(
             text, self.data, year=self.year, catalog=self.catalog(), on_missing=self.on_missing
         )
+        warnings = [f"warning: {w.kind}: {w.message}" for w in lint(result.formula)]
         if self.explain:
-            return result.explain()
+            return "\n".join([result.explain(), *warnings])
         value = "N/D" if result.value is ND else decimal_text(result.value)  # type: ignore[arg-type]
-        return "\n".join([value, *(f"  {reason}" for reason in result.reasons)])
+        return "\n".join([value, *(f"  {reason}" for reason in result.reasons), *warnings])
 
     def _assign(self, text: str) -> str:
         match = _ASSIGNMENT.fullmatch(text)

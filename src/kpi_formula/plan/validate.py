@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 from ..catalog import Catalog
 from ..errors import KpiFormulaError
+from ..formula import Formula
+from ..lint import LintWarning, lint
 from ..resolver import resolve
 from ..targets import parse_targets
 from ..values import Quantity, parse_value
@@ -69,6 +71,15 @@ def _indicator(indicator: Indicator, where: str, known: set[str], problems: list
                         "warning", label, f"{code!r} is neither a declared driver nor an indicator"
                     )
                 )
+            for warning in lint(formula):
+                if _applies(warning, formula, indicator, known):
+                    problems.append(
+                        Problem(
+                            "warning",
+                            label,
+                            f"{warning.kind} (column {warning.column}): {warning.message}",
+                        )
+                    )
     for year, text in sorted(indicator.baselines.items()):
         try:
             value = parse_value(text)
@@ -107,6 +118,16 @@ def _indicator(indicator: Indicator, where: str, known: set[str], problems: list
                         f"the indicator in {indicator.unit}",
                     )
                 )
+
+
+def _applies(warning: LintWarning, formula: Formula, indicator: Indicator, known: set[str]) -> bool:
+    """Whether a lint warning still stands in the plan: a number the plan declares
+    as a driver is one, and a formula scaled by 100 suits an indicator in %."""
+    if warning.kind == "number-driver":
+        return not any(number in known for number in formula.numbers)
+    if warning.kind == "percent-scale":
+        return indicator.unit != "%"
+    return True
 
 
 def validate_plan(
