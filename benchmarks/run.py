@@ -570,6 +570,11 @@ HOSTILE = {
     "bad offset": "A[" + "9" * 9990 + "]",
     "almost-Italian value": "1.000" * 1990,
     "targets": ">= 1 N.  " * 1100,
+    "quoted names": '"a ""b"" c" / "d"' * 500,
+    "apostrophes": "nell'" * 2000,
+    "scale words": "milioni di euro " * 600,
+    "year prefixes": "Anno 2016: " * 900,
+    "relative targets": "Aumento del 20% rispetto alla baseline " * 250,
 }
 
 

@@ -90,6 +90,20 @@ def test_random_text(name: str, text: str) -> None:
     only_library_errors(PUBLIC[name], text)
 
 
+# the characters and words the new forms are made of, so that random text hits them
+_PIECES = [
+    '"', "'", "’", ".", "5", "0", " ", "[", "]", "-1", "A", "x", "·", "%", "€", "mln", "k€",
+    "Anno 2016:", "2026:", "rispetto alla baseline", "Aumento del", "maggiore o uguale a",
+    "Mantenimento", "n.d.", "entro il", "31.12.2025", "2025-06-15", "1.100", ",", ">=", "(",
+]
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+@given(pieces=st.lists(st.sampled_from(_PIECES), max_size=30))
+def test_random_pieces_of_the_new_forms(name: str, pieces: list[str]) -> None:
+    only_library_errors(PUBLIC[name], "".join(pieces))
+
+
 def test_huge_values_hit_the_decimal_limits_with_clear_errors() -> None:
     for value in (Decimal("1e999999999"), 10**5000, Decimal("-1e-999999999")):
         with pytest.raises(kf.EvaluationError):

@@ -60,8 +60,11 @@ def test_datasets_cover_every_reference_with_chosen_rates(data: st.DataObject) -
 
 @given(kst.value_texts(), kst.target_texts())
 def test_value_and_target_texts_parse(value: str, target: str) -> None:
-    assert kf.format_value(kf.parse_value(value)) == value
-    assert str(kf.parse_target(target)) == target
+    # the drawn texts spell things in many ways; their canonical text reads back the same
+    parsed = kf.parse_value(value)
+    assert kf.parse_value(kf.format_value(parsed)) == parsed
+    cell = kf.parse_targets(target)
+    assert [kf.parse_target(str(each)) for each in cell] == cell
 
 
 @pytest.mark.parametrize(
@@ -84,3 +87,26 @@ def test_values_cover_dates_and_nd() -> None:
     drawn = find(kst.values(), lambda value: isinstance(value, dt.date))
     assert isinstance(drawn, dt.date)
     assert find(kst.values(), lambda value: value is kf.ND) is kf.ND
+
+
+@given(kst.targets())
+def test_drawn_targets_read_back_from_their_text(target: kf.Target) -> None:
+    assert kf.parse_target(str(target)) == target
+
+
+@given(kst.target_texts())
+def test_drawn_target_texts_read(text: str) -> None:
+    assert kf.parse_targets(text)
+
+
+@given(kst.value_texts())
+def test_drawn_value_texts_read(text: str) -> None:
+    kf.parse_value(text)
+
+
+def test_zero_changes_are_one_change() -> None:
+    from decimal import Decimal
+
+    assert kf.Change(kf.Quantity(Decimal(0), "N."), 2023) == kf.Change(
+        kf.Quantity(Decimal(0), "%"), 2023
+    )

@@ -34,7 +34,7 @@ from .ast import NUMBER_PATTERN, BinOp, Neg, Node, Number, Ref
 from .formula import Formula
 from .missing import ND, NotAvailable
 from .parser import MAX_DEPTH
-from .targets import Target
+from .targets import Change, Target
 from .values import Quantity, format_value
 
 __all__ = [
@@ -258,14 +258,61 @@ def quantities(
     return st.builds(build, amounts, st.sampled_from(units))
 
 
+_ND_SPELLINGS = ("N/D", "n.d.", "N.D.", "n.a.", "n.c.", "nd", "-", "–")
+
+
+@st.composite
+def _value_text(draw: st.DrawFn) -> str:
+    value = draw(values())
+    if value is ND:
+        return draw(st.sampled_from(_ND_SPELLINGS))
+    if isinstance(value, dt.date):
+        style = draw(st.sampled_from(["%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d"]))
+        return value.strftime(style)
+    assert isinstance(value, Quantity)
+    text = format_value(value)
+    if value.unit == "€" and draw(st.booleans()):
+        amount = value.amount
+        millions = amount.scaleb(-6)
+        if amount and millions == millions.to_integral_value() and draw(st.booleans()):
+            scale = draw(st.sampled_from(["mln €", "milioni di euro", "M€"]))
+            return f"{format_value(Quantity(millions))} {scale}"
+        return "€ " + text.removesuffix(" €")
+    return text
+
+
 def value_texts() -> st.SearchStrategy[str]:
-    """Values written the Italian way: ``1.100 N.``, ``72,10 %``, ``N/D``, ``31-12-2025``."""
-    return values().map(format_value)
+    """Values written the Italian way, as other bodies write them too: ``1.100 N.``,
+    ``72,10 %``, ``€ 2.750,00``, ``4 mln €``, ``n.d.``, ``31.12.2025``, ``2025-12-31``."""
+    return _value_text()
+
+
+_COMPARISON_SPELLINGS: dict[str, tuple[str, ...]] = {
+    ">=": (">=", "=>", "≥", "maggiore o uguale a", "non inferiore a", "almeno"),
+    "<=": ("<=", "=<", "≤", "minore o uguale a", "non superiore a", "al massimo"),
+    ">": (">", "superiore a", "maggiore di"),
+    "<": ("<", "inferiore a", "minore di"),
+    "=": ("=", "pari a", "uguale a"),
+}
+
+
+@st.composite
+def _target_text(draw: st.DrawFn) -> str:
+    target = draw(targets())
+    text = str(target)
+    if target.threshold is None or isinstance(target.threshold, dt.date):
+        return text
+    body = text.split(": ", 1)[-1]
+    spelling = draw(st.sampled_from(_COMPARISON_SPELLINGS[target.comparison]))
+    rest = body.split(" ", 1)[1]
+    prefix = "" if target.year is None else draw(st.sampled_from(["Anno {}: ", "{}: "]))
+    return prefix.format(target.year) + f"{spelling} {rest}"
 
 
 def target_texts() -> st.SearchStrategy[str]:
-    """Target cells as documents write them: ``>= 1.100 N.``, ``Entro 31-12-2025``."""
-    return targets().map(str)
+    """Target cells as documents write them: ``>= 1.100 N.``, ``Entro 31-12-2025``,
+    ``maggiore o uguale a 90 %``, ``Anno 2026: <= 15 gg``, ``+20 % rispetto alla baseline``."""
+    return _target_text()
 
 
 def values() -> st.SearchStrategy[Quantity | dt.date | NotAvailable]:
@@ -278,14 +325,35 @@ def values() -> st.SearchStrategy[Quantity | dt.date | NotAvailable]:
 
 
 def targets() -> st.SearchStrategy[Target]:
-    """Targets: comparisons with a quantity, and deadlines."""
-    comparison = st.builds(Target, st.sampled_from([">=", "<=", ">", "<", "="]), quantities())
+    """Targets: comparisons with a quantity, deadlines and relative targets, some
+    with a year in front."""
+    years = st.one_of(st.none(), st.integers(2000, 2099))
+    comparison = st.builds(
+        Target, st.sampled_from([">=", "<=", ">", "<", "="]), quantities(), year=years
+    )
     deadline = st.builds(
         Target,
         st.just("entro"),
         st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 12, 31)),
+        year=years,
     )
-    return st.one_of(comparison, deadline)
+    references = st.one_of(st.sampled_from(["baseline", "previous"]), st.integers(2000, 2099))
+
+    @st.composite
+    def relative(draw: st.DrawFn) -> Target:
+        amount = draw(quantities(units=("%", "N.", "gg", "€")))
+        reference = draw(references)
+        if not amount.amount:
+            comparison = draw(st.sampled_from([">=", "<=", ">", "<", "="]))
+        else:
+            comparison = ">=" if amount.amount > 0 else "<="
+        return Target(
+            comparison,  # type: ignore[arg-type]
+            year=draw(years),
+            change=Change(amount, reference),
+        )
+
+    return st.one_of(comparison, deadline, relative())
 
 
 def _register_strategies() -> None:

@@ -153,6 +153,8 @@ class Change:
                 f"a change is a Quantity, not {type(self.amount).__name__}",
                 hint="Change(Quantity(Decimal('0.2'), '%'), 'baseline')",
             )
+        if not self.amount.amount and self.amount != _NO_CHANGE:
+            object.__setattr__(self, "amount", _NO_CHANGE)  # no change is no change, in any unit
         reference = self.reference
         if not (
             reference in ("baseline", "previous")
