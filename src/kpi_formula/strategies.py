@@ -34,7 +34,7 @@ from .ast import NUMBER_PATTERN, BinOp, Neg, Node, Number, Ref
 from .formula import Formula
 from .missing import ND, NotAvailable
 from .parser import MAX_DEPTH
-from .targets import Change, Target
+from .targets import Change, Reference, Target
 from .values import Quantity, format_value
 
 __all__ = [
@@ -337,7 +337,9 @@ def targets() -> st.SearchStrategy[Target]:
         st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 12, 31)),
         year=years,
     )
-    references = st.one_of(st.sampled_from(["baseline", "previous"]), st.integers(2000, 2099))
+    references: st.SearchStrategy[Reference] = st.one_of(
+        st.sampled_from(["baseline", "previous"]), st.integers(2000, 2099)
+    )
 
     @st.composite
     def relative(draw: st.DrawFn) -> Target:
