@@ -44,9 +44,8 @@ class Formula:
     _hash: int = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        references = frozenset(
-            Ref(node.code, node.offset) for node in walk(self.root) if isinstance(node, Ref)
-        )
+        # the tree's own nodes: equality and hashing of a Ref ignore its span
+        references = frozenset(node for node in walk(self.root) if isinstance(node, Ref))
         object.__setattr__(self, "references", references)
         object.__setattr__(self, "drivers", frozenset(ref.code for ref in references))
         # Formulas key the caches of every evaluation: hash the tree once.

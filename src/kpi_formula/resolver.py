@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .ast import Node, Number, Ref, map_leaves
+from .ast import Node, Number, Ref, map_leaves, walk
 from .catalog import Catalog
 from .errors import UnknownDriverError
 from .formula import Formula
@@ -79,6 +79,13 @@ def resolve(formula: Formula, catalog: Catalog) -> Resolution:
             indicators.add(node)
         return node
 
+    leaves = [node for node in walk(formula.root) if isinstance(node, Number | Ref)]
+    if all(visit(leaf) is leaf for leaf in leaves):  # nothing to rewrite: keep the formula
+        return Resolution(formula, tuple(notes), frozenset(unknown), frozenset(indicators))
+    notes.clear()
+    unknown.clear()
+    indicators.clear()
     root = map_leaves(formula.root, visit)
-    resolved = formula if root == formula.root and not notes else Formula(root, formula.source)
-    return Resolution(resolved, tuple(notes), frozenset(unknown), frozenset(indicators))
+    return Resolution(
+        Formula(root, formula.source), tuple(notes), frozenset(unknown), frozenset(indicators)
+    )

@@ -58,6 +58,7 @@ from typing import Any, Literal, TypeAlias
 
 from .decimals import EXACT, decimal_text
 from .errors import BaselineRequiredError, KpiFormulaError, TargetSyntaxError, UnitMismatchError
+from .fasttargets import read_plain_targets
 from .inputs import require_text
 from .missing import ND, NotAvailable
 from .scoring import (
@@ -594,6 +595,11 @@ def parse_targets(text: str) -> list[Target]:
 
 @lru_cache(maxsize=4096)
 def _targets(text: str) -> tuple[Target, ...]:
+    plain = read_plain_targets(text)
+    if plain is not None:
+        if len(plain) == 1:
+            return (Target(plain[0][0], plain[0][1], text),)
+        return tuple(Target(comparison, threshold) for comparison, threshold in plain)
     result = parse_with(
         text,
         "targets",

@@ -22,7 +22,6 @@ their objectives; the plan from its areas.  N/D has a selectable policy:
 from __future__ import annotations
 
 import datetime as dt
-import graphlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -147,19 +146,39 @@ def dependency_order(plan: Plan) -> list[str]:
 def _order(
     indicators: Mapping[str, Indicator], formulas: Mapping[str, Formula | None]
 ) -> list[str]:
-    graph: dict[str, set[str]] = {}
+    graph: dict[str, list[str]] = {}
     for key, indicator in indicators.items():
         formula = formulas[key]
-        names = set() if formula is None else set(formula.drivers)
-        graph[key] = {code for code in names if code in indicators and code != indicator.code}
-    try:
-        return list(graphlib.TopologicalSorter(graph).static_order())
-    except graphlib.CycleError as error:
-        cycle = error.args[1]
-        raise PlanError(
-            f"indicators refer to each other in a cycle: {' -> '.join(cycle)}",
-            hint="an indicator cannot be computed from itself through others",
-        ) from None
+        names = () if formula is None else sorted(formula.drivers)
+        graph[key] = [code for code in names if code in indicators and code != indicator.code]
+    # depth first, iteratively: each indicator after the indicators its formula names
+    order: list[str] = []
+    done: set[str] = set()
+    for start, named in graph.items():
+        if start in done:
+            continue
+        path: list[str] = [start]
+        on_path = {start}
+        pending = [iter(named)]
+        while pending:
+            following = next(pending[-1], None)
+            if following is None:
+                pending.pop()
+                finished = path.pop()
+                on_path.discard(finished)
+                done.add(finished)
+                order.append(finished)
+            elif following in on_path:
+                cycle = [*path[path.index(following) :], following]
+                raise PlanError(
+                    f"indicators refer to each other in a cycle: {' -> '.join(cycle)}",
+                    hint="an indicator cannot be computed from itself through others",
+                )
+            elif following not in done:
+                path.append(following)
+                on_path.add(following)
+                pending.append(iter(graph[following]))
+    return order
 
 
 class _PlanSource:
