@@ -125,3 +125,113 @@ def test_console_script_runs_as_a_process() -> None:
     assert done.returncode == 2
     assert "ends with the operator" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def run_with_stderr(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status, output = run(*argv)
+    return status, output, capsys.readouterr().err
+
+
+def test_a_missing_code_gets_the_close_codes_of_the_data(
+    tmp_path: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "dati.csv"  # type: ignore[operator]
+    data.write_text(
+        "code;year;value\nPRATICHE_EVASE;2025;947\nPRATICHE_RICEVUTE;2025;1000\n"
+        "pratiche_sospese;2025;3\n",
+        encoding="utf-8",
+    )
+    status, output, err = run_with_stderr(
+        capsys, "eval", "PRATICHE_EVAS / PRATICHE_RICEVUTE", "--data", str(data), "--year", "2025"
+    )
+    assert status == 0 and output.startswith("N/D")
+    assert "PRATICHE_EVAS is not in the data: did you mean 'PRATICHE_EVASE'?" in err
+    status, output, err = run_with_stderr(
+        capsys, "eval", "PRATICHE_SOSPESE", "--data", str(data), "--year", "2025", "--json"
+    )
+    warnings = json.loads(output)["warnings"]
+    assert warnings == ["PRATICHE_SOSPESE is not in the data: did you mean 'pratiche_sospese'?"]
+
+
+def test_values_given_but_never_read_are_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    status, output, err = run_with_stderr(capsys, "eval", "A / B", "A=1", "B=2", "A@2024=4")
+    assert status == 0
+    assert "given but not read by the formula for 2024: B@2024" not in err
+    assert "evaluation year 2024: the latest year in the data (pass --year)" in err
+    status, output, err = run_with_stderr(
+        capsys, "eval", "A / B", "A=1", "B=2", "A@2024=4", "--year", "2025", "--json"
+    )
+    assert json.loads(output)["warnings"] == ["given but not read by the formula for 2025: A@2024"]
+
+
+def test_the_year_is_stated_when_assumed_and_required_when_it_matters(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, output, err = run_with_stderr(capsys, "eval", "A * 2", "A=3")
+    assert status == 0 and output == "6\n"
+    assert "evaluation year" in err and "this year (pass --year)" in err
+    status, output, err = run_with_stderr(capsys, "eval", "(A - A-1) / A-1", "A=3")
+    assert status == 2
+    assert "reads prior years" in err and "--year" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["check", ">= 90,00 %", "50"], "has no unit, and the target is in %"),
+        (["check", ">= 90,00 %", "0.95"], "has no unit, and the target is in %"),
+        (["check", ">= 1.000 N.", "1.100"], "ambiguous"),
+        (["eval", "A", "A=1.100", "--year", "2025"], "ambiguous"),
+        (["eval", "A / 1.000.000", "A=1", "--year", "2025"], "write the number without dots"),
+        (["check", "Aumento del 20% rispetto alla baseline", "1.800 N."], "--baseline VALUE"),
+        (["check", ">= 1", "1", "--scoring", "range:90%:70%"], "floor < ceiling"),
+        (["check", ">= 1", "1", "--scoring", "rnage"], "range:70%:90%"),
+    ],
+)
+def test_typed_numbers_follow_one_rule_and_hints_speak_cli(
+    argv: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run_with_stderr(capsys, *argv)
+    assert status == 2
+    assert words in err
+    assert "Decimal(" not in err and "kf." not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("actual", "met"),
+    [("95 %", True), ("95,0 %", True), ("71.90 %", False), ("0,95 %", False)],
+)
+def test_percentages_typed_with_their_sign(actual: str, met: bool) -> None:
+    status, output = run("check", ">= 90,00 %", actual, "--json")
+    assert status == 0 and json.loads(output)["met"] is met
+
+
+@pytest.mark.parametrize(
+    "scoring", ["range:70%:90%", "range:70:90", "range:0,7:0,9", "range:0.7:0.9"]
+)
+def test_scoring_in_the_users_words(scoring: str) -> None:
+    status, output = run("check", ">= 98,00 %", "90,32 %", "--scoring", scoring, "--json")
+    assert status == 0 and json.loads(output)["achievement"] == "1"
+
+
+def test_relative_targets_on_the_command_line() -> None:
+    status, output = run(
+        "check",
+        "Aumento del 20% rispetto alla baseline",
+        "1.750 N.",
+        "--baseline",
+        "1.500 N.",
+        "--json",
+    )
+    payload = json.loads(output)
+    assert (status, payload["met"], payload["baseline"]) == (0, False, "1500")
+
+
+def test_python_dash_m_runs_the_command_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "kpi_formula", "eval", "A * 2", "A=3", "--year", "2025"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (0, "6\n")

@@ -24,14 +24,17 @@ KPI = [sys.executable, "-m", "kpi_formula.cli"]
 def test_formulas_assignments_and_explain() -> None:
     session = Session(year=2025)
     assert session.handle("A = 110") == "A@2025 = 110"
-    assert session.handle("A-1 = 1.000 N.") == "A@2024 = 1000"
+    assert session.handle("A-1 = 1.000 N.") == "A@2024 = 1.000"
     assert session.handle("A@2023 = N/D") == "A@2023 = N/D"
     assert (
-        session.handle("(A - A-1) / A-1").splitlines()[0] == "(A - A-1) / A-1 = -0.89  [year 2025]"
+        session.handle("(A - A-1) / A-1").splitlines()[0] == "(A - A-1) / A-1 = -0,89  [year 2025]"
     )
     session.handle(":explain off")
     assert session.handle("A-2 + 1") == "N/D\n  A@2023 is N/D"
-    assert session.handle("A * 72") == "7920"
+    assert session.handle("A * 72") == "7.920"
+    assert session.handle("A / 3") == "36,67"
+    assert session.handle(":raw on") == "raw digits on"
+    assert session.handle("A / 3") == "36.66666666666666666666666667"
 
 
 def test_commands() -> None:
@@ -43,8 +46,15 @@ def test_commands() -> None:
     assert session.handle(":drivers A / B-1") == "A@2025  3\nB@2024  missing"
     assert session.handle(":data") == "A@2025 = 3"
     assert session.handle(":unset A") == "1 values of A forgotten"
-    assert session.handle(":check 1.136 N. >= 1.100 N.") == "met; achievement 1"
-    assert session.handle(":check -10 gg <= -19 gg").startswith("not met; achievement 0.526")
+    assert session.handle(":check 1.136 N. >= 1.100 N.") == "met; achievement 100,0 %"
+    assert session.handle(":check -10 gg <= -19 gg") == "not met; achievement 52,6 %"
+    assert session.handle(":check 94,7 % maggiore o uguale al 90%") == "met; achievement 100,0 %"
+    assert session.handle(":check 90,32 % non inferiore al 98 %") == (
+        "not met; achievement 92,2 %"
+    )
+    assert session.handle(":check 1.800 N. +20% rispetto al 2023, baseline 1.500 N.") == (
+        "met; achievement 100,0 %"
+    )
     assert session.handle(":missing zero") == "N/D policy: zero"
     assert ":scorecard" in session.handle(":help")
 
@@ -59,12 +69,23 @@ def test_plans_and_data_files() -> None:
     session = Session(year=2024)
     assert "101 indicators" in session.handle(f":plan {MODENA / 'plan.toml'}")
     assert session.handle(f":load {MODENA / 'data.csv'}").startswith("426 values")
-    assert "value 1136; no target for 2024" in session.handle(":indicator D1")
+    assert "value 1.136 N.; no target for 2024" in session.handle(":indicator D1")
+    assert "value 1.136 N.; target 2025 >= 1.100 N.: met; achievement 100,0 %" in (
+        session.handle(":indicator D1 2025")
+    )
+    assert "value 3,86 N.; target 2025 >= 2,60 N.: met" in session.handle(":indicator 400.53 2025")
     assert "score 96,7 %" in session.handle(":scorecard 2025")
     # the plan's catalog reads 50 as the driver of registered firms
     assert session.handle("D2.1_MIMIT.1 * 1000 / 50").startswith(
-        "D2.1_MIMIT.1 * 1000 / 50[0] = 3.86"
+        "D2.1_MIMIT.1 * 1000 / 50[0] = 3,86"
     )
+    # an indicator's code inside a formula is computed from the indicator's own formula
+    # (D1 = D1.1.0 + D1.1.1 + ..., where the data has no D1)
+    assert ("D1", 2024) not in session.data
+    assert session.handle("D1 / 2").splitlines()[:2] == [
+        "D1 / 2 = 568  [year 2024]",
+        "├─ D1 = 1.136  (D1@2024)",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -75,6 +96,8 @@ def test_plans_and_data_files() -> None:
         "1 = 2",
         ":year twenty",
         ":check 5",
+        ":check 50 >= 90 %",  # a bare number against a target in %: never guessed
+        ":check 1.800 N. +20% rispetto al 2023",  # a relative target without its baseline
         ":indicator D1",
         ":load /no/such.csv",
         "A = abc",
@@ -92,6 +115,32 @@ def test_continuation_of_unfinished_formulas() -> None:
     assert not needs_more(":check 5 >= 4")
 
 
+@pytest.mark.parametrize("word", ["quit", "exit", "help"])
+def test_bare_words_answer_as_pythons_prompt_does(word: str) -> None:
+    answer = Session(year=2025).handle(word)
+    assert ":quit" in answer or ":help" in answer
+    session = Session(year=2025)
+    session.handle(f"{word} = 3")  # a driver of that name is a driver
+    session.handle(":explain off")
+    assert session.handle(word) == "3"
+
+
+def test_piped_mode_names_the_line_of_each_error_and_of_unfinished_formulas() -> None:
+    done = run_piped("A = 1\n(A +\n\nA +* 2\n:explain off\nA\n(A +\n", "--year", "2025")
+    assert done.returncode == 2
+    assert done.stdout.splitlines() == ["A@2025 = 1", "explain off", "1"]
+    errors = done.stderr.splitlines()
+    assert "error (line 2): the formula '(A +' is not finished" in errors
+    assert any(line.startswith("error (line 4): two operators in a row") for line in errors)
+    assert "error (line 7): the formula '(A +' is not finished" in errors
+
+
+def test_a_command_on_a_continuation_line_cancels_the_formula_and_runs() -> None:
+    done = run_piped("(A +\n:year 2024\n", "--year", "2025")
+    assert done.stdout.splitlines() == ["year 2024"]
+    assert "(A +" in done.stderr
+
+
 def run_piped(script: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*KPI, "repl", *args],
@@ -106,7 +155,7 @@ def run_piped(script: str, *args: str) -> subprocess.CompletedProcess[str]:
 def test_piped_input_scripts_the_prompt() -> None:
     done = run_piped("A = 110\nA-1 = 100\n:explain off\n(A - A-1) /\n  A-1\n", "--year", "2025")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["A@2025 = 110", "A@2024 = 100", "explain off", "0.1"]
+    assert done.stdout.splitlines() == ["A@2025 = 110", "A@2024 = 100", "explain off", "0,10"]
     assert "kpi>" not in done.stdout
 
 
@@ -140,11 +189,7 @@ def spawn(tmp_path: Path, prompt: str | None = None) -> Any:
     )
 
 
-@pytest.mark.parametrize("prompt", [None, "plain"], ids=["prompt_toolkit", "plain"])
-def test_a_session_in_a_terminal(tmp_path: Path, prompt: str | None) -> None:
-    if prompt is None:
-        pytest.importorskip("prompt_toolkit")
-    child = spawn(tmp_path, prompt)
+def _read_first_line(child: Any) -> None:
     # prompt_toolkit sets the terminal up after drawing its first prompt, and keys
     # that arrive before that are dropped (under load, seen once in a few runs): send
     # the first line again until it is read. Assigning twice is harmless.
@@ -154,15 +199,42 @@ def test_a_session_in_a_terminal(tmp_path: Path, prompt: str | None) -> None:
         time.sleep(0.5)
         child.sendline("A = 110")
         if child.expect(["A@2025 = 110", pexpect.TIMEOUT], timeout=5) == 0:
-            break
-    else:
-        pytest.fail("the prompt never read its first line")
+            return
+    pytest.fail("the prompt never read its first line")
+
+
+def _continue_and_cancel(child: Any) -> None:
     child.sendline("A-1 = 100")
     child.expect("A@2024 = 100")
     child.sendline("(A +")
-    child.expect(r"\.\.\.>")
+    child.expect(r"\.\.\. \(empty line cancels\)>")
     child.sendline("1) * 2")
     child.expect(r"= 222")
+    # the way out of a continued formula: an empty line cancels it
+    child.sendline("(A *")
+    child.expect(r"\(empty line cancels\)>")
+    child.sendline("")
+    child.expect("the unfinished formula was cancelled")
+    child.expect("kpi>")
+    # values the Italian way
+    child.sendline("A / 3")
+    child.expect("A / 3 = 36,67")
+    child.expect("kpi>")
+
+
+def _complete(child: Any) -> None:
+    # Tab completes file paths after :load, commands, and codes in formulas
+    time.sleep(0.5)
+    child.send(f":load {MODENA / 'da'}\t")
+    child.expect("ta.csv")
+    child.sendline("")
+    child.expect("426 values loaded")
+    child.expect("kpi>")
+    time.sleep(0.5)
+    child.send("82.A3.1_INS\t")
+    child.expect("TAGRAM")
+    child.sendline("")
+    child.expect("kpi>")
     child.sendline("A +* 3")
     child.expect("two operators in a row")
     child.expect("kpi>")
@@ -172,11 +244,38 @@ def test_a_session_in_a_terminal(tmp_path: Path, prompt: str | None) -> None:
     child.sendline(" 2024")
     child.expect("year 2024")
     child.expect("kpi>")
+
+
+def _leave(child: Any, prompt: str | None) -> None:
+    if prompt is None:
+        # keys typed while an answer is printed are kept for the next prompt: a Ctrl-D
+        # sent while the scorecard is being worked out ends the session
+        child.sendline(f":plan {MODENA / 'plan.toml'}")
+        child.expect("101 indicators")
+        child.expect("kpi>")
+        time.sleep(0.5)
+        child.delaybeforesend = 0
+        child.send(":scorecard 2025\r")
+        time.sleep(0.02)
+        child.send("\x04")
+        child.expect(pexpect.EOF, timeout=15)
+        return
     for _ in range(4):  # Ctrl-D, again if it came before the prompt was ready
         time.sleep(0.5)
         child.sendeof()
         if child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=5) == 0:
-            break
+            return
+
+
+@pytest.mark.parametrize("prompt", [None, "plain"], ids=["prompt_toolkit", "plain"])
+def test_a_session_in_a_terminal(tmp_path: Path, prompt: str | None) -> None:
+    if prompt is None:
+        pytest.importorskip("prompt_toolkit")
+    child = spawn(tmp_path, prompt)
+    _read_first_line(child)
+    _continue_and_cancel(child)
+    _complete(child)
+    _leave(child, prompt)
     child.close()
     assert child.exitstatus == 0
     history = (tmp_path / "history").read_text(encoding="utf-8")

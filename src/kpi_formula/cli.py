@@ -9,150 +9,99 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import re
 import sys
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from typing import Any, TextIO
 
-from .data import DataTable, load_data, parse_data_value
+from .data import DataTable, load_data
 from .decimals import decimal_text
 from .errors import KpiFormulaError
 from .evaluator import Result, evaluate
 from .formula import Formula, parse
 from .lint import lint
 from .missing import ND
+from .output import (
+    UsageError,
+    check_typed,
+    driver_lines,
+    driver_rows,
+    evaluation_warnings,
+    outcome_payload,
+    outcome_text,
+    parse_assignment,
+    parse_scoring,
+    print_json,
+    result_payload,
+)
 from .plan.cli import add_plan_commands
-from .targets import BINARY, PROPORTIONAL, Outcome, RangeScoring, Scoring, parse_target
+from .targets import parse_target
 
 __all__ = ["main"]
 
-_ASSIGNMENT = re.compile(r"(?P<code>[^=@]+?)(?:@(?P<year>[0-9]{4}))?=(?P<value>.*)", re.DOTALL)
-
-
-class _UsageError(KpiFormulaError):
-    """Bad command-line arguments."""
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, Decimal):
-        return decimal_text(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)  # pragma: no cover
-
-
-def print_json(payload: object, out: TextIO) -> None:
-    """Write one JSON object; decimals as strings."""
-    json.dump(payload, out, ensure_ascii=False, default=_json_default)
-    out.write("\n")
-
-
-def parse_assignment(text: str, year: int) -> tuple[tuple[str, int], Any]:
-    """Read ``CODE=VALUE`` or ``CODE@YEAR=VALUE`` (the value in either format)."""
-    match = _ASSIGNMENT.fullmatch(text)
-    if match is None or not match["code"].strip():
-        raise _UsageError(
-            f"cannot read the assignment {text!r}",
-            hint="write CODE=VALUE or CODE@YEAR=VALUE, e.g. A=110 or A@2024=100",
-        )
-    key_year = int(match["year"]) if match["year"] else year
-    return (match["code"].strip(), key_year), parse_data_value(match["value"])
-
-
-def _data(args: argparse.Namespace) -> DataTable:
+def _year_and_data(
+    args: argparse.Namespace, formula: Formula
+) -> tuple[int, DataTable, list[tuple[str, int]], list[str]]:
+    """The evaluation year, the data, the keys typed on the command line, and
+    what was assumed.  Without ``--year``: the latest year the data names;
+    the calendar year when the formula reads no prior year; else an error."""
     data: DataTable = {}
     if getattr(args, "data", None):
         data.update(load_data(args.data))
-    for assignment in getattr(args, "assignments", None) or ():
-        key, value = parse_assignment(assignment, args.year)
-        data[key] = value
-    return data
-
-
-def result_payload(result: Result) -> dict[str, Any]:
-    """The JSON object of an evaluation: :meth:`Result.to_dict` (``value``,
-    ``missing``, ``reasons`` first, as CONTRACT §3 has them)."""
-    return result.to_dict()
-
-
-def outcome_payload(outcome: Outcome) -> dict[str, Any]:
-    """The JSON object of a target check: :meth:`Outcome.to_dict`."""
-    return outcome.to_dict()
-
-
-def outcome_text(outcome: Outcome) -> str:
-    """An outcome in words: ``met; achievement 1``."""
-    met = {True: "met", False: "not met", None: "N/D"}[outcome.met]
-    achievement = "-" if outcome.achievement is None else decimal_text(outcome.achievement)
-    return f"{met}; achievement {achievement}"
-
-
-def driver_rows(formula: Formula, data: DataTable, year: int) -> list[dict[str, Any]]:
-    """The drivers a formula needs for ``year``: each ``code@year``, whether the
-    data gives it, holds it as N/D or lacks it, and its value."""
-    rows = []
-    for ref in sorted(formula.references):
-        when = year + ref.offset
-        value = data.get((ref.code, when))
-        status = "missing" if value is None else ("N/D" if value is ND else "given")
-        rows.append(
-            {
-                "code": ref.code,
-                "year": when,
-                "offset": ref.offset,
-                "status": status,
-                "value": value if isinstance(value, Decimal) else None,
-            }
-        )
-    return rows
-
-
-def driver_lines(rows: list[dict[str, Any]]) -> list[str]:
-    """``code@year  value`` (or its status) for each row of :func:`driver_rows`."""
-    return [
-        f"{row['code']}@{row['year']}  "
-        + (decimal_text(row["value"]) if row["value"] is not None else row["status"])
-        for row in rows
+    pending: list[tuple[tuple[str, int | None], Any]] = [
+        parse_assignment(text, args.year) for text in getattr(args, "assignments", None) or ()
     ]
+    notes: list[str] = []
+    year = args.year
+    if year is None:
+        named = [key_year for (_, key_year), _ in pending if key_year is not None]
+        named += [key_year for _, key_year in data]
+        if named:
+            year = max(named)
+            notes.append(f"evaluation year {year}: the latest year in the data (pass --year)")
+        elif any(ref.offset for ref in formula.references):
+            raise UsageError(
+                "the formula reads prior years, and neither --year nor the data names one",
+                hint="pass --year 2025, or give values as CODE@2025=VALUE",
+            )
+        else:
+            year = dt.date.today().year
+            notes.append(f"evaluation year {year}: this year (pass --year)")
+    typed = []
+    for (code, key_year), value in pending:
+        key = (code, year if key_year is None else key_year)
+        data[key] = value
+        typed.append(key)
+    return year, data, typed, notes
 
 
-def parse_scoring(text: str) -> Scoring:
-    """``proportional``, ``binary`` or ``range[:FLOOR:CEILING]`` (fractions)."""
-    name, _, bounds = text.partition(":")
-    if name == "proportional" and not bounds:
-        return PROPORTIONAL
-    if name == "binary" and not bounds:
-        return BINARY
-    if name == "range":
-        if not bounds:
-            return RangeScoring()
-        floor, _, ceiling = bounds.partition(":")
-        try:
-            return RangeScoring(Decimal(floor), Decimal(ceiling))
-        except ArithmeticError:
-            pass
-    raise _UsageError(
-        f"unknown scoring {text!r}",
-        hint="use proportional, binary, range or range:0.7:0.9",
-    )
+def _evaluated(args: argparse.Namespace) -> tuple[Result, list[str]]:
+    formula = parse(args.formula)
+    year, data, typed, notes = _year_and_data(args, formula)
+    result = evaluate(formula, data, year=year, on_missing=args.on_missing)
+    return result, [*notes, *evaluation_warnings(result, data, typed)]
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        sys.stderr.write(f"kpi-formula: warning: {warning}\n")
 
 
 def _cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
-    result = evaluate(args.formula, _data(args), year=args.year, on_missing=args.on_missing)
+    result, warnings = _evaluated(args)
     if args.json:
-        print_json(result_payload(result), out)
-    else:
-        out.write(("N/D" if result.value is ND else decimal_text(result.value)) + "\n")  # type: ignore[arg-type]
-        for reason in result.reasons:
-            out.write(f"  {reason}\n")
+        print_json(result_payload(result, warnings), out)
+        return 0
+    out.write(("N/D" if result.value is ND else decimal_text(result.value)) + "\n")  # type: ignore[arg-type]
+    for reason in result.reasons:
+        out.write(f"  {reason}\n")
+    _warn(warnings)
     return 0
 
 
 def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
-    result = evaluate(args.formula, _data(args), year=args.year, on_missing=args.on_missing)
+    result, warnings = _evaluated(args)
     out.write(result.explain() + "\n")
+    _warn(warnings)
     return 0
 
 
@@ -189,7 +138,11 @@ def _cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_drivers(args: argparse.Namespace, out: TextIO) -> int:
-    rows = driver_rows(parse(args.formula), _data(args), args.year)
+    formula = parse(args.formula)
+    year, data, _, notes = _year_and_data(args, formula)
+    _warn(notes)
+    args.year = year
+    rows = driver_rows(formula, data, year)
     if args.json:
         print_json({"year": args.year, "drivers": rows}, out)
     else:
@@ -198,7 +151,12 @@ def _cmd_drivers(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    outcome = parse_target(args.target).check(args.actual, scoring=parse_scoring(args.scoring))
+    outcome = check_typed(
+        parse_target(args.target),
+        args.actual,
+        scoring=parse_scoring(args.scoring),
+        baseline_text=args.baseline,
+    )
     if args.json:
         print_json(outcome_payload(outcome), out)
     else:
@@ -228,7 +186,12 @@ def _add_formula_arguments(parser: argparse.ArgumentParser, *, assignments: bool
             default="propagate",
             help="N/D operands make the result N/D (propagate) or count as 0 (zero)",
         )
-    parser.add_argument("--year", type=int, default=dt.date.today().year, help="evaluation year")
+    parser.add_argument(
+        "--year",
+        type=int,
+        help="evaluation year (default: the latest year the data names; required when the "
+        "formula reads prior years and the data names none)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -267,17 +230,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     command = commands.add_parser("check", help="judge a value against a target")
     command.add_argument("target", help="e.g. '>= 1.100 N.' or 'Entro 31-12-2025'")
-    command.add_argument("actual", help="e.g. '1.136 N.', '0.95' or '28-06-2024'")
+    command.add_argument("actual", help="e.g. '1.136 N.', '95 %%' or '28-06-2024'")
+    command.add_argument(
+        "--baseline",
+        metavar="VALUE",
+        help="the reference value of a relative target (Aumento del 20%% rispetto alla baseline)",
+    )
     command.add_argument(
         "--scoring",
         default="proportional",
-        help="proportional (default), binary, or range[:FLOOR:CEILING] e.g. range:0.7:0.9",
+        help="proportional (default), binary, or range[:FLOOR:CEILING], e.g. range:70%%:90%%",
     )
     command.add_argument("--json", action="store_true", help="print one JSON object")
     command.set_defaults(run=_cmd_check)
 
     command = commands.add_parser("repl", help="open the analysts' prompt")
-    command.add_argument("--year", type=int, default=dt.date.today().year, help="evaluation year")
+    command.add_argument("--year", type=int, help="evaluation year (default: this year)")
     command.add_argument("--data", metavar="FILE", help="a CSV file of driver data to load")
     command.add_argument("--plan", metavar="FILE", help="a plan file to load")
     command.set_defaults(run=_cmd_repl)

@@ -28,14 +28,14 @@ from .decimals import to_decimal
 from .errors import DataError, KpiFormulaError, ValueSyntaxError
 from .inputs import read_text_file
 from .missing import NotAvailable
-from .values import parse_date
+from .values import Quantity, Value, parse_date, parse_value
 
-__all__ = ["DataTable", "load_data", "parse_data_value", "read_data"]
+__all__ = ["DataTable", "load_data", "parse_data_value", "parse_typed_value", "read_data"]
 
 DataTable = dict[tuple[str, int], Decimal | NotAvailable | dt.date]
 
 _MACHINE = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
-_AMBIGUOUS = re.compile(r"[+-]?[0-9]{1,3}\.[0-9]{3}")
+_AMBIGUOUS = re.compile(r"[+-]?[1-9][0-9]{0,2}\.[0-9]{3}")
 _YEAR = re.compile(r"[0-9]{4}")
 _DATE = re.compile(r"[0-9]{1,2}[-/][0-9]{1,2}[-/][0-9]{4}")
 _CODE_COLUMNS = ("code", "codice", "driver", "codice driver")
@@ -55,6 +55,13 @@ def parse_data_value(text: str, *, italian: bool = False) -> Decimal | NotAvaila
     >>> parse_data_value("0.5"), parse_data_value("1.100.000"), parse_data_value("72,10 %")
     (Decimal('0.5'), Decimal('1100000'), Decimal('0.7210'))
     """
+    stripped = _check_ambiguity(text, italian)
+    if _MACHINE.fullmatch(stripped) and not _AMBIGUOUS.fullmatch(stripped):
+        return Decimal(stripped)
+    return to_decimal(stripped, "the value")
+
+
+def _check_ambiguity(text: str, italian: bool) -> str:
     stripped = text.strip()
     if _AMBIGUOUS.fullmatch(stripped) and not italian:
         raise ValueSyntaxError(
@@ -63,12 +70,24 @@ def parse_data_value(text: str, *, italian: bool = False) -> Decimal | NotAvaila
             position=max(text.find("."), 0),
             hint=(
                 f"write {stripped.replace('.', '')} (or {stripped} N.) for thousands, "
-                f"or {stripped.replace('.', ',')} for a decimal"
+                f"or {stripped.replace('.', ',')} for a decimal (see README, 'Numbers typed "
+                "by people')"
             ),
         )
-    if _MACHINE.fullmatch(stripped) and not _AMBIGUOUS.fullmatch(stripped):
-        return Decimal(stripped)
-    return to_decimal(stripped, "the value")
+    return stripped
+
+
+def parse_typed_value(text: str, *, italian: bool = False) -> Value:
+    """Read a value a person typed, keeping its unit: by the rule of
+    :func:`parse_data_value`, as a :class:`~kpi_formula.Quantity`, a date or N/D.
+
+    >>> parse_typed_value("0.95"), parse_typed_value("95 %")
+    (Quantity(amount=Decimal('0.95'), unit=None), Quantity(amount=Decimal('0.95'), unit='%'))
+    """
+    stripped = _check_ambiguity(text, italian)
+    if _MACHINE.fullmatch(stripped):
+        return Quantity(Decimal(stripped))
+    return parse_value(stripped)
 
 
 def _delimiter(header: str) -> str:

@@ -12,9 +12,10 @@ points at the traps of indicator algorithms as public bodies write them:
   flagged: in Italian names it means "for");
 * ``percent-scale`` — a top-level ``* 100``: the value is in percentage
   points (94,70 means 94,70 %), not a fraction;
-* ``number-driver`` — a whole number dividing the formula that could be a
-  driver's code (the seed's ``D2.1_MIMIT.1 * 1000 / 50``, where ``50`` is the
-  number of registered firms); powers of ten are scales and are not flagged;
+* ``number-driver`` — a whole number of 20 or more dividing the formula that
+  could be a driver's code (the seed's ``D2.1_MIMIT.1 * 1000 / 50``, where
+  ``50`` is the number of registered firms); powers of ten (scales) and calendar
+  numbers (24, 52, 60, 360, 365, 366) are not flagged;
 * ``thousands`` — ``1.000`` in a formula is one: the dot is a decimal point
   there.
 
@@ -45,6 +46,8 @@ LintKind: TypeAlias = Literal[
 
 _THOUSANDS = re.compile(r"[1-9][0-9]{0,2}\.[0-9]{3}")
 _HUNDRED = Decimal(100)
+_SMALLEST_DRIVER = 20  # halves, thirds and months (/ 2, / 3, / 12) are arithmetic
+_CALENDAR = frozenset(Decimal(days) for days in (24, 52, 60, 360, 365, 366))
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +235,8 @@ def _numbers(root: Node) -> list[LintWarning]:
         elif (
             id(node) in divisors
             and "." not in node.text
-            and node.value > 1
+            and node.value >= _SMALLEST_DRIVER
+            and node.value not in _CALENDAR
             and not _is_power_of_ten(node.value)
         ):
             warnings.append(

@@ -21,24 +21,27 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
 from .ast import Ref
 from .catalog import Catalog
-from .cli import driver_lines, driver_rows, outcome_text
 from .data import DataTable, load_data, parse_data_value
 from .decimals import decimal_text
+from .display import display_percent, display_value
 from .errors import KpiFormulaError
 from .evaluator import MissingPolicy, evaluate
-from .formula import parse
+from .formula import Formula, parse
 from .lint import lint
 from .missing import ND
+from .output import check_typed, driver_lines, driver_rows, outcome_text, parse_scoring
 from .plan.evaluate import evaluate_plan
 from .plan.model import Plan
 from .plan.planfile import load_plan
@@ -58,11 +61,16 @@ CODE = VALUE               set a driver: CODE-1 = ..., CODE@2024 = ...
 :unset CODE                forget a driver's values
 :drivers FORMULA           the drivers a formula needs, and which are missing
 :check ACTUAL TARGET       e.g. :check 1.136 N. >= 1.100 N.
-:indicator CODE            a plan indicator's value and outcome
+                           or :check 94,7 % maggiore o uguale al 90%
+                           (relative: :check 1.800 N. +20% rispetto al 2023, baseline 1.500 N.)
+:indicator CODE [YEAR]     a plan indicator's value and outcome (targets of YEAR)
 :scorecard [TARGET_YEAR]   the plan's scorecard for the year
 :missing propagate|zero    the N/D policy
 :explain on|off            show how each value was computed
-:quit                      leave (or Ctrl-D)"""
+:raw on|off                exact digits instead of 8,38 % and 1.136
+:quit                      leave (or Ctrl-D)
+A line ending with an operator or an open parenthesis continues on the next;
+an empty line, a :command or Ctrl-C cancels it."""
 
 COMMANDS = (
     ":year",
@@ -76,12 +84,26 @@ COMMANDS = (
     ":scorecard",
     ":missing",
     ":explain",
+    ":raw",
     ":help",
     ":quit",
 )
+_PATH_COMMANDS = (":load", ":plan")
+_BARE_WORDS = {
+    "quit": "Use :quit or Ctrl-D (i.e. EOF) to leave",
+    "exit": "Use :quit or Ctrl-D (i.e. EOF) to leave",
+    "help": "Type :help for the commands (they start with ':')",
+}
+CONTINUATION = "... (empty line cancels)> "
+"""The prompt of a continued formula: it says how to get out."""
 _ASSIGNMENT = re.compile(r"(?P<target>[^=]+?)\s*=\s*(?P<value>[^=<>].*)", re.DOTALL)
 _ABSOLUTE = re.compile(r"(?P<code>.+?)@(?P<year>[0-9]{4})")
-_TARGET_START = re.compile(r"(>=|=>|<=|=<|≥|≤|>|<|=|\bentro\b)", re.IGNORECASE)
+_TARGET_START = re.compile(
+    r"(>=|=>|<=|=<|≥|≤|>|<|=|[+-][0-9]|\b(?:entro|maggiore|minore|non inferiore|non superiore"
+    r"|almeno|al massimo|superiore|inferiore|pari|uguale|aumento|incremento|crescita"
+    r"|riduzione|diminuzione|calo|mantenimento|anno [0-9]{4}\s*:)\b)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -97,6 +119,8 @@ class Session:
     plan: Plan | None = None
     on_missing: MissingPolicy = "propagate"
     explain: bool = True
+    raw: bool = False
+    """Show exact digits (``:raw on``) instead of the Italian display."""
     finished: bool = False
     """Set by :quit; the prompt stops reading."""
 
@@ -123,16 +147,45 @@ class Session:
             return self._command(name, argument.strip())
         if "=" in text and _ASSIGNMENT.fullmatch(text):
             return self._assign(text)
+        if text.lower() in _BARE_WORDS and text not in self.codes():
+            return _BARE_WORDS[text.lower()]
         return self._evaluate(text)
 
+    def _number(self, value: Decimal) -> str:
+        return decimal_text(value) if self.raw else display_value(value)
+
+    def _indicator_values(self, formula: Formula) -> dict[tuple[str, int], object]:
+        """The values of the plan's computed indicators that ``formula`` names,
+        each from its own formula, for the years the formula reads."""
+        plan = self.plan
+        if plan is None:
+            return {}
+        indicators = plan.indicators()
+        wanted = {
+            ref
+            for ref in formula.references
+            if ref.code in indicators and not indicators[ref.code].is_input
+        }
+        values: dict[tuple[str, int], object] = {}
+        for year in sorted({self.year + ref.offset for ref in wanted}):
+            evaluation = evaluate_plan(plan, self.data, year=year, on_missing=self.on_missing)
+            by_code = {result.id: result.value for result in evaluation.indicators}
+            for ref in wanted:
+                if self.year + ref.offset == year:
+                    values[(ref.code, year)] = by_code[ref.code]
+        return values
+
     def _evaluate(self, text: str) -> str:
+        formula = parse(text)
+        data = {**self.data, **self._indicator_values(formula)}
         result = evaluate(
-            text, self.data, year=self.year, catalog=self.catalog(), on_missing=self.on_missing
+            formula, data, year=self.year, catalog=self.catalog(), on_missing=self.on_missing
         )
         warnings = [f"warning: {w.kind}: {w.message}" for w in lint(result.formula)]
         if self.explain:
-            return "\n".join([result.explain(), *warnings])
-        value = "N/D" if result.value is ND else decimal_text(result.value)  # type: ignore[arg-type]
+            explained = result.explain() if self.raw else result.explain(number=display_value)
+            return "\n".join([explained, *warnings])
+        value = "N/D" if result.value is ND else self._number(result.value)  # type: ignore[arg-type]
         return "\n".join([value, *(f"  {reason}" for reason in result.reasons), *warnings])
 
     def _assign(self, text: str) -> str:
@@ -152,7 +205,7 @@ class Session:
             code, year = root.code, self.year + root.offset
         value = parse_data_value(value_text)
         self.data[(code, year)] = value
-        shown = "N/D" if value is ND else decimal_text(value)  # type: ignore[arg-type]
+        shown = "N/D" if value is ND else self._number(value)  # type: ignore[arg-type]
         return f"{code}@{year} = {shown}"
 
     def _command(self, name: str, argument: str) -> str:
@@ -168,6 +221,7 @@ class Session:
             ":scorecard": self._scorecard,
             ":missing": self._missing,
             ":explain": self._explain,
+            ":raw": self._raw,
             ":help": lambda _: HELP,
             ":quit": self._quit,
             ":q": self._quit,
@@ -215,7 +269,7 @@ class Session:
                 if value is ND
                 else value.isoformat()
                 if isinstance(value, dt.date)
-                else decimal_text(value)  # type: ignore[arg-type]
+                else self._number(value)  # type: ignore[arg-type]
             )
             lines.append(f"{code}@{year} = {shown}")
         return "\n".join(lines)
@@ -227,16 +281,29 @@ class Session:
         return f"{len(keys)} values of {argument} forgotten"
 
     def _drivers(self, argument: str) -> str:
-        return "\n".join(driver_lines(driver_rows(parse(argument), self.data, self.year)))
+        rows = driver_rows(parse(argument), self.data, self.year)
+        return "\n".join(driver_lines(rows, raw=self.raw))
 
     def _check(self, argument: str) -> str:
-        match = _TARGET_START.search(argument)
-        if match is None or match.start() == 0:
+        argument, _, baseline = argument.partition(", baseline ")
+        # the target starts at its first comparison, word or sign after the value
+        match = next((m for m in _TARGET_START.finditer(argument) if m.start() > 0), None)
+        if match is None or not argument[: match.start()].strip():
             raise KpiFormulaError(
                 "write the value, then the target", hint="for example :check 1.136 N. >= 1.100 N."
             )
         actual, target = argument[: match.start()].strip(), argument[match.start() :].strip()
-        return outcome_text(parse_target(target).check(actual))
+        outcome = check_typed(
+            parse_target(target),
+            actual,
+            scoring=parse_scoring("proportional"),
+            baseline_text=baseline.strip() or None,
+        )
+        if self.raw:
+            achievement = "-" if outcome.achievement is None else decimal_text(outcome.achievement)
+            met = {True: "met", False: "not met", None: "N/D"}[outcome.met]
+            return f"{met}; achievement {achievement}"
+        return outcome_text(outcome)
 
     def _require_plan(self) -> Plan:
         if self.plan is None:
@@ -245,20 +312,44 @@ class Session:
 
     def _indicator(self, argument: str) -> str:
         plan = self._require_plan()
-        evaluation = evaluate_plan(plan, self.data, year=self.year, on_missing=self.on_missing)
+        code, _, target_text = argument.partition(" ")
+        target_text = target_text.strip()
+        if target_text and not re.fullmatch(r"[0-9]{4}", target_text):
+            raise KpiFormulaError(
+                f"{target_text!r} is not a year", hint="write :indicator D1 or :indicator D1 2025"
+            )
+        target_year = int(target_text) if target_text else None
+        evaluation = evaluate_plan(
+            plan, self.data, year=self.year, target_year=target_year, on_missing=self.on_missing
+        )
         for result in evaluation.indicators:
-            if argument in (result.id, result.code):
-                value = "N/D" if result.value is ND else str(result.value)
+            if code in (result.id, result.code):
+                value = (
+                    str(result.value)
+                    if self.raw or not isinstance(result.value, Decimal | dt.date)
+                    else display_value(result.value, result.unit)
+                )
                 met = {True: "met", False: "not met", None: "-"}[result.met]
+                if result.achievement is None:
+                    achievement = ""
+                else:
+                    shown = (
+                        decimal_text(result.achievement)
+                        if self.raw
+                        else display_percent(result.achievement)
+                    )
+                    achievement = f"; achievement {shown}"
                 judged = (
-                    f"target {result.target}: {met}"
+                    f"target {evaluation.target_year} {result.target}: {met}{achievement}"
                     if result.target
                     else f"no target for {evaluation.target_year}"
                 )
                 lines = [f"{result.id}  {result.name}", f"value {value}; {judged}"]
                 lines += [f"  {reason}" for reason in result.reasons]
                 return "\n".join(lines)
-        raise KpiFormulaError(f"no indicator {argument!r} in the plan", hint="see :scorecard")
+        raise KpiFormulaError(
+            f"no indicator {code!r} in the plan", hint="see :scorecard for the codes"
+        )
 
     def _scorecard(self, argument: str) -> str:
         plan = self._require_plan()
@@ -280,6 +371,12 @@ class Session:
         self.explain = argument == "on"
         return f"explain {argument}"
 
+    def _raw(self, argument: str) -> str:
+        if argument not in ("on", "off"):
+            raise KpiFormulaError("write :raw on or :raw off", hint=None)
+        self.raw = argument == "on"
+        return f"raw digits {argument}"
+
 
 def needs_more(text: str) -> bool:
     """True when a formula is visibly unfinished: an open parenthesis or a
@@ -290,15 +387,38 @@ def needs_more(text: str) -> bool:
     return stripped.count("(") > stripped.count(")") or stripped[-1] in "+-*/"
 
 
-def _statements(lines: Iterable[str]) -> Iterator[str]:
-    pending = ""
-    for line in lines:
-        pending = f"{pending}\n{line}" if pending else line
+def cancels(line: str) -> bool:
+    """True when ``line``, typed while a formula continues, cancels it: an empty
+    line or a command."""
+    stripped = line.strip()
+    return not stripped or stripped.startswith(":")
+
+
+@dataclass(frozen=True, slots=True)
+class _Statement:
+    """What to run, and the input line where it started (1-based)."""
+
+    text: str
+    line: int
+    cancelled: str | None = None
+    """The unfinished formula this line cancelled, if it did."""
+
+
+def _statements(lines: Iterable[str]) -> Iterator[_Statement]:
+    pending, start = "", 0
+    for number, line in enumerate(lines, start=1):
+        if pending and cancels(line):
+            yield _Statement("", start, pending)  # where the unfinished formula began
+            pending = ""
+        if pending:
+            pending = f"{pending}\n{line}"
+        else:
+            pending, start = line, number
         if not needs_more(pending):
-            yield pending
+            yield _Statement(pending, start)
             pending = ""
     if pending:
-        yield pending
+        yield _Statement("", start, pending)
 
 
 def history_path() -> Path:
@@ -311,11 +431,11 @@ def history_path() -> Path:
     return state / "kpi_formula" / "history"
 
 
-def _show(session: Session, statement: str, out: TextIO, err: TextIO) -> bool:
+def _show(session: Session, statement: str, out: TextIO, err: TextIO, where: str = "") -> bool:
     try:
         text = session.handle(statement)
     except KpiFormulaError as error:
-        err.write(f"error: {error}\n")
+        err.write(f"error{where}: {error}\n")
         err.flush()
         return False
     if text:
@@ -329,6 +449,7 @@ def _run_plain(session: Session, interactive: bool, out: TextIO, err: TextIO) ->
 
     def lines() -> Iterator[str]:
         prompt = "kpi> "
+        pending = ""
         while True:
             try:
                 line = input(prompt) if interactive else sys.stdin.readline()
@@ -338,11 +459,28 @@ def _run_plain(session: Session, interactive: bool, out: TextIO, err: TextIO) ->
                 return
             line = line.rstrip("\n")
             yield line
-            prompt = "...> " if needs_more(line) else "kpi> "
+            joined = f"{pending}\n{line}" if pending else line
+            pending = "" if pending and cancels(line) else joined
+            if needs_more(pending):
+                prompt = CONTINUATION
+            else:
+                prompt, pending = "kpi> ", ""
 
     try:
         for statement in _statements(lines()):
-            failed |= not _show(session, statement, out, err)
+            if statement.cancelled is not None:
+                if interactive:
+                    out.write("(the unfinished formula was cancelled)\n")
+                else:  # a script whose formula never ends: say where, and fail
+                    err.write(
+                        f"error (line {statement.line}): the formula "
+                        f"{statement.cancelled.strip()!r} is not finished\n"
+                    )
+                    failed = True
+            if not statement.text:
+                continue
+            where = "" if interactive else f" (line {statement.line})"
+            failed |= not _show(session, statement.text, out, err, where)
             if session.finished:
                 break
     except KeyboardInterrupt:
@@ -352,13 +490,21 @@ def _run_plain(session: Session, interactive: bool, out: TextIO, err: TextIO) ->
 
 def _run_prompt_toolkit(session: Session, out: TextIO, err: TextIO) -> int:
     from prompt_toolkit import PromptSession
-    from prompt_toolkit.completion import Completer, Completion
+    from prompt_toolkit.completion import Completer, Completion, PathCompleter
+    from prompt_toolkit.document import Document
     from prompt_toolkit.history import FileHistory
+    from prompt_toolkit.input.vt100 import raw_mode
+
+    paths = PathCompleter(expanduser=True)
 
     class _Completer(Completer):
         def get_completions(self, document: Any, complete_event: Any) -> Iterator[Completion]:
             before = document.text_before_cursor
-            word = re.search(r"[:\w.]*$", before)
+            command, space, rest = before.partition(" ")
+            if space and command in _PATH_COMMANDS:
+                yield from paths.get_completions(Document(rest, len(rest)), complete_event)
+                return
+            word = re.search(r"[:\w.']*$", before)
             prefix = word.group() if word else ""
             if not prefix:
                 return
@@ -375,17 +521,28 @@ def _run_prompt_toolkit(session: Session, out: TextIO, err: TextIO) -> int:
     pending = ""
     while True:
         try:
-            line = prompt.prompt("...> " if pending else "kpi> ")
+            line = prompt.prompt(CONTINUATION if pending else "kpi> ")
         except EOFError:
             return 0
         except KeyboardInterrupt:
+            if pending:
+                out.write("(the unfinished formula was cancelled)\n")
             pending = ""
             continue
+        if pending and cancels(line):
+            out.write("(the unfinished formula was cancelled)\n")
+            pending = ""
+            if not line.strip():
+                continue
         pending = f"{pending}\n{line}" if pending else line
         if needs_more(pending):
             continue
         statement, pending = pending, ""
-        _show(session, statement, out, err)
+        # Keys typed while the answer is printed (a Ctrl-D, the next line) must wait
+        # for the next prompt as bytes: in the terminal's cooked mode an early Ctrl-D
+        # would be swallowed as an end-of-file nobody reads.
+        with raw_mode(sys.stdin.fileno()):
+            _show(session, statement, out, err)
         if session.finished:
             return 0
 
@@ -440,8 +597,19 @@ def _readline_setup(session: Session) -> None:
     atexit.register(readline.write_history_file, path)
 
     def complete(prefix: str, state: int) -> str | None:
-        candidates = COMMANDS if prefix.startswith(":") else tuple(session.codes())
-        matches = [candidate for candidate in candidates if candidate.startswith(prefix)]
+        line = readline.get_line_buffer()
+        command, space, _ = line.partition(" ")
+        if space and command in _PATH_COMMANDS:
+            # "/" splits words for formulas: complete the whole path, replace its last part
+            argument = line[len(command) + 1 : readline.get_endidx()].lstrip()
+            base = argument[: len(argument) - len(prefix)]
+            matches = [
+                name[len(base) :] + ("/" if os.path.isdir(name) else "")
+                for name in sorted(glob.glob(glob.escape(argument) + "*"))
+            ]
+        else:
+            candidates = COMMANDS if prefix.startswith(":") else tuple(session.codes())
+            matches = [candidate for candidate in candidates if candidate.startswith(prefix)]
         return matches[state] if state < len(matches) else None
 
     readline.set_completer_delims(" \t\n()+*/=")

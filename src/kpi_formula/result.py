@@ -20,7 +20,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
@@ -275,9 +275,13 @@ class Result:
         )
         return (_restore, (state,))
 
-    def explain(self) -> str:
+    def explain(self, *, number: Callable[[Decimal], str] | None = None) -> str:
         """A multi-line account of each sub-expression's value, worked out from
-        the formula and :attr:`inputs` alone."""
+        the formula and :attr:`inputs` alone.
+
+        Numbers are written as exact digits, or by ``number`` (for instance
+        :func:`kpi_formula.display.display_value`, the Italian way).
+        """
         from .engines.steps import explain
 
         inputs = self.inputs
@@ -288,6 +292,7 @@ class Result:
             value=self._value,
             reasons=self._reasons,
             on_missing=self._on_missing,
+            number=number or decimal_text,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -307,18 +307,20 @@ class Program:
         )
 
 
-def _value_text(value: _Value) -> str:
+def _value_text(value: _Value, number: Callable[[Decimal], str] = decimal_text) -> str:
     if isinstance(value, _Missing):
         return "N/D"
-    return decimal_text(value)
+    return number(value)
 
 
-def _render(node: Node, trace: dict[int, _Value], year: int) -> list[str]:
+def _render(
+    node: Node, trace: dict[int, _Value], year: int, number: Callable[[Decimal], str]
+) -> list[str]:
     lines: list[str] = []
 
     def describe(current: Node) -> str:
         value = trace.get(id(current))
-        shown = "?" if value is None else _value_text(value)
+        shown = "?" if value is None else _value_text(value, number)
         if isinstance(current, Number):
             return current.text
         text = to_text(current)
@@ -356,6 +358,7 @@ def explain(
     value: Decimal | NotAvailable,
     reasons: tuple[str, ...],
     on_missing: MissingPolicy,
+    number: Callable[[Decimal], str] = decimal_text,
 ) -> str:
     """How ``formula`` reaches ``value`` in ``year`` from ``inputs`` (a snapshot of
     the values read), one line per sub-expression.
@@ -364,7 +367,7 @@ def explain(
     ``value`` (a result built by hand with other inputs), the text says so rather
     than show a tree that contradicts its first line.
     """
-    shown = "N/D" if value is ND else decimal_text(value)  # type: ignore[arg-type]
+    shown = "N/D" if value is ND else number(value)  # type: ignore[arg-type]
     header = f"{formula} = {shown}  [year {year}]"
     lines = [header]
     if inputs is None:
@@ -373,12 +376,11 @@ def explain(
         trace: dict[int, _Value] = {}
         step = _compile_node(formula.root, on_missing, "missing", _traced)
         recomputed = step(_Env(MappingSource(inputs), year, trace))
-        lines.extend(_render(formula.root, trace, year)[1:])
+        lines.extend(_render(formula.root, trace, year, number)[1:])
         again: Decimal | NotAvailable = ND if isinstance(recomputed, _Missing) else recomputed
         if again is not value and again != value:
-            lines.append(
-                f"warning: these inputs give {_value_text(recomputed)}, not the value {shown}"
-            )
+            given = _value_text(recomputed, number)
+            lines.append(f"warning: these inputs give {given}, not the value {shown}")
     if reasons:
         lines.append("N/D because:" if value is ND else "note:")
         lines.extend(f"  - {reason}" for reason in reasons)

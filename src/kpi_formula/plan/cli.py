@@ -7,6 +7,7 @@ import sys
 from typing import Any, TextIO
 
 from ..data import load_data
+from ..output import parse_scoring, print_json
 from .evaluate import evaluate_plan
 from .planfile import load_plan, save_plan
 from .report import import_report
@@ -34,7 +35,11 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
 def _validate(args: argparse.Namespace, out: TextIO) -> int:
     plan = load_plan(args.plan)
     data = load_data(args.data) if args.data else None
-    problems = validate_plan(plan, data, year=args.year)
+    year = args.year
+    if data and year is None:
+        year = max(key_year for _, key_year in data)
+        out.write(f"note: checking the data for {year}, its latest year (pass --year)\n")
+    problems = validate_plan(plan, data, year=year)
     for problem in problems:
         out.write(f"{problem}\n")
     errors = sum(1 for problem in problems if problem.severity == "error")
@@ -43,8 +48,6 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
-    from ..cli import parse_scoring, print_json
-
     plan = load_plan(args.plan)
     evaluation = evaluate_plan(
         plan,

@@ -18,9 +18,10 @@ from html import escape
 from typing import Any
 
 from ..decimals import decimal_text
+from ..display import display_percent, display_value
 from ..missing import ND
 from ..values import Quantity, format_value
-from .evaluate import IndicatorResult, NodeScore, PlanEvaluation
+from .scores import IndicatorResult, NodeScore, PlanEvaluation
 
 __all__ = ["evaluation_payload", "render_csv", "render_html", "render_text"]
 
@@ -128,25 +129,13 @@ def render_csv(evaluation: PlanEvaluation) -> str:
 
 
 def _percent(score: Decimal | None) -> str:
-    if score is None:
-        return "N/D"
-    return format_value(Quantity(score.quantize(Decimal("0.001")), "%"))
+    return display_percent(score)
 
 
 def _shown(result: IndicatorResult) -> str:
-    value = result.value
-    if value is ND:
-        return "N/D"
-    if isinstance(value, dt.date):
-        return format_value(value)
-    if isinstance(value, Decimal):
-        places = Decimal("0.0001") if result.unit == "%" else Decimal("0.01")
-        rounded = value.quantize(places) if abs(value) < 10**15 else value
-        if rounded == rounded.to_integral_value() and result.unit != "%":
-            rounded = rounded.quantize(Decimal(1))
-        unit = result.unit if result.unit in ("€", "%", "N.", "gg") else None
-        return format_value(Quantity(rounded, unit))  # type: ignore[arg-type]
-    return str(value)
+    if isinstance(result.value, Decimal | dt.date) or result.value is ND:
+        return display_value(result.value, result.unit)
+    return str(result.value)
 
 
 def _clip(text: str, width: int) -> str:

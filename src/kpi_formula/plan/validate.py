@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -187,7 +188,7 @@ def validate_plan(
 def _missing_data(
     plan: Plan, indicators: Mapping[str, Indicator], data: Mapping[Any, Any], year: int
 ) -> list[Problem]:
-    problems = []
+    absent: dict[tuple[str, int], list[str]] = {}
     catalog = Catalog(plan.drivers, strict=False)
     for indicator in indicators.values():
         try:
@@ -207,7 +208,36 @@ def _missing_data(
         )
         for code, when in sorted(needed):
             if (code, when) not in data and not (when == year and code in data):
-                problems.append(
-                    Problem("warning", indicator.id, f"the data has no value of {code} for {when}")
-                )
+                absent.setdefault((code, when), []).append(indicator.id)
+    held = {key[0] for key in data if isinstance(key, tuple)}
+    held |= {key for key in data if isinstance(key, str)}
+    problems = []
+    # a code the data never holds is likely a typo: say so once, with close matches
+    for code in sorted({code for code, _ in absent if code not in held}):
+        users = sorted({user for (each, _), ids in absent.items() if each == code for user in ids})
+        close = difflib.get_close_matches(code.casefold(), [h.casefold() for h in held], n=3)
+        by_fold = {h.casefold(): h for h in held}
+        hint = f"; did you mean {' or '.join(repr(by_fold[c]) for c in close)}?" if close else ""
+        problems.append(
+            Problem(
+                "warning",
+                ", ".join(users),
+                f"{code!r} is not in the data for any year{hint}",
+            )
+        )
+    # codes the data holds for other years only: one line per year
+    by_year: dict[int, set[str]] = {}
+    for code, when in absent:
+        if code in held:
+            by_year.setdefault(when, set()).add(code)
+    for when, codes in sorted(by_year.items()):
+        listed = ", ".join(sorted(codes)[:5]) + (", …" if len(codes) > 5 else "")
+        problems.append(
+            Problem(
+                "warning",
+                "data",
+                f"no values for {when} of {len(codes)} codes it holds for other years "
+                f"({listed})",
+            )
+        )
     return problems

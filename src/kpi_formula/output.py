@@ -1,0 +1,256 @@
+"""What the command line and the prompt share: reading what people type, and
+saying what came out.
+
+Both faces — ``kpi-formula`` (:mod:`kpi_formula.cli`, :mod:`kpi_formula.plan.cli`)
+and the prompt (:mod:`kpi_formula.repl`) — read values, assignments, scoring
+rules and targets with the same rules, and write outcomes, drivers and
+warnings in the same words; this module is where those rules and words live,
+below the faces.
+
+**Numbers typed by people** follow one rule (README, *Numbers typed by
+people*): a comma is the decimal mark; a dot followed by exactly three digits
+(``1.100``) is ambiguous and refused, unless the context settles it — several
+groups (``1.100.000``), a unit as documents write it (``1.100 N.``), or a ``;``
+file read the Italian way; a dot followed by one, two, or four or more digits
+is a decimal point (``0.95``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any, TextIO
+
+from .data import DataTable, parse_data_value, parse_typed_value
+from .decimals import decimal_text
+from .display import display_percent, display_value
+from .errors import KpiFormulaError
+from .formula import Formula
+from .missing import ND
+from .result import Result
+from .scoring import BINARY, PROPORTIONAL, RangeScoring, Scoring
+from .targets import Outcome, Target
+from .values import Quantity
+
+__all__ = [
+    "NUMBERS_RULE",
+    "UsageError",
+    "check_typed",
+    "driver_lines",
+    "driver_rows",
+    "evaluation_warnings",
+    "outcome_payload",
+    "outcome_text",
+    "parse_assignment",
+    "parse_scoring",
+    "print_json",
+    "result_payload",
+]
+
+NUMBERS_RULE = "see README, 'Numbers typed by people'"
+
+_ASSIGNMENT = re.compile(r"(?P<code>[^=@]+?)(?:@(?P<year>[0-9]{4}))?=(?P<value>.*)", re.DOTALL)
+_MISSING = re.compile(r"(?P<code>.+)@(?P<year>[0-9]{4}) is missing from the data")
+
+
+class UsageError(KpiFormulaError):
+    """Bad command-line or prompt arguments."""
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)  # pragma: no cover
+
+
+def print_json(payload: object, out: TextIO) -> None:
+    """Write one JSON object; decimals as strings."""
+    json.dump(payload, out, ensure_ascii=False, default=_json_default)
+    out.write("\n")
+
+
+def parse_assignment(text: str, year: int | None) -> tuple[tuple[str, int | None], Any]:
+    """Read ``CODE=VALUE`` or ``CODE@YEAR=VALUE``; the value by the one rule for
+    numbers typed by people.  The year is ``year`` when the text names none
+    (None: not known yet)."""
+    match = _ASSIGNMENT.fullmatch(text)
+    if match is None or not match["code"].strip():
+        raise UsageError(
+            f"cannot read the assignment {text!r}",
+            hint="write CODE=VALUE or CODE@YEAR=VALUE, e.g. A=110 or A@2024=100",
+        )
+    key_year = int(match["year"]) if match["year"] else year
+    return (match["code"].strip(), key_year), parse_data_value(match["value"])
+
+
+def result_payload(result: Result, warnings: Iterable[str] = ()) -> dict[str, Any]:
+    """The JSON object of an evaluation: :meth:`Result.to_dict` (``value``,
+    ``missing``, ``reasons`` first, as CONTRACT §3 has them) and ``warnings``."""
+    return {**result.to_dict(), "warnings": list(warnings)}
+
+
+def outcome_payload(outcome: Outcome) -> dict[str, Any]:
+    """The JSON object of a target check: :meth:`Outcome.to_dict`."""
+    return outcome.to_dict()
+
+
+def outcome_text(outcome: Outcome) -> str:
+    """An outcome in words, the Italian way: ``not met; achievement 92,2 %``."""
+    met = {True: "met", False: "not met", None: "N/D"}[outcome.met]
+    achievement = "-" if outcome.achievement is None else display_percent(outcome.achievement)
+    return f"{met}; achievement {achievement}"
+
+
+def driver_rows(formula: Formula, data: DataTable, year: int) -> list[dict[str, Any]]:
+    """The drivers a formula needs for ``year``: each ``code@year``, whether the
+    data gives it, holds it as N/D or lacks it, and its value."""
+    rows = []
+    for ref in sorted(formula.references):
+        when = year + ref.offset
+        value = data.get((ref.code, when))
+        status = "missing" if value is None else ("N/D" if value is ND else "given")
+        rows.append(
+            {
+                "code": ref.code,
+                "year": when,
+                "offset": ref.offset,
+                "status": status,
+                "value": value if isinstance(value, Decimal) else None,
+            }
+        )
+    return rows
+
+
+def driver_lines(rows: list[dict[str, Any]], *, raw: bool = False) -> list[str]:
+    """``code@year  value`` (or its status) for each row of :func:`driver_rows`."""
+    return [
+        f"{row['code']}@{row['year']}  "
+        + (
+            (decimal_text(row["value"]) if raw else display_value(row["value"]))
+            if row["value"] is not None
+            else row["status"]
+        )
+        for row in rows
+    ]
+
+
+def _fraction(text: str, what: str) -> Decimal:
+    """A bound of a range: ``70%``, ``70 %``, ``0,7``, ``0.7`` or ``70`` (percent)."""
+    cleaned = text.strip()
+    try:
+        if cleaned.endswith("%"):
+            return Decimal(cleaned[:-1].strip().replace(",", ".")).scaleb(-2)
+        number = Decimal(cleaned.replace(",", "."))
+    except ArithmeticError:
+        raise UsageError(
+            f"the {what} of the range, {text!r}, is not a number",
+            hint="write range:70%:90%, range:0,7:0,9 or range:70:90",
+        ) from None
+    return number.scaleb(-2) if number > 1 else number
+
+
+def parse_scoring(text: str) -> Scoring:
+    """``proportional``, ``binary`` or ``range[:FLOOR:CEILING]``, the bounds in
+    percent (``range:70%:90%``, ``range:70:90``) or as fractions (``range:0,7:0,9``)."""
+    name, _, bounds = text.partition(":")
+    if name == "proportional" and not bounds:
+        return PROPORTIONAL
+    if name == "binary" and not bounds:
+        return BINARY
+    if name == "range":
+        if not bounds:
+            return RangeScoring()
+        floor_text, separator, ceiling_text = bounds.partition(":")
+        if separator:
+            floor, ceiling = _fraction(floor_text, "floor"), _fraction(ceiling_text, "ceiling")
+            if Decimal(0) <= floor < ceiling <= Decimal(1):
+                return RangeScoring(floor, ceiling)
+            raise UsageError(
+                f"the range {bounds!r} needs 0 % <= floor < ceiling <= 100 %",
+                hint="for example range:70%:90%",
+            )
+    raise UsageError(
+        f"unknown scoring {text!r}",
+        hint="use proportional, binary, range, or range:70%:90% (also range:0,7:0,9)",
+    )
+
+
+def check_typed(
+    target: Target, actual_text: str, *, scoring: Scoring, baseline_text: str | None = None
+) -> Outcome:
+    """Judge a value a person typed against ``target``.
+
+    The value follows the one rule for numbers typed by people; a number
+    without a unit judged against a target in % is refused (is 95 meant as
+    95 % or as 9.500 %?) rather than guessed.
+    """
+    actual = parse_typed_value(actual_text)
+    baseline = None if baseline_text is None else parse_typed_value(baseline_text)
+    typed = (("value", actual_text, actual), ("baseline", baseline_text, baseline))
+    for what, text, value in typed:
+        if (
+            target.unit == "%"
+            and isinstance(value, Quantity)
+            and value.unit is None
+            and text is not None
+        ):
+            raise UsageError(
+                f"the {what} {text.strip()!r} has no unit, and the target is in %",
+                hint=f"write it with its % sign: {text.strip()} % (a bare number is never "
+                f"taken for a percentage: is {text.strip()} meant as {text.strip()} % or as "
+                f"{text.strip()} × 100 %?)",
+            )
+    if target.needs_baseline and baseline is None:
+        raise UsageError(
+            f"the target {str(target)!r} is relative: judging it needs the value it is "
+            "relative to",
+            hint="give it: --baseline VALUE on the command line, or ':check ACTUAL TARGET, "
+            "baseline VALUE' at the prompt",
+        )
+    return target.check(actual, baseline=baseline, scoring=scoring)
+
+
+def _close(code: str, known: Iterable[str]) -> list[str]:
+    folded: dict[str, str] = {}
+    for candidate in known:
+        folded.setdefault(candidate.casefold(), candidate)
+    if code.casefold() in folded and folded[code.casefold()] != code:
+        return [folded[code.casefold()]]
+    return [
+        folded[match]
+        for match in difflib.get_close_matches(code.casefold(), list(folded), n=3, cutoff=0.8)
+    ]
+
+
+def evaluation_warnings(
+    result: Result,
+    data: Mapping[tuple[str, int], object],
+    typed: Iterable[tuple[str, int]] = (),
+) -> list[str]:
+    """What a person should hear about an evaluation: codes missing from ``data``
+    that look like codes it has (case aside too), and values ``typed`` on the
+    command line that the formula never read."""
+    warnings = []
+    # codes the formula reads and finds are not what a typo meant
+    found = {ref.code for ref in result.formula.references if ref.code in {c for c, _ in data}}
+    known = {code for code, _ in data} - found
+    for reason in result.reasons:
+        match = _MISSING.match(reason)
+        if match is None:
+            continue
+        suggestions = _close(match["code"], known - {match["code"]})
+        if suggestions:
+            listed = " or ".join(repr(code) for code in suggestions)
+            warnings.append(f"{match['code']} is not in the data: did you mean {listed}?")
+    read = {(ref.code, result.year + ref.offset) for ref in result.formula.references}
+    unread = sorted(key for key in set(typed) if key not in read)
+    if unread:
+        listed = ", ".join(f"{code}@{year}" for code, year in unread)
+        warnings.append(f"given but not read by the formula for {result.year}: {listed}")
+    return warnings
