@@ -16,7 +16,7 @@ from kpi_formula.data import load_data
 from kpi_formula.plan.evaluate import dependency_order, evaluate_plan
 from kpi_formula.plan.model import Area, Indicator, OperationalObjective, Plan, StrategicObjective
 from kpi_formula.plan.planfile import dump_plan, load_plan, read_plan
-from kpi_formula.plan.report import import_report, read_report
+from kpi_formula.plan.report import ImportReport, import_report, read_report
 from kpi_formula.plan.validate import validate_plan
 
 from .conftest import EXAMPLES, SEED, seed_formulas
@@ -26,7 +26,7 @@ MODENA = EXAMPLES / "modena_2025"
 
 
 @pytest.fixture(scope="module")
-def imported() -> kf.plan.report.ImportReport:  # type: ignore[name-defined]
+def imported() -> ImportReport:
     return import_report(SEED)
 
 
@@ -258,9 +258,9 @@ def test_validation_reports_weights_formulas_units_and_unknown_drivers() -> None
 
 def test_rounded_weights_of_the_document_are_accepted() -> None:
     thirds = [Area(str(i), "a", Decimal(w)) for i, w in enumerate(["0.3333", "0.3333", "0.3334"])]
-    assert validate_plan(Plan("p", tuple(thirds))) == []
+    assert [p for p in validate_plan(Plan("p", tuple(thirds))) if p.severity == "error"] == []
     rounded_down = [Area(str(i), "a", Decimal("0.3333")) for i in range(3)]
-    assert validate_plan(Plan("p", tuple(rounded_down))) == []
+    assert [p for p in validate_plan(Plan("p", tuple(rounded_down))) if p.severity == "error"] == []
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -371,3 +371,19 @@ def test_cli_engines_print_the_same_json() -> None:
         for engine in ("python", "duckdb")
     ]
     assert outputs[0] == outputs[1] and outputs[0][0] == 0
+
+
+def test_the_modena_evaluation_is_unchanged() -> None:
+    """The whole JSON object of the example plan, as committed: any tree generalised,
+    the Integra shape still evaluates to the same scores and the same JSON."""
+    from kpi_formula.plan import evaluation_payload
+
+    plan = load_plan(EXAMPLES / "modena_2025" / "plan.toml")
+    data = load_data(EXAMPLES / "modena_2025" / "data.csv")
+    payload = evaluation_payload(evaluate_plan(plan, data, year=2024, target_year=2025))
+    expected = json.loads(
+        (EXAMPLES / "modena_2025" / "evaluation_2024_targets_2025.json").read_text("utf-8")
+    )
+    found = json.loads(json.dumps(payload, default=str))
+    assert all(entry.pop("notes") == [] for entry in found["indicators"])  # a key added since
+    assert found == expected

@@ -38,7 +38,7 @@ from .ast import BinOp, Neg, Node, Number, Ref, walk
 from .formula import Formula, parse
 from .printer import to_text
 
-__all__ = ["LintKind", "LintWarning", "lint"]
+__all__ = ["LintKind", "LintWarning", "lint", "scales_by_hundred"]
 
 LintKind: TypeAlias = Literal[
     "precedence", "multiplication", "percent-scale", "number-driver", "thousands"
@@ -191,6 +191,16 @@ def _factors(node: Node) -> list[Node]:
     if isinstance(node, BinOp) and node.op == "/":
         return _factors(node.left)
     return [node]
+
+
+def scales_by_hundred(formula: Formula) -> bool:
+    """True when the formula's top-level product multiplies by 100 (percentage points)."""
+    root = formula.root
+    return (
+        isinstance(root, BinOp)
+        and root.op in "*/"
+        and any(isinstance(f, Number) and f.value == _HUNDRED for f in _factors(root))
+    )
 
 
 def _percent_scale(root: Node) -> list[LintWarning]:

@@ -4,20 +4,34 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 from ..data import load_data
+from ..errors import PlanError
 from ..output import parse_scoring, print_json
 from .evaluate import evaluate_plan
-from .planfile import load_plan, save_plan
+from .model import Plan
+from .nodes import rows_from_plan
+from .planfile import SHEET_SUFFIXES, load_plan, save_plan
 from .report import import_report
 from .scorecard import evaluation_payload, render_csv, render_text
+from .sheet import write_sheet
 from .validate import validate_plan
 
 __all__ = ["add_plan_commands"]
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
+    if Path(args.report).suffix.lower() in SHEET_SUFFIXES:
+        plan = load_plan(args.report)
+        save_plan(plan, args.output)
+        indicators = sum(1 for _ in plan.occurrences())
+        out.write(
+            f"{args.output}: {len(plan.tree())} top groups, {indicators} indicator rows "
+            f"({len(plan.indicators())} distinct)\n"
+        )
+        return 0
     report = import_report(args.report)
     save_plan(report.plan, args.output)
     indicators = sum(1 for _ in report.plan.occurrences())
@@ -47,8 +61,32 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if errors else 0
 
 
+def _export(args: argparse.Namespace, out: TextIO) -> int:
+    plan = load_plan(args.plan)
+    if Path(args.output).suffix.lower() not in SHEET_SUFFIXES:
+        raise PlanError(
+            f"cannot export to {args.output}", hint="name a .csv or .xlsx file: -o plan.xlsx"
+        )
+    write_sheet(plan, args.output)
+    out.write(f"{args.output}: {len(rows_from_plan(plan))} rows\n")
+    return 0
+
+
+def _checked(plan: Plan, args: argparse.Namespace) -> None:
+    """A plan with errors is not scored in silence: list them, and stop unless --force."""
+    errors = [problem for problem in validate_plan(plan) if problem.severity == "error"]
+    for problem in errors:
+        sys.stderr.write(f"kpi-formula: {problem}\n")
+    if errors and not args.force:
+        raise PlanError(
+            f"the plan has {len(errors)} errors (listed above)",
+            hint="fix them (kpi-formula plan validate), or pass --force to score it anyway",
+        )
+
+
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     plan = load_plan(args.plan)
+    _checked(plan, args)
     evaluation = evaluate_plan(
         plan,
         load_data(args.data),
@@ -73,10 +111,17 @@ def add_plan_commands(commands: Any) -> None:
     plan = commands.add_parser("plan", help="import, validate, evaluate and score plans")
     sub = plan.add_subparsers(dest="plan_command", required=True, metavar="COMMAND")
 
-    command = sub.add_parser("import", help="read an Integra planning report into a plan file")
-    command.add_argument("report", help="the report as tab-separated text")
+    command = sub.add_parser(
+        "import", help="read an Integra planning report, or a .csv/.xlsx sheet, into a plan file"
+    )
+    command.add_argument("report", help="the report as tab-separated text, or a sheet")
     command.add_argument("-o", "--output", required=True, help="the plan file to write (TOML)")
     command.set_defaults(run=_import)
+
+    command = sub.add_parser("export", help="write a plan as a .csv or .xlsx sheet")
+    command.add_argument("plan", help="the plan (.toml, .csv or .xlsx)")
+    command.add_argument("-o", "--output", required=True, help="the sheet to write")
+    command.set_defaults(run=_export)
 
     command = sub.add_parser("validate", help="list a plan's problems (exit 1 on errors)")
     command.add_argument("plan", help="the plan file")
@@ -117,6 +162,9 @@ def add_plan_commands(commands: Any) -> None:
             "--scoring",
             default="proportional",
             help="proportional, binary or range[:FLOOR:CEILING]",
+        )
+        command.add_argument(
+            "--force", action="store_true", help="score a plan even when it has errors"
         )
         output = command.add_mutually_exclusive_group()
         output.add_argument("--json", action="store_true", help="print one JSON object")

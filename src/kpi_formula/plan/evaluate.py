@@ -22,7 +22,7 @@ their objectives; the plan from its areas.  N/D has a selectable policy:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -33,10 +33,12 @@ from ..errors import KpiFormulaError, PlanError
 from ..evaluator import ABSENT, MappingSource, evaluate
 from ..formula import Formula
 from ..inputs import require_module
+from ..lint import scales_by_hundred
 from ..missing import ND
 from ..resolver import resolve
 from ..targets import PROPORTIONAL, Scoring, Target, parse_targets
-from .model import Indicator, Plan
+from ..values import Quantity, format_value
+from .model import Group, Indicator, Plan
 from .scores import IndicatorResult, IndicatorValue, NDPolicy, NodeScore, PlanEvaluation
 
 __all__ = [
@@ -225,18 +227,56 @@ def point_at_computed(
     return Formula(map_leaves(formula.root, rename))
 
 
+def _baseline_year(indicator: Indicator, target: Target, target_year: int) -> int | None:
+    """The year a relative target refers to: the year it names, the year before the
+    target's, or the latest baseline year before the target's."""
+    assert target.change is not None
+    reference = target.change.reference
+    if isinstance(reference, int):
+        return reference
+    if reference == "previous":
+        return target_year - 1
+    earlier = [year for year in indicator.baselines if year < target_year]
+    return max(earlier) if earlier else None
+
+
 def _judge(
-    indicator: Indicator, value: IndicatorValue, target_year: int, scoring: Scoring
-) -> tuple[str | None, bool | None, Decimal | None, tuple[str, ...]]:
+    indicator: Indicator,
+    value: IndicatorValue,
+    target_year: int,
+    scoring: Scoring,
+    reference: Callable[[int], IndicatorValue],
+) -> tuple[str | None, bool | None, Decimal | None, tuple[str, ...], tuple[str, ...]]:
+    """The target text, met, achievement, problems, and a note on the baseline used."""
     text = indicator.targets.get(target_year)
     if text is None:
-        return None, None, None, ()
+        return None, None, None, (), ()
     try:
         target: Target = parse_targets(text)[0]
-        outcome = target.check(value, scoring=scoring)
+        if not target.needs_baseline:
+            outcome = target.check(value, scoring=scoring)
+            return text, outcome.met, outcome.achievement, (), ()
+        year = _baseline_year(indicator, target, target_year)
+        if year is None:
+            return text, None, None, (f"target {text!r}: the indicator has no baseline year",), ()
+        # the indicator's own value of that year, else the baseline the plan writes for it
+        base: object = reference(year)
+        where = f"its value of {year}"
+        if base is ND and year in indicator.baselines:
+            base, where = indicator.baselines[year], f"its baseline {year}"
+        if base is ND:
+            return text, None, None, (f"target {text!r}: no value or baseline of {year}",), ()
+        outcome = target.check(value, baseline=base, scoring=scoring)
+        shown = outcome.baseline
+        note = f"target {text!r} judged against {where}"
+        if isinstance(shown, Decimal):
+            note += f" ({format_value(Quantity(shown, indicator.unit))})"  # type: ignore[arg-type]
+        return text, outcome.met, outcome.achievement, (), (note,)
     except KpiFormulaError as error:
-        return text, None, None, (f"target {text!r}: {error.reason}",)
-    return text, outcome.met, outcome.achievement, ()
+        return text, None, None, (f"target {text!r}: {error.reason}",), ()
+
+
+_HUNDRED = Decimal(100)
 
 
 def _average(
@@ -298,7 +338,20 @@ def evaluate_plan(
         else None
     )
 
+    # a % indicator whose formula scales by 100 yields percentage points: 94,70 is 94,70 %
+    in_points = {
+        key
+        for key, formula in formulas.items()
+        if formula is not None and indicators[key].unit == "%" and scales_by_hundred(formula)
+    }
+
     def value_of(key: str, when: int) -> tuple[IndicatorValue, tuple[str, ...]]:
+        value, reasons = computed_value(key, when)
+        if key in in_points and isinstance(value, Decimal):
+            value = DIVISION.divide(value, _HUNDRED)
+        return value, reasons
+
+    def computed_value(key: str, when: int) -> tuple[IndicatorValue, tuple[str, ...]]:
         indicator = indicators[key]
         formula = formulas[key]
         if formula is None:
@@ -336,7 +389,22 @@ def evaluate_plan(
             value, reasons = ND, (error.reason,)
         if indicator.id == indicator.code:
             values[(indicator.code, year)] = value
-        target, met, achievement, problems = _judge(indicator, value, target_year, scoring)
+
+        def reference(when: int, key: str = key) -> IndicatorValue:
+            try:
+                found, _ = value_of(key, when)
+            except KpiFormulaError:
+                found = ND
+            return found
+
+        target, met, achievement, problems, baseline = _judge(
+            indicator, value, target_year, scoring, reference
+        )
+        notes = (
+            ("the formula scales by 100: its value is in percentage points (94,70 is 94,70 %)",)
+            if key in in_points
+            else ()
+        ) + baseline
         results[key] = IndicatorResult(
             id=indicator.id,
             code=indicator.code,
@@ -347,6 +415,7 @@ def evaluate_plan(
             met=met,
             achievement=achievement,
             unit=indicator.unit,
+            notes=notes,
         )
 
     tree = _roll_up(plan, results, nd_policy)
@@ -358,55 +427,17 @@ def evaluate_plan(
 def _roll_up(plan: Plan, results: Mapping[str, IndicatorResult], nd_policy: NDPolicy) -> NodeScore:
     """The plan tree with each node's weighted score."""
 
-    def indicator_nodes(listed: Sequence[Indicator]) -> tuple[NodeScore, ...]:
-        return tuple(
-            NodeScore(
-                "indicator",
-                item.code,
-                item.name,
-                item.weight,
-                results[item.id].achievement,
-                indicator=results[item.id],
+    def score(node: Group | Indicator) -> NodeScore:
+        if isinstance(node, Indicator):
+            result = results[node.id]
+            return NodeScore(
+                "indicator", node.code, node.name, node.weight, result.achievement, indicator=result
             )
-            for item in listed
-        )
+        children = tuple(score(child) for child in node.children)
+        average = _average([(child.weight, child.score) for child in children], nd_policy)
+        kind = "group" if node.kind == "section" else node.kind
+        return NodeScore(kind, node.code, node.name, node.weight, average, children)
 
-    def node(
-        kind: Any, code: str, name: str, weight: Decimal, children: tuple[NodeScore, ...]
-    ) -> NodeScore:
-        score = _average([(child.weight, child.score) for child in children], nd_policy)
-        return NodeScore(kind, code, name, weight, score, children)
-
-    areas = []
-    for area in plan.areas:
-        objectives = []
-        for objective in area.objectives:
-            own = node(
-                "group",
-                f"{objective.code} indicatori",
-                "Indicatori",
-                objective.indicators_weight,
-                indicator_nodes(objective.indicators),
-            )
-            operational = node(
-                "group",
-                f"{objective.code} obiettivi operativi",
-                "Obiettivi operativi",
-                objective.operational_weight,
-                tuple(
-                    node(
-                        "operational",
-                        item.code,
-                        item.name,
-                        item.weight,
-                        indicator_nodes(item.indicators),
-                    )
-                    for item in objective.operational
-                ),
-            )
-            groups = tuple(group for group in (own, operational) if group.children)
-            objectives.append(
-                node("objective", objective.code, objective.name, objective.weight, groups)
-            )
-        areas.append(node("area", area.code, area.name, area.weight, tuple(objectives)))
-    return node("plan", "", plan.title, Decimal(1), tuple(areas))
+    top = tuple(score(group) for group in plan.tree())
+    total = _average([(child.weight, child.score) for child in top], nd_policy)
+    return NodeScore("plan", "", plan.title, Decimal(1), total, top)

@@ -21,6 +21,7 @@ from ..formula import Formula, parse
 
 __all__ = [
     "Area",
+    "Group",
     "Indicator",
     "OperationalObjective",
     "Plan",
@@ -101,24 +102,61 @@ class Area:
 
 
 @dataclass(frozen=True, slots=True)
+class Group:
+    """A weighted node of a plan tree of any depth — an area, an objective, a
+    programme, a mission: whatever a body nests.  Its children are groups or
+    indicators; their weights are fractions that add up to 1 within the group.
+
+    ``kind`` names the level for scorecards (``"group"`` unless the plan says
+    otherwise: the Integra shape has ``"area"``, ``"objective"``,
+    ``"operational"``).
+    """
+
+    code: str
+    name: str
+    weight: Decimal
+    children: tuple[Group | Indicator, ...] = ()
+    kind: str = "group"
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
-    """A whole plan: its areas, and the drivers its formulas read."""
+    """A whole plan: its tree, and the drivers its formulas read.
+
+    The tree is either the Integra shape (``areas``: area → strategic objective
+    → its indicators and its operational objectives) or any tree of
+    :class:`Group` (``groups``); :meth:`tree` gives either as groups.
+    """
 
     title: str
     areas: tuple[Area, ...] = ()
     drivers: tuple[Driver, ...] = ()
     baseline_years: tuple[int, ...] = ()
     target_years: tuple[int, ...] = ()
+    groups: tuple[Group, ...] = ()
+
+    def tree(self) -> tuple[Group, ...]:
+        """The top-level groups of the plan, the Integra shape as groups: an
+        objective holds the groups *Indicatori* and *Obiettivi operativi* (each
+        with its weight, left out when empty)."""
+        if self.groups:
+            return self.groups
+        return tuple(_area_group(area) for area in self.areas)
 
     def occurrences(self) -> Iterator[tuple[str, Indicator]]:
-        """Every indicator as listed, with the code of the objective listing it."""
-        for area in self.areas:
-            for objective in area.objectives:
-                for indicator in objective.indicators:
-                    yield objective.code, indicator
-                for operational in objective.operational:
-                    for indicator in operational.indicators:
-                        yield operational.code, indicator
+        """Every indicator as listed, with the code of the group listing it (for
+        the Integra shape: the objective, or the operational objective)."""
+
+        def visit(group: Group, listing: str) -> Iterator[tuple[str, Indicator]]:
+            for child in group.children:
+                if isinstance(child, Indicator):
+                    yield listing, child
+                else:
+                    yield from visit(child, listing if child.kind == "section" else child.code)
+
+        for group in self.tree():
+            yield from visit(group, group.code)
 
     def indicators(self) -> dict[str, Indicator]:
         """The distinct indicators by id; a repeated one is given by its first
@@ -129,3 +167,40 @@ class Plan:
             if known is None or (known.is_input and not indicator.is_input):
                 found[indicator.id] = indicator
         return found
+
+
+def _area_group(area: Area) -> Group:
+    objectives = []
+    for objective in area.objectives:
+        sections = [
+            Group(
+                f"{objective.code} indicatori",
+                "Indicatori",
+                objective.indicators_weight,
+                objective.indicators,
+                "section",
+            ),
+            Group(
+                f"{objective.code} obiettivi operativi",
+                "Obiettivi operativi",
+                objective.operational_weight,
+                tuple(
+                    Group(
+                        item.code, item.name, item.weight, item.indicators, "operational", item.line
+                    )
+                    for item in objective.operational
+                ),
+                "section",
+            ),
+        ]
+        objectives.append(
+            Group(
+                objective.code,
+                objective.name,
+                objective.weight,
+                tuple(section for section in sections if section.children),
+                "objective",
+                objective.line,
+            )
+        )
+    return Group(area.code, area.name, area.weight, tuple(objectives), "area", area.line)

@@ -36,12 +36,40 @@ planning document writes them, so that a reader recognises them::
     [[area.objective.operational]]            # an operational objective
     [[area.objective.operational.indicator]]  # and its indicators
 
-:func:`dump_plan` writes this layout and :func:`load_plan` reads it back
-without loss.
+Any other tree is written as flat ``[[node]]`` tables, each naming its parent
+(the layout of a sheet, see :mod:`kpi_formula.plan.sheet`)::
+
+    title = "Comune di Esempio — Piano della performance 2025"
+
+    [[node]]
+    code = "M1"
+    name = "Servizi al cittadino"
+    weight = "60 %"
+
+    [[node]]
+    code = "M1.1"
+    parent = "M1"
+    name = "Sportello"
+    weight = "100 %"
+
+    [[node]]
+    code = "EVASE_PCT"
+    parent = "M1.1"
+    name = "Pratiche evase"
+    weight = "100 %"
+    formula = "PRATICHE_EVASE / PRATICHE_RICEVUTE"
+    unit = "%"
+    targets = { 2025 = ">= 90,00 %" }
+
+:func:`dump_plan` writes these layouts and :func:`load_plan` reads them back
+without loss; it also reads ``.csv`` and ``.xlsx`` sheets.  A key the format
+does not know is an error naming the file, the line and the closest known key
+(a typo such as ``formla`` must not turn an indicator into an input).
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import tomllib
@@ -55,8 +83,13 @@ from ..errors import KpiFormulaError, PlanError
 from ..inputs import read_text_file
 from ..values import UNITS, Quantity, format_value, parse_value
 from .model import Area, Indicator, OperationalObjective, Plan, StrategicObjective
+from .nodes import NodeRow, rows_from_plan, tree_from_rows
+from .sheet import load_sheet
 
-__all__ = ["dump_plan", "load_plan", "read_plan", "save_plan"]
+__all__ = ["SHEET_SUFFIXES", "dump_plan", "load_plan", "read_plan", "save_plan"]
+
+SHEET_SUFFIXES = (".csv", ".xlsx")
+"""The plan files read as sheets (see :mod:`kpi_formula.plan.sheet`)."""
 
 _HEADER = """\
 # kpi_formula plan file (TOML). Weights, baselines and targets are written as in the
@@ -129,6 +162,10 @@ def dump_plan(plan: Plan) -> str:
         if driver.aliases:
             lines.append(f"aliases = [{', '.join(_string(alias) for alias in driver.aliases)}]")
         lines.append("")
+    if plan.groups:
+        for row in rows_from_plan(plan):
+            lines += _node_lines(row)
+        return "\n".join(lines)
     for area in plan.areas:
         lines += _heading("area", area.code, area.name, area.weight)
         for objective in area.objectives:
@@ -154,19 +191,96 @@ def dump_plan(plan: Plan) -> str:
     return "\n".join(lines)
 
 
+def _node_lines(row: NodeRow) -> list[str]:
+    lines = ["[[node]]", f"code = {_string(row.code)}"]
+    if row.id:
+        lines.append(f"id = {_string(row.id)}")
+    if row.parent:
+        lines.append(f"parent = {_string(row.parent)}")
+    lines += [f"name = {_string(row.name)}", f"weight = {_string(_weight_text(row.weight))}"]
+    if row.kind != "group" and not (row.formula or row.baselines or row.targets):
+        lines.append(f"kind = {_string(row.kind)}")
+    if row.description:
+        lines.append(f"description = {_string(row.description)}")
+    if row.formula is not None:
+        lines.append(f"formula = {_string(row.formula)}")
+    if row.unit is not None:
+        lines.append(f"unit = {_string(row.unit)}")
+    if row.baselines:
+        lines.append(f"baselines = {_table(row.baselines)}")
+    if row.targets:
+        lines.append(f"targets = {_table(row.targets)}")
+    return [*lines, ""]
+
+
 def save_plan(plan: Plan, path: str | Path) -> None:
     """Write ``plan`` to ``path`` as a plan file."""
     Path(path).write_text(dump_plan(plan), encoding="utf-8")
 
 
+_INDICATOR_KEYS = (
+    "code",
+    "id",
+    "name",
+    "weight",
+    "description",
+    "formula",
+    "unit",
+    "baselines",
+    "targets",
+)
+KNOWN_KEYS: dict[str, tuple[str, ...]] = {
+    "plan": ("title", "baseline_years", "target_years", "driver", "area", "node"),
+    "driver": ("code", "description", "unit", "aliases"),
+    "area": ("code", "name", "weight", "objective"),
+    "objective": (
+        "code",
+        "name",
+        "weight",
+        "indicators_weight",
+        "operational_weight",
+        "indicator",
+        "operational",
+    ),
+    "operational": ("code", "name", "weight", "indicator"),
+    "indicator": _INDICATOR_KEYS,
+    "node": (*_INDICATOR_KEYS, "parent", "kind"),
+}
+"""Every key of the plan file, by table: anything else is an error."""
+
+
 class _Reader:
     """Reads the parsed TOML document, naming the place of every fault."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, text: str = "") -> None:
         self.source = source
+        self.text_lines = text.splitlines()
 
-    def fail(self, where: str, message: str, hint: str) -> PlanError:
-        return PlanError(f"{where}: {message}", hint=hint, source=self.source)
+    def fail(self, where: str, message: str, hint: str, line: int | None = None) -> PlanError:
+        return PlanError(f"{where}: {message}", hint=hint, source=self.source, line=line)
+
+    def _line_of(self, key: str) -> int | None:
+        pattern = re.compile(rf"^\s*(?:\[\[?[\w.]*\b{re.escape(key)}\]\]?|{re.escape(key)}\s*=)")
+        for number, line in enumerate(self.text_lines, start=1):
+            if pattern.match(line):
+                return number
+        return None
+
+    def check_keys(self, table: Mapping[str, Any], kind: str, where: str) -> None:
+        known = KNOWN_KEYS[kind]
+        for key in table:
+            if key in known:
+                continue
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
+            hint = (
+                f"did you mean {close[0]!r}?"
+                if close
+                else f"the keys of {'the plan' if kind == 'plan' else kind!r} tables are "
+                + ", ".join(known)
+            )
+            if kind == "plan" and not close:
+                hint += " (a tree of any depth is written as [[node]] tables with a parent)"
+            raise self.fail(where, f"unknown key {key!r}", hint, self._line_of(key))
 
     def text(self, table: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str:
         value = table.get(key)
@@ -219,6 +333,7 @@ class _Reader:
         return value
 
     def indicator(self, table: Mapping[str, Any], where: str) -> Indicator:
+        self.check_keys(table, "indicator", where)
         formula = table.get("formula")
         if formula is not None and not isinstance(formula, str):
             raise self.fail(where, "'formula' must be a string", 'write formula = "A / B"')
@@ -237,10 +352,43 @@ class _Reader:
             id=self.text(table, "id", where, required=False),
         )
 
+    def node(self, table: Mapping[str, Any], where: str) -> NodeRow:
+        self.check_keys(table, "node", where)
+        formula = table.get("formula")
+        if formula is not None and not isinstance(formula, str):
+            raise self.fail(where, "'formula' must be a string", 'write formula = "A / B"')
+        unit = table.get("unit")
+        if unit is not None and unit not in UNITS:
+            raise self.fail(where, f"unknown unit {unit!r}", f"use one of {', '.join(UNITS)}")
+        code = self.text(table, "code", where)
+        return NodeRow(
+            code=code,
+            parent=self.text(table, "parent", where, required=False),
+            name=self.text(table, "name", where, required=False),
+            weight=self.weight(table, "weight", where),
+            formula=formula,
+            unit=unit,
+            description=self.text(table, "description", where, required=False),
+            id=self.text(table, "id", where, required=False),
+            kind=self.text(table, "kind", where, required=False) or "group",
+            baselines=self.years(table, "baselines", where),
+            targets=self.years(table, "targets", where),
+            line=self._line_of_code(code),
+        )
+
+    def _line_of_code(self, code: str) -> int | None:
+        wanted = f"code = {_string(code)}"
+        for number, line in enumerate(self.text_lines, start=1):
+            if line.strip() == wanted:
+                return number
+        return None
+
     def plan(self, document: Mapping[str, Any]) -> Plan:
+        self.check_keys(document, "plan", "plan")
         drivers = []
         for index, table in enumerate(self.tables(document, "driver", "plan"), start=1):
             where = f"driver {index}"
+            self.check_keys(table, "driver", where)
             aliases = table.get("aliases", [])
             unit = table.get("unit")
             if unit is not None and unit not in UNITS:
@@ -265,9 +413,11 @@ class _Reader:
         areas = []
         for a, area in enumerate(self.tables(document, "area", "plan"), start=1):
             where = f"area {a}"
+            self.check_keys(area, "area", where)
             objectives = []
             for o, objective in enumerate(self.tables(area, "objective", where), start=1):
                 owhere = f"{where}, objective {o}"
+                self.check_keys(objective, "objective", owhere)
                 indicators = tuple(
                     self.indicator(table, f"{owhere}, indicator {i}")
                     for i, table in enumerate(self.tables(objective, "indicator", owhere), start=1)
@@ -275,6 +425,7 @@ class _Reader:
                 operational = []
                 for p, table in enumerate(self.tables(objective, "operational", owhere), start=1):
                     pwhere = f"{owhere}, operational {p}"
+                    self.check_keys(table, "operational", pwhere)
                     operational.append(
                         OperationalObjective(
                             self.text(table, "code", pwhere),
@@ -316,8 +467,30 @@ class _Reader:
         title = document.get("title", "")
         if not isinstance(title, str):
             raise self.fail("plan", "'title' must be a string", 'write title = "..."')
+        nodes = [
+            self.node(table, f"node {n}")
+            for n, table in enumerate(self.tables(document, "node", "plan"), start=1)
+        ]
+        if nodes and areas:
+            raise self.fail(
+                "plan",
+                "the plan has both [[area]] and [[node]] tables",
+                "write the tree one way: [[area]] (the Integra shape) or [[node]] (any tree)",
+            )
+        if not nodes and not areas:
+            raise self.fail(
+                "plan",
+                "the plan has no [[area]] or [[node]] tables: nothing to evaluate",
+                "write the tree as [[node]] tables (code, parent, name, weight, formula, ...)",
+            )
+        groups = tree_from_rows(nodes, source=self.source) if nodes else ()
         return Plan(
-            title, tuple(areas), tuple(drivers), years["baseline_years"], years["target_years"]
+            title,
+            tuple(areas),
+            tuple(drivers),
+            years["baseline_years"],
+            years["target_years"],
+            groups,
         )
 
 
@@ -339,9 +512,12 @@ def read_plan(text: str, *, source: str = "<plan>") -> Plan:
             line=int(match[1]) if match else None,
             source=source,
         ) from None
-    return _Reader(source).plan(document)
+    return _Reader(source, text).plan(document)
 
 
 def load_plan(path: str | Path) -> Plan:
-    """Read a plan file."""
+    """Read a plan: a ``.toml`` plan file, or a ``.csv`` / ``.xlsx`` sheet (see
+    :mod:`kpi_formula.plan.sheet`)."""
+    if Path(path).suffix.lower() in SHEET_SUFFIXES:
+        return load_sheet(path)
     return read_plan(read_text_file(path, PlanError), source=str(path))

@@ -59,6 +59,7 @@ def _indicator_payload(result: IndicatorResult) -> dict[str, Any]:
         "target": result.target,
         "met": result.met,
         "achievement": None if result.achievement is None else _number(result.achievement),
+        "notes": list(result.notes),
     }
 
 

@@ -32,6 +32,9 @@ class IndicatorResult:
     met: bool | None
     achievement: Decimal | None
     unit: str | None = None
+    notes: tuple[str, ...] = ()
+    """What the evaluation did that a reader should know (a formula in percentage
+    points, the baseline a relative target was judged against)."""
 
     @property
     def missing(self) -> bool:
@@ -43,7 +46,9 @@ class IndicatorResult:
 class NodeScore:
     """A node of the plan tree with its weight and rolled-up score."""
 
-    kind: Literal["plan", "area", "objective", "group", "operational", "indicator"]
+    kind: str
+    """``"plan"``, ``"indicator"``, or the level of a group: ``"group"``, and in the
+    Integra shape ``"area"``, ``"objective"``, ``"operational"``."""
     code: str
     name: str
     weight: Decimal

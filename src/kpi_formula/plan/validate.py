@@ -29,7 +29,7 @@ from ..resolver import resolve
 from ..targets import parse_targets
 from ..values import Quantity, parse_value
 from .evaluate import dependency_order
-from .model import Indicator, Plan
+from .model import Group, Indicator, Plan
 
 __all__ = ["Problem", "validate_plan"]
 
@@ -140,34 +140,25 @@ def validate_plan(
     known = {driver.code for driver in plan.drivers}
     known |= {alias for driver in plan.drivers for alias in driver.aliases}
     known |= {indicator.code for indicator in indicators.values()}
-    _weights("plan", [area.weight for area in plan.areas], problems)
-    for area in plan.areas:
-        where = f"area {area.code}"
-        _weights(where, [objective.weight for objective in area.objectives], problems)
-        for objective in area.objectives:
-            owhere = f"{where} › {objective.code}"
-            groups = [
-                weight
-                for weight, present in (
-                    (objective.indicators_weight, objective.indicators),
-                    (objective.operational_weight, objective.operational),
-                )
-                if present
-            ]
-            _weights(owhere, groups, problems)
-            _weights(f"{owhere} › indicatori", [i.weight for i in objective.indicators], problems)
-            _weights(
-                f"{owhere} › obiettivi operativi",
-                [o.weight for o in objective.operational],
-                problems,
+    top = plan.tree()
+    _weights("plan", [group.weight for group in top], problems)
+
+    def visit(group: Group, where: str) -> None:
+        label = f"{where} › {group.code}" if where else group.code
+        if not group.children:
+            problems.append(
+                Problem("warning", label, "the group holds no indicator: it scores N/D")
             )
-            for indicator in objective.indicators:
-                _indicator(indicator, owhere, known, problems)
-            for operational in objective.operational:
-                pwhere = f"{owhere} › {operational.code}"
-                _weights(pwhere, [i.weight for i in operational.indicators], problems)
-                for indicator in operational.indicators:
-                    _indicator(indicator, pwhere, known, problems)
+            return
+        _weights(label, [child.weight for child in group.children], problems)
+        for child in group.children:
+            if isinstance(child, Indicator):
+                _indicator(child, label, known, problems)
+            else:
+                visit(child, label)
+
+    for group in top:
+        visit(group, "")
     by_code: dict[str, set[str]] = {}
     for indicator in indicators.values():
         by_code.setdefault(indicator.code, set()).add(indicator.name)

@@ -1,0 +1,152 @@
+"""A plan as a flat list of nodes, each naming its parent: the shape of sheets.
+
+One row per node — ``code``, ``parent`` (empty at the top), ``name``,
+``weight``, ``formula``, ``unit``, baselines and targets by year — is how a
+spreadsheet holds a tree of any depth, and how the ``[[node]]`` tables of a
+plan file do.  A node some other node names as its parent is a group; every
+other node is an indicator (an input when it has no formula, or its own code as
+formula).  :func:`tree_from_rows` builds the tree and :func:`rows_from_plan`
+flattens any plan, the Integra shape included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..errors import PlanError
+from .model import Group, Indicator, Plan
+
+__all__ = ["NodeRow", "rows_from_plan", "tree_from_rows"]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeRow:
+    """One node of a flat plan, as a sheet row or a ``[[node]]`` table holds it."""
+
+    code: str
+    parent: str
+    name: str
+    weight: Decimal
+    formula: str | None = None
+    unit: str | None = None
+    description: str = ""
+    id: str = ""
+    kind: str = "group"
+    baselines: dict[int, str] = field(default_factory=dict)
+    targets: dict[int, str] = field(default_factory=dict)
+    line: int | None = None
+
+
+def _fail(row: NodeRow, message: str, hint: str, source: str) -> PlanError:
+    return PlanError(message, hint=hint, line=row.line, source=source)
+
+
+def tree_from_rows(rows: Sequence[NodeRow], *, source: str = "<plan>") -> tuple[Group, ...]:
+    """The top-level groups of the tree the rows describe, in the rows' order."""
+    parents = {row.parent for row in rows if row.parent}
+    groups: dict[str, NodeRow] = {}
+    for row in rows:
+        if row.code in parents:
+            if row.code in groups:
+                raise _fail(
+                    row,
+                    f"two rows define the group {row.code!r}",
+                    "give each group one row; an indicator may be listed under two groups",
+                    source,
+                )
+            if row.formula or row.baselines or row.targets:
+                raise _fail(
+                    row,
+                    f"{row.code!r} has children, so it is a group, and a group has no "
+                    "formula, baselines or targets",
+                    "give the indicator its own code, under the group",
+                    source,
+                )
+            groups[row.code] = row
+    for row in rows:
+        if row.parent and row.parent not in groups:
+            raise _fail(
+                row,
+                f"{row.code!r} names the parent {row.parent!r}, which no row defines",
+                "add a row for the parent, or correct the code",
+                source,
+            )
+    children: dict[str, list[NodeRow]] = {}
+    for row in rows:
+        children.setdefault(row.parent, []).append(row)
+
+    def build(row: NodeRow, path: tuple[str, ...]) -> Group | Indicator:
+        if row.code not in groups:
+            return Indicator(
+                code=row.code,
+                name=row.name,
+                weight=row.weight,
+                formula=row.formula,
+                description=row.description,
+                unit=row.unit,
+                baselines=dict(row.baselines),
+                targets=dict(row.targets),
+                id=row.id,
+                line=row.line,
+            )
+        if row.code in path:
+            raise _fail(
+                row,
+                f"the groups contain each other: {' -> '.join((*path, row.code))}",
+                "each group needs one parent above it",
+                source,
+            )
+        return Group(
+            row.code,
+            row.name,
+            row.weight,
+            tuple(build(child, (*path, row.code)) for child in children.get(row.code, ())),
+            row.kind,
+            row.line,
+        )
+
+    top: list[Group] = []
+    for row in children.get("", []):
+        node = build(row, ())
+        if isinstance(node, Indicator):
+            raise _fail(
+                row,
+                f"the indicator {row.code!r} has no parent",
+                "put it under a group: the top of a plan holds groups",
+                source,
+            )
+        top.append(node)
+    if not top and rows:
+        raise PlanError(
+            "no row is at the top of the tree (every row names a parent)",
+            hint="leave the parent empty for the top groups",
+            source=source,
+        )
+    return tuple(top)
+
+
+def rows_from_plan(plan: Plan) -> list[NodeRow]:
+    """The plan as flat rows, parents before children (any shape of plan)."""
+
+    def visit(node: Group | Indicator, parent: str) -> Iterator[NodeRow]:
+        if isinstance(node, Indicator):
+            yield NodeRow(
+                code=node.code,
+                parent=parent,
+                name=node.name,
+                weight=node.weight,
+                formula=node.formula,
+                unit=node.unit,
+                description=node.description,
+                id="" if node.id == node.code else node.id,
+                baselines=dict(node.baselines),
+                targets=dict(node.targets),
+            )
+            return
+        yield NodeRow(node.code, parent, node.name, node.weight, kind=node.kind)
+        for child in node.children:
+            yield from visit(child, node.code)
+
+    return [row for group in plan.tree() for row in visit(group, "")]
