@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from functools import partial
 from typing import Any, Literal
 
 from ..ast import Node, Number, Ref, map_leaves
@@ -227,6 +228,20 @@ def point_at_computed(
     return Formula(map_leaves(formula.root, rename))
 
 
+_POINTS_NOTE = "the formula scales by 100: its value is in percentage points (94,70 is 94,70 %)"
+
+
+def _in_points(
+    indicators: Mapping[str, Indicator], formulas: Mapping[str, Formula | None]
+) -> set[str]:
+    """The % indicators whose formula scales by 100: they yield percentage points."""
+    return {
+        key
+        for key, formula in formulas.items()
+        if formula is not None and indicators[key].unit == "%" and scales_by_hundred(formula)
+    }
+
+
 def _baseline_year(indicator: Indicator, target: Target, target_year: int) -> int | None:
     """The year a relative target refers to: the year it names, the year before the
     target's, or the latest baseline year before the target's."""
@@ -318,93 +333,19 @@ def evaluate_plan(
     if engine not in ("python", "duckdb"):
         raise PlanError(f"unknown engine {engine!r}", hint="use 'python' or 'duckdb'")
     target_year = year if target_year is None else target_year
-    indicators = plan.indicators()
-    formulas = _formulas(indicators)
-    order = _order(indicators, formulas)
-    catalog = _catalog(plan, indicators)
-    source = MappingSource(data)
-    values: dict[tuple[str, int], Any] = {}
+    run = _Run(plan, data, on_missing, engine)
     results: dict[str, IndicatorResult] = {}
-    computed_by_sql = (
-        _duckdb_values(
-            indicators=indicators,
-            formulas=formulas,
-            catalog=catalog,
-            data=data,
-            order=order,
-            on_missing=on_missing,
-        )
-        if engine == "duckdb"
-        else None
-    )
-
-    # a % indicator whose formula scales by 100 yields percentage points: 94,70 is 94,70 %
-    in_points = {
-        key
-        for key, formula in formulas.items()
-        if formula is not None and indicators[key].unit == "%" and scales_by_hundred(formula)
-    }
-
-    def value_of(key: str, when: int) -> tuple[IndicatorValue, tuple[str, ...]]:
-        value, reasons = computed_value(key, when)
-        if key in in_points and isinstance(value, Decimal):
-            value = DIVISION.divide(value, _HUNDRED)
-        return value, reasons
-
-    def computed_value(key: str, when: int) -> tuple[IndicatorValue, tuple[str, ...]]:
-        indicator = indicators[key]
-        formula = formulas[key]
-        if formula is None:
-            return _read(indicator.code, source, when)
-        root = formula.root
-        if _names_one_driver(root, indicators):
-            # A formula that names one driver: the driver may hold a date (a milestone).
-            return _read(root.code, source, when)  # type: ignore[union-attr]
-        if computed_by_sql is not None:
-            from_sql = computed_by_sql[key].get(when)
-            if from_sql is not None:
-                return from_sql, ()
-        # Values of other indicators this formula names, for the years it reads.
-        for ref in formula.references:
-            other = indicators.get(ref.code)
-            if other is not None and ref.code != indicator.code and other.id == ref.code:
-                slot = (ref.code, when + ref.offset)
-                if slot not in values:
-                    computed, _ = value_of(ref.code, when + ref.offset)
-                    values[slot] = computed
-        result = evaluate(
-            formula,
-            _PlanSource(source, values, indicator.code),
-            year=when,
-            catalog=catalog,
-            on_missing=on_missing,
-        )
-        return result.value, result.reasons
-
-    for key in order:
-        indicator = indicators[key]
+    for key in run.order:
+        indicator = run.indicators[key]
         try:
-            value, reasons = value_of(key, year)
+            value, reasons = run.value_of(key, year)
         except KpiFormulaError as error:
             value, reasons = ND, (error.reason,)
         if indicator.id == indicator.code:
-            values[(indicator.code, year)] = value
-
-        def reference(when: int, key: str = key) -> IndicatorValue:
-            try:
-                found, _ = value_of(key, when)
-            except KpiFormulaError:
-                found = ND
-            return found
-
+            run.values[(indicator.code, year)] = value
         target, met, achievement, problems, baseline = _judge(
-            indicator, value, target_year, scoring, reference
+            indicator, value, target_year, scoring, partial(run.reference, key)
         )
-        notes = (
-            ("the formula scales by 100: its value is in percentage points (94,70 is 94,70 %)",)
-            if key in in_points
-            else ()
-        ) + baseline
         results[key] = IndicatorResult(
             id=indicator.id,
             code=indicator.code,
@@ -415,13 +356,90 @@ def evaluate_plan(
             met=met,
             achievement=achievement,
             unit=indicator.unit,
-            notes=notes,
+            notes=(_POINTS_NOTE,) * (key in run.in_points) + baseline,
         )
-
     tree = _roll_up(plan, results, nd_policy)
     listed = tuple(results[indicator.id] for _, indicator in plan.occurrences())
     unique = tuple(dict.fromkeys(listed))
     return PlanEvaluation(year, target_year, tree, unique, nd_policy)
+
+
+class _Run:
+    """One evaluation of a plan: its formulas, their order, and the values computed."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        data: Mapping[Any, Any],
+        on_missing: Literal["propagate", "zero"],
+        engine: Literal["python", "duckdb"],
+    ) -> None:
+        self.indicators = indicators = plan.indicators()
+        self.formulas = formulas = _formulas(indicators)
+        self.order = _order(indicators, formulas)
+        self.catalog = _catalog(plan, indicators)
+        self.source = MappingSource(data)
+        self.on_missing = on_missing
+        self.values: dict[tuple[str, int], Any] = {}
+        self.in_points = _in_points(indicators, formulas)
+        self.computed_by_sql = (
+            _duckdb_values(
+                indicators=indicators,
+                formulas=formulas,
+                catalog=self.catalog,
+                data=data,
+                order=self.order,
+                on_missing=on_missing,
+            )
+            if engine == "duckdb"
+            else None
+        )
+
+    def reference(self, key: str, when: int) -> IndicatorValue:
+        """The indicator's value in another year (N/D when it cannot be had)."""
+        try:
+            found, _ = self.value_of(key, when)
+        except KpiFormulaError:
+            found = ND
+        return found
+
+    def value_of(self, key: str, when: int) -> tuple[IndicatorValue, tuple[str, ...]]:
+        """The indicator's value and reasons, in percent for a formula in points."""
+        value, reasons = self._computed(key, when)
+        if key in self.in_points and isinstance(value, Decimal):
+            value = DIVISION.divide(value, _HUNDRED)
+        return value, reasons
+
+    def _computed(self, key: str, when: int) -> tuple[IndicatorValue, tuple[str, ...]]:
+        indicators = self.indicators
+        indicator = indicators[key]
+        formula = self.formulas[key]
+        if formula is None:
+            return _read(indicator.code, self.source, when)
+        root = formula.root
+        if _names_one_driver(root, indicators):
+            # A formula that names one driver: the driver may hold a date (a milestone).
+            return _read(root.code, self.source, when)  # type: ignore[union-attr]
+        if self.computed_by_sql is not None:
+            from_sql = self.computed_by_sql[key].get(when)
+            if from_sql is not None:
+                return from_sql, ()
+        # Values of other indicators this formula names, for the years it reads.
+        for ref in formula.references:
+            other = indicators.get(ref.code)
+            if other is not None and ref.code != indicator.code and other.id == ref.code:
+                slot = (ref.code, when + ref.offset)
+                if slot not in self.values:
+                    computed, _ = self.value_of(ref.code, when + ref.offset)
+                    self.values[slot] = computed
+        result = evaluate(
+            formula,
+            _PlanSource(self.source, self.values, indicator.code),
+            year=when,
+            catalog=self.catalog,
+            on_missing=self.on_missing,
+        )
+        return result.value, result.reasons
 
 
 def _roll_up(plan: Plan, results: Mapping[str, IndicatorResult], nd_policy: NDPolicy) -> NodeScore:
