@@ -68,3 +68,31 @@ def test_parse_data_value_forms() -> None:
     assert parse_data_value("1.100", italian=True) == Decimal(1100)
     assert parse_data_value("1.100.000") == Decimal(1100000)
     assert parse_data_value("N/D") is kf.ND
+
+
+def test_excel_csv_in_windows_1252_and_xlsx_data(tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    from kpi_formula.data import load_data
+
+    latin = tmp_path / "dati.csv"
+    latin.write_bytes(
+        "codice;anno;valore\nCittà;2025;1.100\nSpesa €;2025;72,10 %\n".encode("cp1252")
+    )
+    assert load_data(latin) == {
+        ("Città", 2025): Decimal(1100),
+        ("Spesa €", 2025): Decimal("0.7210"),
+    }
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in (["code", 2024, 2025], ["A", 1100, 0.5], ["B", "1.100", "N/D"]):
+        sheet.append(row)
+    path = tmp_path / "dati.xlsx"
+    workbook.save(path)
+    assert load_data(path) == {
+        ("A", 2024): Decimal(1100),
+        ("A", 2025): Decimal("0.5"),
+        ("B", 2024): Decimal(1100),
+        ("B", 2025): kf.ND,
+    }

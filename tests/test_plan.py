@@ -313,7 +313,11 @@ def test_cli_import_validate_evaluate_scorecard(tmp_path: Path) -> None:
     status, output = run(
         "plan", "evaluate", str(MODENA / "plan.toml"), "--data", data, "--year", "2024", "--csv"
     )
-    assert status == 0 and output.splitlines()[0].startswith("code,id,name,year,value")
+    lines = output.splitlines()
+    assert status == 0 and lines[0].startswith("code;id;name;year;value")  # Italian Excel
+    assert lines[1].startswith("301.50;301.50;Fatturato export provinciale;2024;13595300000;€")
+    share = next(line for line in lines if line.startswith("401.50;"))
+    assert ";0,727;%;" in share  # a decimal comma
 
 
 def test_cli_plan_errors_exit_2_and_validation_errors_exit_1(tmp_path: Path) -> None:

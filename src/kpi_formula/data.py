@@ -23,10 +23,11 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from .decimals import to_decimal
 from .errors import DataError, KpiFormulaError, ValueSyntaxError
-from .inputs import read_text_file
+from .inputs import require_module
 from .missing import NotAvailable
 from .values import Quantity, Value, parse_date, parse_value
 
@@ -103,10 +104,31 @@ def _column(header: list[str], names: Iterable[str]) -> int | None:
     return None
 
 
+def _is_number(cell: object) -> bool:
+    return isinstance(cell, int | float | Decimal | dt.date) and not isinstance(cell, bool)
+
+
+def _cell_text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer() and abs(cell) < 10**15:
+        return str(int(cell))  # a year or a code typed as a number in a spreadsheet
+    return str(cell)
+
+
 def _read_value(
-    text: str, source: str, line: int, italian: bool
+    text: Any, source: str, line: int, italian: bool
 ) -> Decimal | NotAvailable | dt.date:
-    if _DATE.fullmatch(text.strip()):
+    if isinstance(text, dt.datetime):
+        return text.date()
+    if isinstance(text, dt.date):
+        return text
+    if isinstance(text, float):
+        return to_decimal(text, "the value")
+    if isinstance(text, int | Decimal):
+        return Decimal(text)
+    text = text.strip()
+    if _DATE.fullmatch(text):
         # Milestones (the date a report was published) are data too.
         try:
             return parse_date(text)
@@ -137,13 +159,35 @@ def read_data(text: str, *, source: str = "<data>") -> DataTable:
     # A ";" or tab separator is the mark of an Italian export: "1.100" is 1100.
     italian = delimiter != ","
     rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
-    header = rows[0]
+    return read_cells(rows, source=source, italian=italian)
+
+
+def read_cells(
+    rows: list[list[Any]], *, source: str = "<data>", italian: bool = True
+) -> DataTable:
+    """Read driver data from a table's cells (the first row names the columns):
+    text cells by the rule for typed numbers, numbers as they are, dates as dates."""
+    texts = [[_cell_text(cell) for cell in row] for row in rows]
+    if not texts or not any(cell.strip() for cell in texts[0]):
+        raise DataError(
+            "the data has no header row",
+            hint="start with 'code,year,value' or 'code,2022,2023,2024'",
+            line=1,
+            source=source,
+        )
+    header = texts[0]
     code_column = _column(header, _CODE_COLUMNS)
     year_column = _column(header, _YEAR_COLUMNS)
     value_column = _column(header, _VALUE_COLUMNS)
     table: DataTable = {}
+
+    def value(row: int, column: int, line: int) -> Decimal | NotAvailable | dt.date:
+        cell = rows[row][column]
+        return _read_value(cell if _is_number(cell) else texts[row][column], source, line, italian)
+
     if code_column is not None and year_column is not None and value_column is not None:
-        for line, row in enumerate(rows[1:], start=2):
+        for number, row in enumerate(texts[1:], start=1):
+            line = number + 1
             if not any(cell.strip() for cell in row):
                 continue
             needed = max(code_column, year_column, value_column)
@@ -163,7 +207,7 @@ def read_data(text: str, *, source: str = "<data>") -> DataTable:
                     source=source,
                 )
             key = (row[code_column].strip(), int(year_text))
-            _store(table, key, _read_value(row[value_column], source, line, italian), source, line)
+            _store(table, key, value(number, value_column, line), source, line)
         return table
     if code_column is None:
         raise DataError(
@@ -184,7 +228,8 @@ def read_data(text: str, *, source: str = "<data>") -> DataTable:
             line=1,
             source=source,
         )
-    for line, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(texts[1:], start=1):
+        line = number + 1
         if not any(cell.strip() for cell in row):
             continue
         code = row[code_column].strip() if len(row) > code_column else ""
@@ -193,9 +238,8 @@ def read_data(text: str, *, source: str = "<data>") -> DataTable:
                 "a row without a code", hint="fill in the code", line=line, source=source
             )
         for index, year in years.items():
-            cell = row[index].strip() if index < len(row) else ""
-            if cell:
-                _store(table, (code, year), _read_value(cell, source, line, italian), source, line)
+            if index < len(row) and row[index].strip():
+                _store(table, (code, year), value(number, index, line), source, line)
     return table
 
 
@@ -217,5 +261,29 @@ def _store(
 
 
 def load_data(path: str | Path) -> DataTable:
-    """Read driver data from a CSV file (see :func:`read_data`)."""
-    return read_data(read_text_file(path, DataError), source=str(path))
+    """Read driver data from a ``.csv`` file (UTF-8 or Windows-1252, as Excel saves
+    it; see :func:`read_data`) or the first sheet of an ``.xlsx`` workbook (the
+    ``excel`` extra), in the long or the wide layout."""
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        openpyxl = require_module("openpyxl", extra="excel", purpose="reading .xlsx data")
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds for a damaged file
+            raise DataError(
+                f"cannot read {path} as .xlsx: {error}", hint="save it again from Excel"
+            ) from None
+        try:
+            rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+        return read_cells(rows, source=str(path))
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise DataError(f"cannot read {path}: {error}", hint="check the path") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")  # Excel's "CSV (separato da ;)" on Italian Windows
+    return read_data(text, source=str(path))

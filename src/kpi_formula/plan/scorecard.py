@@ -22,6 +22,7 @@ from ..display import display_percent, display_value
 from ..missing import ND
 from ..values import Quantity, format_value
 from .scores import IndicatorResult, NodeScore, PlanEvaluation
+from .sheet import neutralise
 
 __all__ = ["evaluation_payload", "render_csv", "render_html", "render_text"]
 
@@ -90,10 +91,16 @@ def evaluation_payload(evaluation: PlanEvaluation) -> dict[str, Any]:
     }
 
 
+def _italian(number: str | None) -> str:
+    """A JSON decimal string as Italian Excel reads a number: a decimal comma."""
+    return "" if number is None else number.replace(".", ",")
+
+
 def render_csv(evaluation: PlanEvaluation) -> str:
-    """One row per indicator, for spreadsheets."""
+    """One row per indicator, for spreadsheets: Italian Excel's dialect (``;``
+    between cells, a decimal comma), text cells safe from formula injection."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(
         [
             "code",
@@ -111,19 +118,21 @@ def render_csv(evaluation: PlanEvaluation) -> str:
     )
     for result in evaluation.indicators:
         payload = _indicator_payload(result)
+        value = payload["value"]
+        shown = "N/D" if value is None else value if "-" in value[1:] else _italian(value)
         writer.writerow(
             [
-                result.code,
-                result.id,
-                result.name,
+                neutralise(result.code),
+                neutralise(result.id),
+                neutralise(result.name),
                 evaluation.year,
-                payload["value"] if payload["value"] is not None else "N/D",
+                shown,
                 result.unit or "",
                 evaluation.target_year,
-                result.target or "",
+                neutralise(result.target or ""),
                 {True: "yes", False: "no", None: ""}[result.met],
-                payload["achievement"] or "",
-                "; ".join(result.reasons),
+                _italian(payload["achievement"]),
+                neutralise("; ".join(result.reasons)),
             ]
         )
     return buffer.getvalue()
