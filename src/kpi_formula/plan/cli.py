@@ -7,15 +7,17 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..data import load_data
+from ..data import DataTable, load_data
 from ..errors import PlanError
 from ..output import parse_scoring, print_json
 from .evaluate import evaluate_plan
+from .html import render_page
 from .model import Plan
 from .nodes import rows_from_plan
 from .planfile import SHEET_SUFFIXES, load_plan, save_plan
 from .report import import_report
 from .scorecard import evaluation_payload, render_csv, render_text
+from .scores import IndicatorValue, PlanEvaluation
 from .sheet import write_sheet
 from .validate import validate_plan
 
@@ -72,7 +74,7 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _checked(plan: Plan, args: argparse.Namespace) -> None:
+def _checked(plan: Plan, args: argparse.Namespace) -> list[str]:
     """A plan with errors is not scored in silence: list them, and stop unless --force."""
     errors = [problem for problem in validate_plan(plan) if problem.severity == "error"]
     for problem in errors:
@@ -82,14 +84,16 @@ def _checked(plan: Plan, args: argparse.Namespace) -> None:
             f"the plan has {len(errors)} errors (listed above)",
             hint="fix them (kpi-formula plan validate), or pass --force to score it anyway",
         )
+    return [str(problem) for problem in errors]
 
 
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     plan = load_plan(args.plan)
-    _checked(plan, args)
+    problems = _checked(plan, args)
+    data = load_data(args.data)
     evaluation = evaluate_plan(
         plan,
-        load_data(args.data),
+        data,
         year=args.year,
         target_year=args.targets,
         scoring=parse_scoring(args.scoring),
@@ -97,13 +101,38 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
         on_missing=args.on_missing,
         engine=args.engine,
     )
-    if args.json:
+    if getattr(args, "html", None):
+        _write_page(plan, data, evaluation, problems, args)
+        out.write(f"{args.html}: the scorecard page\n")
+    elif args.json:
         print_json(evaluation_payload(evaluation), out)
     elif args.csv:
         out.write(render_csv(evaluation))
     else:
         out.write(render_text(evaluation))
     return 0
+
+
+def _write_page(
+    plan: Plan,
+    data: DataTable,
+    evaluation: PlanEvaluation,
+    problems: list[str],
+    args: argparse.Namespace,
+) -> None:
+    """The HTML scorecard, with every year of the data for the charts."""
+    history: dict[str, dict[int, IndicatorValue]] = {}
+    for year in sorted({key_year for _, key_year in data}):
+        each = evaluate_plan(
+            plan, data, year=year, nd_policy=args.nd_policy, on_missing=args.on_missing
+        )
+        for result in each.indicators:
+            history.setdefault(result.id, {})[year] = result.value
+    page = render_page(evaluation, history=history, indicators=plan.indicators(), problems=problems)
+    try:
+        Path(args.html).write_text(page, encoding="utf-8")
+    except OSError as error:
+        raise PlanError(f"cannot write {args.html}: {error}", hint="check the path") from None
 
 
 def add_plan_commands(commands: Any) -> None:
@@ -168,5 +197,10 @@ def add_plan_commands(commands: Any) -> None:
         )
         output = command.add_mutually_exclusive_group()
         output.add_argument("--json", action="store_true", help="print one JSON object")
-        output.add_argument("--csv", action="store_true", help="print one CSV row per indicator")
+        output.add_argument(
+            "--csv", action="store_true", help="print one row per indicator (Italian Excel CSV)"
+        )
+        output.add_argument(
+            "--html", metavar="FILE", help="write the scorecard as one self-contained HTML page"
+        )
         command.set_defaults(run=_evaluate)
