@@ -1,5 +1,7 @@
-"""Plans (*alberatura della pianificazione*): the tree of areas, objectives and
-indicators, imported from planning reports, evaluated and scored by weight.
+"""Plans (*alberatura della pianificazione*): trees of weighted groups of any depth
+whose leaves are indicators — the Integra shape of areas and objectives among
+them — read from plan files, sheets and planning reports, evaluated and scored
+by weight.
 
 >>> from kpi_formula.plan import load_plan, evaluate_plan
 >>> from kpi_formula.data import load_data
@@ -13,14 +15,17 @@ Decimal('0.9665562858480360436591439631')
 from __future__ import annotations
 
 from .evaluate import IndicatorResult, NodeScore, PlanEvaluation, evaluate_plan
-from .model import Area, Indicator, OperationalObjective, Plan, StrategicObjective
+from .html import render_page
+from .model import Area, Group, Indicator, OperationalObjective, Plan, StrategicObjective
 from .planfile import dump_plan, load_plan, read_plan, save_plan
 from .report import ImportReport, import_report, read_report
 from .scorecard import evaluation_payload, render_csv, render_html, render_text
+from .sheet import load_sheet, write_sheet
 from .validate import Problem, validate_plan
 
 __all__ = [
     "Area",
+    "Group",
     "ImportReport",
     "Indicator",
     "IndicatorResult",
@@ -35,11 +40,14 @@ __all__ = [
     "evaluation_payload",
     "import_report",
     "load_plan",
+    "load_sheet",
     "read_plan",
     "read_report",
     "render_csv",
     "render_html",
+    "render_page",
     "render_text",
     "save_plan",
     "validate_plan",
+    "write_sheet",
 ]
