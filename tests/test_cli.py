@@ -179,7 +179,7 @@ def test_the_year_is_stated_when_assumed_and_required_when_it_matters(
     ("argv", "words"),
     [
         (["check", ">= 90,00 %", "50"], "has no unit, and the target is in %"),
-        (["check", ">= 90,00 %", "0.95"], "has no unit, and the target is in %"),
+        (["check", ">= 90,00 %", "1.5"], "has no unit, and the target is in %"),
         (["check", ">= 1.000 N.", "1.100"], "ambiguous"),
         (["eval", "A", "A=1.100", "--year", "2025"], "ambiguous"),
         (["eval", "A / 1.000.000", "A=1", "--year", "2025"], "write the number without dots"),
@@ -199,7 +199,7 @@ def test_typed_numbers_follow_one_rule_and_hints_speak_cli(
 
 @pytest.mark.parametrize(
     ("actual", "met"),
-    [("95 %", True), ("95,0 %", True), ("71.90 %", False), ("0,95 %", False)],
+    [("95 %", True), ("95,0 %", True), ("71.90 %", False), ("0,95 %", False), ("0,95", True)],
 )
 def test_percentages_typed_with_their_sign(actual: str, met: bool) -> None:
     status, output = run("check", ">= 90,00 %", actual, "--json")

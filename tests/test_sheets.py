@@ -195,3 +195,19 @@ def test_exported_cells_never_run_in_excel(tmp_path: Path) -> None:
     first = next(csv_module.reader(text.splitlines()[1:], delimiter=";"))
     assert first[0].startswith("'=HYPERLINK") and first[2] == "'@SUM(A1)"
     assert load_plan(csv).groups[0].code == '=HYPERLINK("http://x")'  # read back as written
+
+
+def test_an_input_in_percent_typed_without_its_sign_is_refused(tmp_path: Path) -> None:
+    sheet = tmp_path / "piano.csv"
+    sheet.write_text(
+        "code;parent;name;weight;formula;unit;target 2025\nM;;m;100 %;;;\n"
+        "QUOTA;M;Quota;100 %;;%;>= 90 %\n",
+        encoding="utf-8",
+    )
+    plan = load_plan(sheet)
+    for typed, expected in (("95", None), ("95 %", True), ("0,95", True), ("50", None)):
+        data = read_data(f"code;year;value\nQUOTA;2025;{typed}\n")
+        (result,) = evaluate_plan(plan, data, year=2025).indicators
+        assert result.met is expected, typed
+        if expected is None:
+            assert "without a unit, for an indicator in %" in result.reasons[0]

@@ -187,8 +187,9 @@ def check_typed(
     """Judge a value a person typed against ``target``.
 
     The value follows the one rule for numbers typed by people; a number
-    without a unit judged against a target in % is refused (is 95 meant as
-    95 % or as 9.500 %?) rather than guessed.
+    without a unit judged against a target in % is a fraction (``0,95``) when
+    it lies within ±1, and is refused beyond (is 95 meant as 95 % or as
+    9.500 %?) rather than guessed.
     """
     actual = parse_typed_value(actual_text)
     baseline = None if baseline_text is None else parse_typed_value(baseline_text)
@@ -199,17 +200,16 @@ def check_typed(
             and isinstance(value, Quantity)
             and value.unit is None
             and text is not None
+            and abs(value.amount) > 1
         ):
             raise UsageError(
                 f"the {what} {text.strip()!r} has no unit, and the target is in %",
-                hint=f"write it with its % sign: {text.strip()} % (a bare number is never "
-                f"taken for a percentage: is {text.strip()} meant as {text.strip()} % or as "
-                f"{text.strip()} × 100 %?)",
+                hint=f"write it with its % sign ({text.strip()} %) or as a fraction (0,95 for "
+                f"95 %): is {text.strip()} meant as {text.strip()} % or as {text.strip()} × 100 %?",
             )
     if target.needs_baseline and baseline is None:
         raise UsageError(
-            f"the target {str(target)!r} is relative: judging it needs the value it is "
-            "relative to",
+            f"the target {str(target)!r} is relative: judging it needs the value it is relative to",
             hint="give it: --baseline VALUE on the command line, or ':check ACTUAL TARGET, "
             "baseline VALUE' at the prompt",
         )

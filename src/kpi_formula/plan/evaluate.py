@@ -138,8 +138,15 @@ class _PlanSource:
         return self.data.lookup(code, year, evaluation_year)
 
 
-def _read(code: str, data: MappingSource, year: int) -> tuple[IndicatorValue, tuple[str, ...]]:
-    """The value of ``code`` in ``year`` straight from the data (inputs, milestones)."""
+def _read(
+    code: str, data: MappingSource, year: int, unit: str | None = None
+) -> tuple[IndicatorValue, tuple[str, ...]]:
+    """The value of ``code`` in ``year`` straight from the data (inputs, milestones).
+
+    An input in % is a fraction; a number beyond ±1 for it was most likely typed
+    in percent without its sign (95 for 95 %), and is refused rather than read
+    as 9.500 %.
+    """
     raw = data.lookup(code, year, year)
     where = f"{code}@{year}"
     if raw is ABSENT:
@@ -147,7 +154,15 @@ def _read(code: str, data: MappingSource, year: int) -> tuple[IndicatorValue, tu
     if isinstance(raw, dt.date):
         return raw, ()
     value = to_decimal(raw, where)
-    return (value, ()) if isinstance(value, Decimal) else (ND, (f"{where} is N/D",))
+    if not isinstance(value, Decimal):
+        return ND, (f"{where} is N/D",)
+    if unit == "%" and abs(value) > 1:
+        shown = format(value.normalize(), "f").replace(".", ",")
+        return ND, (
+            f"{where} is {shown} without a unit, for an indicator in %: is it {shown} % or "
+            f"{shown} × 100 %? Write it with its % sign ({shown} %) or as a fraction",
+        )
+    return value, ()
 
 
 def _names_one_driver(root: Node, indicators: Mapping[str, Indicator]) -> bool:
@@ -415,11 +430,11 @@ class _Run:
         indicator = indicators[key]
         formula = self.formulas[key]
         if formula is None:
-            return _read(indicator.code, self.source, when)
+            return _read(indicator.code, self.source, when, indicator.unit)
         root = formula.root
         if _names_one_driver(root, indicators):
             # A formula that names one driver: the driver may hold a date (a milestone).
-            return _read(root.code, self.source, when)  # type: ignore[union-attr]
+            return _read(root.code, self.source, when, indicator.unit)  # type: ignore[union-attr]
         if self.computed_by_sql is not None:
             from_sql = self.computed_by_sql[key].get(when)
             if from_sql is not None:
