@@ -27,7 +27,7 @@ from typing import Any
 
 from .decimals import to_decimal
 from .errors import DataError, KpiFormulaError, ValueSyntaxError
-from .inputs import require_module
+from .inputs import read_xlsx_cells
 from .missing import NotAvailable
 from .values import Quantity, Value, parse_date, parse_value
 
@@ -266,17 +266,7 @@ def load_data(path: str | Path) -> DataTable:
     ``excel`` extra), in the long or the wide layout."""
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
-        openpyxl = require_module("openpyxl", extra="excel", purpose="reading .xlsx data")
-        try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many kinds for a damaged file
-            raise DataError(
-                f"cannot read {path} as .xlsx: {error}", hint="save it again from Excel"
-            ) from None
-        try:
-            rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            workbook.close()
+        rows = read_xlsx_cells(path, DataError, purpose="reading .xlsx data")
         return read_cells(rows, source=str(path))
     try:
         raw = path.read_bytes()

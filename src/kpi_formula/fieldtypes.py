@@ -28,7 +28,7 @@ from typing import Any
 
 from .errors import KpiFormulaError, _TextError
 
-__all__ = ["core_schema_for", "json_schema_for"]
+__all__ = ["TextField", "core_schema_for", "json_schema_for"]
 
 _EXAMPLES: dict[str, list[str]] = {
     "Formula": ["(82.A3.1_INSTAGRAM - 82.A3.1_INSTAGRAM-1) / 82.A3.1_INSTAGRAM-1"],
@@ -71,3 +71,24 @@ def json_schema_for(kind: type) -> dict[str, Any]:
         "title": kind.__name__,
         "examples": _EXAMPLES.get(kind.__name__, []),
     }
+
+
+class TextField:
+    """What makes a value class a pydantic field type read from text: it names its
+    reader in ``_read_text``.  No pydantic is imported until pydantic asks."""
+
+    __slots__ = ()
+
+    @classmethod
+    def _read_text(cls, text: str) -> Any:
+        raise NotImplementedError  # pragma: no cover - each field type says
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """A pydantic v2 field type: validated from text, dumped as text."""
+        return core_schema_for(cls, cls._read_text)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
+        """A string, in JSON schema."""
+        return json_schema_for(cls)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .ast import Node, Number, Ref, walk
 from .errors import FormulaSyntaxError, LimitExceededError
+from .fieldtypes import TextField
 from .inputs import require_text
 from .parser import MAX_DEPTH, MAX_OFFSET, parse_node
 from .printer import to_text
@@ -30,7 +31,7 @@ __all__ = ["Formula", "parse"]
 
 
 @dataclass(frozen=True, slots=True)
-class Formula:
+class Formula(TextField):
     """An immutable, hashable formula.
 
     ``str(f)`` is the canonical text; equality compares the structure, not the
@@ -90,19 +91,9 @@ class Formula:
         return to_text(self.root)
 
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
-        """A pydantic v2 field type: validated from text, dumped as text
-        (see :mod:`kpi_formula.fieldtypes`)."""
-        from .fieldtypes import core_schema_for
-
-        return core_schema_for(cls, parse)
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
-        """A string, in JSON schema."""
-        from .fieldtypes import json_schema_for
-
-        return json_schema_for(cls)
+    def _read_text(cls, text: str) -> Formula:
+        """The field type's reader (see :mod:`kpi_formula.fieldtypes`)."""
+        return parse(text)
 
     def __repr__(self) -> str:
         return f"Formula({str(self)!r})"

@@ -12,7 +12,7 @@ from types import ModuleType
 
 from .errors import KpiFormulaError, _FileError, _TextError
 
-__all__ = ["read_text_file", "require_module", "require_text"]
+__all__ = ["read_text_file", "read_xlsx_cells", "require_module", "require_text"]
 
 
 def read_text_file(path: str | Path, error_type: type[_FileError]) -> str:
@@ -46,3 +46,20 @@ def require_module(name: str, *, extra: str, purpose: str) -> ModuleType:
         raise KpiFormulaError(
             f"{purpose} needs {name}", hint=f"pip install 'kpi_formula[{extra}]'"
         ) from None
+
+
+def read_xlsx_cells(
+    path: Path, error_type: type[_FileError], *, purpose: str
+) -> list[list[object]]:
+    """The cells of the first sheet of an ``.xlsx`` workbook (the ``excel`` extra)."""
+    openpyxl = require_module("openpyxl", extra="excel", purpose=purpose)
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise error_type(
+            f"cannot read {path} as .xlsx: {error}", hint="save it again from Excel"
+        ) from None
+    try:
+        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        workbook.close()

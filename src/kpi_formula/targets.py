@@ -59,6 +59,7 @@ from typing import Any, Literal, TypeAlias
 from .decimals import EXACT, decimal_text
 from .errors import BaselineRequiredError, KpiFormulaError, TargetSyntaxError, UnitMismatchError
 from .fasttargets import read_plain_targets
+from .fieldtypes import TextField
 from .inputs import require_text
 from .missing import ND, NotAvailable
 from .scoring import (
@@ -260,7 +261,7 @@ class Outcome:
 
 
 @dataclass(frozen=True, slots=True)
-class Target:
+class Target(TextField):
     """One target: a comparison with a threshold, a deadline (``entro``), or a
     comparison with a reference value moved by a :class:`Change`.
 
@@ -302,19 +303,9 @@ class Target:
             raise KpiFormulaError(f"a target's year is an int, not {self.year!r}", hint="2026")
 
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
-        """A pydantic v2 field type: validated from text, dumped as text
-        (see :mod:`kpi_formula.fieldtypes`)."""
-        from .fieldtypes import core_schema_for
-
-        return core_schema_for(cls, parse_target)
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
-        """A string, in JSON schema."""
-        from .fieldtypes import json_schema_for
-
-        return json_schema_for(cls)
+    def _read_text(cls, text: str) -> Target:
+        """The field type's reader (see :mod:`kpi_formula.fieldtypes`)."""
+        return parse_target(text)
 
     @property
     def unit(self) -> Unit | None:

@@ -42,6 +42,7 @@ from typing import Any, Literal, TypeAlias, TypeVar
 
 from .decimals import EXACT, decimal_text
 from .errors import KpiFormulaError, ValueSyntaxError, _TextError, clip
+from .fieldtypes import TextField
 from .grammar import grammar_text
 from .inputs import require_text
 from .missing import ND, NotAvailable
@@ -72,7 +73,7 @@ _MAX_DIGITS = 1000
 
 
 @dataclass(frozen=True, slots=True)
-class Quantity:
+class Quantity(TextField):
     """An amount with its unit (``None`` for a plain number) and an optional note.
 
     A percentage is stored as a fraction: ``72,10 %`` has ``amount`` 0.7210 and
@@ -99,19 +100,9 @@ class Quantity:
         return format_value(self)
 
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
-        """A pydantic v2 field type: validated from text, dumped as text
-        (see :mod:`kpi_formula.fieldtypes`)."""
-        from .fieldtypes import core_schema_for
-
-        return core_schema_for(cls, _parse_quantity)
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
-        """A string, in JSON schema."""
-        from .fieldtypes import json_schema_for
-
-        return json_schema_for(cls)
+    def _read_text(cls, text: str) -> Quantity:
+        """The field type's reader (see :mod:`kpi_formula.fieldtypes`)."""
+        return _parse_quantity(text)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the amount as a decimal string (a percentage as a

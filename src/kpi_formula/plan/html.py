@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
@@ -160,12 +161,16 @@ def _chart(
     return "".join(parts)
 
 
-def _indicator(
-    node: NodeScore,
-    history: Mapping[str, Mapping[int, IndicatorValue]],
-    indicators: Mapping[str, Indicator],
-    target_year: int,
-) -> str:
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """What every card of the page draws on: values by year, baselines, the target year."""
+
+    history: Mapping[str, Mapping[int, IndicatorValue]]
+    indicators: Mapping[str, Indicator]
+    target_year: int
+
+
+def _indicator(node: NodeScore, page: _Page) -> str:
     result = node.indicator
     assert result is not None
     css, words = _MET[result.met]
@@ -193,10 +198,10 @@ def _indicator(
     reasons = "".join(f"<li>{escape(reason)}</li>" for reason in result.reasons)
     notes = "".join(f"<li>{escape(note)}</li>" for note in result.notes)
     chart = _chart(
-        history.get(result.id, {}),
-        _baselines(indicators.get(result.id)),
+        page.history.get(result.id, {}),
+        _baselines(page.indicators.get(result.id)),
         _threshold(result),
-        target_year,
+        page.target_year,
     )
     return (
         f'<article class="indicator" data-met="{css}">'
@@ -208,22 +213,9 @@ def _indicator(
     )
 
 
-def _node(
-    node: NodeScore,
-    history: Mapping[str, Mapping[int, IndicatorValue]],
-    indicators: Mapping[str, Indicator],
-    target_year: int,
-) -> str:
-    cards = [
-        _indicator(child, history, indicators, target_year)
-        for child in node.children
-        if child.indicator is not None
-    ]
-    groups = [
-        _node(child, history, indicators, target_year)
-        for child in node.children
-        if child.indicator is None
-    ]
+def _node(node: NodeScore, page: _Page) -> str:
+    cards = [_indicator(child, page) for child in node.children if child.indicator is not None]
+    groups = [_node(child, page) for child in node.children if child.indicator is None]
     code = f'<span class="code">{escape(node.code)}</span> ' if node.kind != "group" else ""
     return (
         f'<section class="node kind-{escape(node.kind)}">'
@@ -246,13 +238,9 @@ def render_page(
     """The scorecard page: ``history`` maps indicator ids to their value by year
     (the charts), ``indicators`` gives their baselines, ``problems`` what
     validation found (shown at the top, never hidden)."""
-    history = history or {}
-    indicators = indicators or {}
+    page = _Page(history or {}, indicators or {}, evaluation.target_year)
     title = evaluation.tree.name
-    body = "".join(
-        _node(area, history, indicators, evaluation.target_year)
-        for area in evaluation.tree.children
-    )
+    body = "".join(_node(area, page) for area in evaluation.tree.children)
     listed = "".join(f"<li>{escape(problem)}</li>" for problem in problems)
     return (
         '<!doctype html>\n<html lang="it"><head><meta charset="utf-8">'

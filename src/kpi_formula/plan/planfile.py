@@ -332,14 +332,18 @@ class _Reader:
             )
         return value
 
-    def indicator(self, table: Mapping[str, Any], where: str) -> Indicator:
-        self.check_keys(table, "indicator", where)
+    def formula_and_unit(self, table: Mapping[str, Any], where: str) -> tuple[str | None, Any]:
         formula = table.get("formula")
         if formula is not None and not isinstance(formula, str):
             raise self.fail(where, "'formula' must be a string", 'write formula = "A / B"')
         unit = table.get("unit")
         if unit is not None and unit not in UNITS:
             raise self.fail(where, f"unknown unit {unit!r}", f"use one of {', '.join(UNITS)}")
+        return formula, unit
+
+    def indicator(self, table: Mapping[str, Any], where: str) -> Indicator:
+        self.check_keys(table, "indicator", where)
+        formula, unit = self.formula_and_unit(table, where)
         return Indicator(
             code=self.text(table, "code", where),
             name=self.text(table, "name", where, required=False),
@@ -354,12 +358,7 @@ class _Reader:
 
     def node(self, table: Mapping[str, Any], where: str) -> NodeRow:
         self.check_keys(table, "node", where)
-        formula = table.get("formula")
-        if formula is not None and not isinstance(formula, str):
-            raise self.fail(where, "'formula' must be a string", 'write formula = "A / B"')
-        unit = table.get("unit")
-        if unit is not None and unit not in UNITS:
-            raise self.fail(where, f"unknown unit {unit!r}", f"use one of {', '.join(UNITS)}")
+        formula, unit = self.formula_and_unit(table, where)
         code = self.text(table, "code", where)
         return NodeRow(
             code=code,

@@ -41,7 +41,7 @@ from typing import Any
 
 from ..data import parse_data_value
 from ..errors import KpiFormulaError, PlanError
-from ..inputs import require_module
+from ..inputs import read_xlsx_cells, require_module
 from ..values import UNITS, Quantity, format_value, parse_value
 from .model import Plan
 from .nodes import NodeRow, rows_from_plan, tree_from_rows
@@ -89,21 +89,6 @@ def read_csv_rows(data: bytes) -> list[list[str]]:
     header = lines[0] if lines else ""
     delimiter = max((";", "\t", ","), key=header.count)
     return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-
-
-def _read_xlsx(path: Path) -> list[list[object]]:
-    openpyxl = require_module("openpyxl", extra="excel", purpose="reading .xlsx sheets")
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise PlanError(
-            f"cannot read {path} as .xlsx: {error}", hint="save it again from Excel"
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
 
 
 def _columns(
@@ -256,7 +241,7 @@ def load_sheet(path: str | Path, *, title: str | None = None) -> Plan:
     path = Path(path)
     source = str(path)
     if path.suffix.lower() == ".xlsx":
-        cells: list[list[Any]] = _read_xlsx(path)
+        cells: list[list[Any]] = read_xlsx_cells(path, PlanError, purpose="reading .xlsx sheets")
         italian = True
     else:
         try:
