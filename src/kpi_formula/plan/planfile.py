@@ -115,24 +115,19 @@ def _table(years: Mapping[int, str]) -> str:
 
 
 def _indicator_lines(header: str, indicator: Indicator) -> list[str]:
-    lines = [f"[[{header}]]", f"code = {_string(indicator.code)}"]
-    if indicator.id != indicator.code:
-        lines.append(f"id = {_string(indicator.id)}")
-    lines += [
-        f"name = {_string(indicator.name)}",
-        f"weight = {_string(_weight_text(indicator.weight))}",
-    ]
-    if indicator.description:
-        lines.append(f"description = {_string(indicator.description)}")
-    if indicator.formula is not None:
-        lines.append(f"formula = {_string(indicator.formula)}")
-    if indicator.unit is not None:
-        lines.append(f"unit = {_string(indicator.unit)}")
-    if indicator.baselines:
-        lines.append(f"baselines = {_table(indicator.baselines)}")
-    if indicator.targets:
-        lines.append(f"targets = {_table(indicator.targets)}")
-    return [*lines, ""]
+    row = NodeRow(
+        code=indicator.code,
+        parent="",
+        name=indicator.name,
+        weight=indicator.weight,
+        formula=indicator.formula,
+        unit=indicator.unit,
+        description=indicator.description,
+        id="" if indicator.id == indicator.code else indicator.id,
+        baselines=dict(indicator.baselines),
+        targets=dict(indicator.targets),
+    )
+    return _node_lines(row, header)
 
 
 def _heading(table: str, code: str, name: str, weight: Decimal, **weights: Decimal) -> list[str]:
@@ -191,8 +186,8 @@ def dump_plan(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def _node_lines(row: NodeRow) -> list[str]:
-    lines = ["[[node]]", f"code = {_string(row.code)}"]
+def _node_lines(row: NodeRow, header: str = "node") -> list[str]:
+    lines = [f"[[{header}]]", f"code = {_string(row.code)}"]
     if row.id:
         lines.append(f"id = {_string(row.id)}")
     if row.parent:
