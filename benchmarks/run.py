@@ -19,6 +19,7 @@ import sys
 import time
 import timeit
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 
 import kpi_formula as kf
@@ -224,7 +225,8 @@ def cold_paths(rows: list[list[str]], number: int) -> None:
         formula._formula.cache_clear()
         evaluator._prepared.cache_clear()
         targets._targets.cache_clear()
-        evaluate_plan(plan, modena, year=2024, target_year=2025)
+        # a plan object as just read: nothing it derives is worked out yet
+        evaluate_plan(replace(plan), modena, year=2024, target_year=2025)
 
     def warm_plan() -> None:
         evaluate_plan(plan, modena, year=2024, target_year=2025)

@@ -107,7 +107,7 @@ def make_operand(text: str, start: int) -> Node:
         # Numbers have no prior years: 50-1 is a subtraction.
         one = Number(years, span=Span(start + len(code) + 1, span.end))
         return BinOp("-", number, one, span=span)
-    if _GROUPED_NUMBER.fullmatch(code):
+    if code[0] in _DIGITS and code.count(".") > 1 and _GROUPED_NUMBER.fullmatch(code):
         raise NodeError(
             f"{code} reads as a code: in formulas a dot is a decimal point, not a "
             "thousands separator",

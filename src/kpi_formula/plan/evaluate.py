@@ -374,8 +374,9 @@ def evaluate_plan(
             notes=(_POINTS_NOTE,) * (key in run.in_points) + baseline,
         )
     tree = _roll_up(plan, results, nd_policy)
-    listed = tuple(results[indicator.id] for _, indicator in plan.occurrences())
-    unique = tuple(dict.fromkeys(listed))
+    # each indicator once, in the order of its first listing
+    listed = dict.fromkeys(indicator.id for _, indicator in plan.occurrences())
+    unique = tuple(results[key] for key in listed)
     return PlanEvaluation(year, target_year, tree, unique, nd_policy)
 
 

@@ -135,14 +135,27 @@ class Plan:
     baseline_years: tuple[int, ...] = ()
     target_years: tuple[int, ...] = ()
     groups: tuple[Group, ...] = ()
+    _tree: tuple[Group, ...] = field(init=False, repr=False, compare=False, hash=False)
+    _indicators: dict[str, Indicator] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        # a plan is read once and evaluated often: its tree is worked out once
+        tree = self.groups or tuple(_area_group(area) for area in self.areas)
+        object.__setattr__(self, "_tree", tree)
+        found: dict[str, Indicator] = {}
+        for _, indicator in self.occurrences():
+            known = found.get(indicator.id)
+            if known is None or (known.is_input and not indicator.is_input):
+                found[indicator.id] = indicator
+        object.__setattr__(self, "_indicators", found)
 
     def tree(self) -> tuple[Group, ...]:
         """The top-level groups of the plan, the Integra shape as groups: an
         objective holds the groups *Indicatori* and *Obiettivi operativi* (each
         with its weight, left out when empty)."""
-        if self.groups:
-            return self.groups
-        return tuple(_area_group(area) for area in self.areas)
+        return self._tree
 
     def occurrences(self) -> Iterator[tuple[str, Indicator]]:
         """Every indicator as listed, with the code of the group listing it (for
@@ -161,12 +174,7 @@ class Plan:
     def indicators(self) -> dict[str, Indicator]:
         """The distinct indicators by id; a repeated one is given by its first
         listing that has a formula."""
-        found: dict[str, Indicator] = {}
-        for _, indicator in self.occurrences():
-            known = found.get(indicator.id)
-            if known is None or (known.is_input and not indicator.is_input):
-                found[indicator.id] = indicator
-        return found
+        return dict(self._indicators)
 
 
 def _area_group(area: Area) -> Group:
