@@ -150,8 +150,10 @@ def test_a_plan_with_errors_is_not_scored_unless_forced(tmp_path: Path) -> None:
     data = tmp_path / "data.csv"
     data.write_text("code,year,value\nX,2025,1\nY,2025,1\nZ,2025,1\n", encoding="utf-8")
     argv = ["plan", "scorecard", str(sheet), "--data", str(data), "--year", "2025"]
-    assert main(argv, out=io.StringIO()) == 2
-    assert main([*argv, "--force"], out=io.StringIO()) == 0
+    assert main(argv, out=io.StringIO()) == 1  # not scored: the errors are listed
+    forced = io.StringIO()
+    assert main([*argv, "--force"], out=forced) == 0  # scored, and it still says so
+    assert "the plan has 1 errors (scored with --force)" in forced.getvalue()
     out = io.StringIO()
     assert main(["plan", "validate", str(sheet)], out=out) == 1
     assert "weights add up to 70" in out.getvalue()

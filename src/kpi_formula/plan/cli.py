@@ -74,22 +74,23 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _checked(plan: Plan, args: argparse.Namespace) -> list[str]:
-    """A plan with errors is not scored in silence: list them, and stop unless --force."""
-    errors = [problem for problem in validate_plan(plan) if problem.severity == "error"]
+def _errors(plan: Plan) -> list[str]:
+    """A plan's errors, each said on stderr: a plan is never scored in silence."""
+    errors = [str(problem) for problem in validate_plan(plan) if problem.severity == "error"]
     for problem in errors:
         sys.stderr.write(f"kpi-formula: {problem}\n")
-    if errors and not args.force:
-        raise PlanError(
-            f"the plan has {len(errors)} errors (listed above)",
-            hint="fix them (kpi-formula plan validate), or pass --force to score it anyway",
-        )
-    return [str(problem) for problem in errors]
+    return errors
 
 
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     plan = load_plan(args.plan)
-    problems = _checked(plan, args)
+    problems = _errors(plan)
+    if problems and not args.force:
+        sys.stderr.write(
+            f"kpi-formula: the plan has {len(problems)} errors, so it is not scored\n"
+            "hint: fix them (kpi-formula plan validate), or pass --force to score it anyway\n"
+        )
+        return 1
     data = load_data(args.data)
     evaluation = evaluate_plan(
         plan,
@@ -110,6 +111,9 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
         out.write(render_csv(evaluation))
     else:
         out.write(render_text(evaluation))
+        if problems:
+            out.write(f"\nthe plan has {len(problems)} errors (scored with --force):\n")
+            out.writelines(f"  {problem}\n" for problem in problems)
     return 0
 
 
