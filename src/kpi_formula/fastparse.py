@@ -24,6 +24,8 @@ from .treebuild import make_binary, make_explicit_ref, make_neg, make_operand
 __all__ = ["parse_fast"]
 
 _MAX_NESTING = 100
+_ADDITIVE = frozenset("+-")
+_MULTIPLICATIVE = frozenset("*/")
 
 
 # For ASCII text the grammar's letter class is [A-Za-z_], and its alternations
@@ -99,20 +101,29 @@ class _Parser:
 
     def sum(self) -> Node:
         left = self.product()
-        while self.peek() in ("+", "-"):
-            op = self.texts[self.take()]
+        kinds = self.kinds
+        while kinds[self.position] in _ADDITIVE:
+            op = kinds[self.position]
+            self.position += 1
             left = make_binary(op, left, self.product())
         return left
 
     def product(self) -> Node:
         left = self.unary()
-        while self.peek() in ("*", "/"):
-            op = self.texts[self.take()]
+        kinds = self.kinds
+        while kinds[self.position] in _MULTIPLICATIVE:
+            op = kinds[self.position]
+            self.position += 1
             left = make_binary(op, left, self.unary())
         return left
 
     def unary(self) -> Node:
-        kind = self.peek()
+        kind = self.kinds[self.position]
+        if kind == "operand" and self.kinds[self.position + 1] != "[":
+            # the common case, a plain operand: no call through atom()
+            index = self.position
+            self.position += 1
+            return make_operand(self.texts[index], self.starts[index])
         if kind in ("-", "+"):
             index = self.take()
             self.deeper()

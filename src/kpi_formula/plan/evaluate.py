@@ -27,7 +27,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, Literal
 
-from ..ast import Node, Number, Ref, map_leaves
+from ..ast import NUMBER_PATTERN, Node, Number, Ref, map_leaves
 from ..catalog import Catalog, Driver
 from ..decimals import DIVISION, EXACT, to_decimal
 from ..errors import KpiFormulaError, PlanError
@@ -54,10 +54,18 @@ __all__ = [
 
 
 def _catalog(plan: Plan, indicators: Mapping[str, Indicator]) -> Catalog:
+    """The plan's drivers, and the indicators whose code reads as a number
+    (``401.50``): declared, a formula's ``401.50`` names them, not a number.
+    Other codes read as codes without a catalog's help."""
     entries: dict[str, Driver] = {driver.code: driver for driver in plan.drivers}
     for indicator in indicators.values():
-        if indicator.id == indicator.code and indicator.code not in entries:
-            entries[indicator.code] = Driver(indicator.code, indicator.name, kind="indicator")
+        code = indicator.code
+        if (
+            indicator.id == code
+            and code not in entries
+            and all(NUMBER_PATTERN.fullmatch(word) for word in code.split(" "))
+        ):
+            entries[code] = Driver(code, indicator.name, kind="indicator")
     return Catalog(entries.values(), strict=False)
 
 
