@@ -75,10 +75,10 @@ def test_a_whole_plan_in_columns_matches_the_plan_evaluator(shuffled: bool) -> N
     data = load_data(EXAMPLES / "modena_2025" / "data.csv")
     codes = sorted({code for code, _ in data})
     years = sorted({year for _, year in data})
-    doubled = {
-        key: value * 2 if isinstance(value, Decimal) else value for key, value in data.items()
+    halved = {  # halved, not doubled: shares in % stay fractions
+        key: value / 2 if isinstance(value, Decimal) else value for key, value in data.items()
     }
-    datasets = {"MO": data, "BO": doubled}
+    datasets = {"MO": data, "BO": halved}
     rows = [
         {
             "entity": entity,
