@@ -315,18 +315,20 @@ def _judge(
 
 
 _HUNDRED = Decimal(100)
+_ZERO = Decimal(0)
 
 
 def _average(
     parts: Sequence[tuple[Decimal, Decimal | None]], nd_policy: NDPolicy
 ) -> Decimal | None:
-    total_weight = Decimal(0)
-    total = Decimal(0)
+    total_weight = total = _ZERO
+    add = EXACT.add
     for weight, score in parts:
         if score is None and nd_policy == "renormalise":
             continue
-        total_weight = EXACT.add(total_weight, weight)
-        total = EXACT.add(total, EXACT.multiply(weight, score or Decimal(0)))
+        total_weight = add(total_weight, weight)
+        # weight * score + total, exactly, in one call
+        total = weight.fma(_ZERO if score is None else score, total, EXACT)
     if total_weight == 0:
         return None
     return DIVISION.divide(total, total_weight)
