@@ -231,7 +231,7 @@ def cold_paths(rows: list[list[str]], number: int) -> None:
     def warm_plan() -> None:
         evaluate_plan(plan, modena, year=2024, target_year=2025)
 
-    times = interleaved({"peer": peer_plan, "cold": cold_plan, "warm": warm_plan}, 2, rounds=9)
+    times = interleaved({"peer": peer_plan, "cold": cold_plan, "warm": warm_plan}, 2, rounds=30)
     rows.append(
         [
             f"py-expression-eval parse + evaluate of the Modena plan's {len(jobs)} formulas",

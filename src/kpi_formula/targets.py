@@ -95,6 +95,7 @@ __all__ = [
     "Reference",
     "Scoring",
     "Target",
+    "first_target",
     "parse_target",
     "parse_targets",
 ]
@@ -605,6 +606,11 @@ def _targets(text: str) -> tuple[Target, ...]:
         else target
         for target in result
     )
+
+
+def first_target(text: str) -> Target:
+    """The first target of a cell (a plan judges a year by its cell's first target)."""
+    return _targets(require_text(text, TargetSyntaxError, "a target", ">= 1.100 N."))[0]
 
 
 def parse_target(text: str) -> Target:

@@ -37,7 +37,7 @@ from ..inputs import require_module
 from ..lint import scales_by_hundred
 from ..missing import ND
 from ..resolver import resolve
-from ..targets import PROPORTIONAL, Scoring, Target, parse_targets
+from ..targets import PROPORTIONAL, Scoring, Target, first_target
 from ..values import Quantity, format_value
 from .model import Group, Indicator, Plan
 from .scores import IndicatorResult, IndicatorValue, NDPolicy, NodeScore, PlanEvaluation
@@ -290,7 +290,7 @@ def _judge(
     if text is None:
         return None, None, None, (), ()
     try:
-        target: Target = parse_targets(text)[0]
+        target: Target = first_target(text)
         if not target.needs_baseline:
             outcome = target.check(value, scoring=scoring)
             return text, outcome.met, outcome.achievement, (), ()
