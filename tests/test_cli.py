@@ -154,10 +154,14 @@ def test_a_missing_code_gets_the_close_codes_of_the_data(
 
 
 def test_values_given_but_never_read_are_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    status, output, err = run_with_stderr(capsys, "eval", "A / B", "A@2025=1", "B@2025=2")
+    assert (status, output) == (0, "0.5\n")
+    assert "evaluation year 2025: the latest year in the data (pass --year)" in err
+    # a bare CODE=VALUE beside CODE@YEAR=VALUE: whose year? asked, never guessed
     status, output, err = run_with_stderr(capsys, "eval", "A / B", "A=1", "B=2", "A@2024=4")
-    assert status == 0
-    assert "given but not read by the formula for 2024: B@2024" not in err
-    assert "evaluation year 2024: the latest year in the data (pass --year)" in err
+    assert status == 2 and "names no year, and others do" in err
+    status, output, err = run_with_stderr(capsys, "eval", "A", "A=1", "A=2", "--year", "2025")
+    assert status == 2 and "given twice" in err
     status, output, err = run_with_stderr(
         capsys, "eval", "A / B", "A=1", "B=2", "A@2024=4", "--year", "2025", "--json"
     )

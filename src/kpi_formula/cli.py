@@ -38,6 +38,7 @@ from .targets import parse_target
 
 __all__ = ["main"]
 
+
 def _year_and_data(
     args: argparse.Namespace, formula: Formula
 ) -> tuple[int, DataTable, list[tuple[str, int]], list[str]]:
@@ -52,6 +53,13 @@ def _year_and_data(
     ]
     notes: list[str] = []
     year = args.year
+    texts = getattr(args, "assignments", None) or ()
+    bare = [text for text, ((_, key_year), _) in zip(texts, pending, strict=True) if not key_year]
+    if year is None and bare and any(key_year is not None for (_, key_year), _ in pending):
+        raise UsageError(
+            f"{bare[0]!r} names no year, and others do: which year is the evaluation year?",
+            hint="pass --year 2025 (CODE=VALUE is then CODE@2025=VALUE)",
+        )
     if year is None:
         named = [key_year for (_, key_year), _ in pending if key_year is not None]
         named += [key_year for _, key_year in data]
@@ -66,9 +74,14 @@ def _year_and_data(
         else:
             year = dt.date.today().year
             notes.append(f"evaluation year {year}: this year (pass --year)")
-    typed = []
+    typed: list[tuple[str, int]] = []
     for (code, key_year), value in pending:
         key = (code, year if key_year is None else key_year)
+        if key in typed and data[key] != value:
+            raise UsageError(
+                f"{key[0]}@{key[1]} is given twice, with different values",
+                hint="give each code one value a year",
+            )
         data[key] = value
         typed.append(key)
     return year, data, typed, notes
