@@ -110,3 +110,21 @@ def test_zero_changes_are_one_change() -> None:
     assert kf.Change(kf.Quantity(Decimal(0), "N."), 2023) == kf.Change(
         kf.Quantity(Decimal(0), "%"), 2023
     )
+
+
+def test_the_strategies_import_first_and_register_with_hypothesis() -> None:
+    # hypothesis loads its plugins while it is imported, here from inside the import of
+    # kpi_formula.strategies: a fresh process must not find it half imported
+    import subprocess
+    import sys
+
+    code = (
+        "import kpi_formula.strategies\n"
+        "from hypothesis import strategies as st\n"
+        "import kpi_formula as kf\n"
+        "print(type(st.from_type(kf.Formula).example()).__name__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "Formula"), done.stderr[-1000:]

@@ -356,10 +356,3 @@ def targets() -> st.SearchStrategy[Target]:
         )
 
     return st.one_of(comparison, deadline, relative())
-
-
-def _register_strategies() -> None:
-    """The hypothesis plugin entry point: ``st.from_type(Formula)`` draws formulas."""
-    st.register_type_strategy(Formula, formulas())
-    st.register_type_strategy(Quantity, quantities())
-    st.register_type_strategy(Target, targets())
