@@ -213,3 +213,25 @@ def test_an_input_in_percent_typed_without_its_sign_is_refused(tmp_path: Path) -
         assert result.met is expected, typed
         if expected is None:
             assert "without a unit, for an indicator in %" in result.reasons[0]
+
+
+def test_the_columnar_engine_reads_percentage_points_and_inputs_alike(tmp_path: Path) -> None:
+    pl = pytest.importorskip("polars")
+    from kpi_formula.plan.frame import evaluate_plan_frame
+
+    plan = load_plan(plan_files(tmp_path)["csv"])
+    data = read_data(DATA)
+    frame = pl.DataFrame(
+        [
+            {
+                "entity": "X",
+                "year": 2025,
+                **{code: float(v) for (code, _), v in data.items() if isinstance(v, Decimal)},
+            }
+        ]
+    )
+    columns = evaluate_plan_frame(plan, frame).to_dicts()[0]
+    for result in evaluate_plan(plan, data, year=2025).indicators:
+        expected = None if result.value is kf.ND else float(result.value)  # type: ignore[arg-type]
+        found = columns.get(result.id, columns.get(f"{result.id} (indicator)"))
+        assert found == pytest.approx(expected), result.id

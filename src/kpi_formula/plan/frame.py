@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..ast import Ref
 from ..catalog import Catalog
 from ..engines.columnar import checked_keys, is_ordered, polars_module, with_formula_column
+from ..lint import scales_by_hundred
 from ..resolver import resolve
 from .evaluate import dependency_order, point_at_computed
 
@@ -31,7 +33,9 @@ def evaluate_plan_frame(
     """``frame`` with one column per indicator of ``plan`` (named by its id),
     evaluated in dependency order so that indicators can use indicators.
 
-    An input indicator (no formula, or its own code) is its code's column.
+    An input indicator (no formula, or its own code) is its code's column; as in
+    :func:`~kpi_formula.plan.evaluate_plan`, an input in % beyond ±1 (95 typed for
+    95 %) is null, and a % indicator whose formula scales by 100 is divided by 100.
     Milestones (dates) are not computed here.
     """
     polars = polars_module()
@@ -52,6 +56,8 @@ def evaluate_plan_frame(
                 if indicator.code in columns
                 else polars.lit(None, dtype=polars.Float64)
             )
+            if indicator.unit == "%":  # a percentage typed without its sign is no fraction
+                column = polars.when(column.abs() <= 1).then(column)
             result = result.with_columns(column.alias(own))
         else:
             resolved = resolve(formula, catalog).formula
@@ -59,6 +65,11 @@ def evaluate_plan_frame(
             result = with_formula_column(
                 renamed, result, columns=columns, year=year, by=by, output=own, ordered=ordered
             )
+            if indicator.unit == "%" and scales_by_hundred(formula):  # percentage points
+                result = result.with_columns((polars.col(own) / 100).alias(own))
+            elif indicator.unit == "%" and isinstance(formula.root, Ref):  # an input, renamed
+                value = polars.col(own)
+                result = result.with_columns(polars.when(value.abs() <= 1).then(value).alias(own))
         columns.append(own)
     renames = {f"{key}#value": key for key in indicators}
     collected: pl.DataFrame = result.collect()
