@@ -235,3 +235,22 @@ def test_the_columnar_engine_reads_percentage_points_and_inputs_alike(tmp_path: 
         expected = None if result.value is kf.ND else float(result.value)  # type: ignore[arg-type]
         found = columns.get(result.id, columns.get(f"{result.id} (indicator)"))
         assert found == pytest.approx(expected), result.id
+
+
+def test_both_engines_give_the_same_json_for_any_tree(tmp_path: Path) -> None:
+    pytest.importorskip("duckdb")
+    sheet = tmp_path / "piano.csv"
+    sheet.write_text(
+        SHEET + "SHARE;M2;Quota;0 %;EVASE / 2;%;;\nQUOTA;M2;Quota typed;0 %;;%;;\n",
+        encoding="utf-8",
+    )
+    plan = load_plan(sheet)
+    data = read_data(DATA + "QUOTA;2025;95\n")
+    payloads = [
+        json.dumps(evaluation_payload(evaluate_plan(plan, data, year=2025, engine=e)))
+        for e in ("python", "duckdb")
+    ]
+    assert payloads[0] == payloads[1]
+    by_id = {r.id: r for r in evaluate_plan(plan, data, year=2025).indicators}
+    assert by_id["SHARE"].value == Decimal("0.4735")  # reads EVASE as the fraction 0,947
+    assert by_id["QUOTA"].missing  # 95 typed for a share in %

@@ -216,8 +216,10 @@ def _duckdb_values(
         if formula is None or _names_one_driver(formula.root, indicators):
             root = None if formula is None else formula.root
             source = root.code if isinstance(root, Ref) else indicator.code
+            # an input in % beyond ±1 was typed without its sign: N/D, as _read says
+            kept = "CASE WHEN abs(value) <= 1 THEN value END" if indicator.unit == "%" else "value"
             connection.execute(
-                "INSERT INTO kpi_values SELECT ?, year, value FROM kpi_values WHERE code = ?",
+                f"INSERT INTO kpi_values SELECT ?, year, {kept} FROM kpi_values WHERE code = ?",
                 [own, source],
             )
             continue
@@ -228,6 +230,9 @@ def _duckdb_values(
         results[key] = {
             int(year): Decimal(repr(value)) for year, value in found if value is not None
         }
+        if indicator.unit == "%" and scales_by_hundred(formula):
+            # percentage points: the indicator is the fraction, for the formulas that read it
+            found = [(year, None if value is None else value / 100) for year, value in found]
         if found:
             connection.executemany(
                 "INSERT INTO kpi_values VALUES (?, ?, ?)",
