@@ -18,7 +18,7 @@ from decimal import Decimal
 from ..errors import PlanError
 from .model import Group, Indicator, Plan
 
-__all__ = ["NodeRow", "rows_from_plan", "tree_from_rows"]
+__all__ = ["NodeRow", "indicator_row", "rows_from_plan", "tree_from_rows"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,23 +127,28 @@ def tree_from_rows(rows: Sequence[NodeRow], *, source: str = "<plan>") -> tuple[
     return tuple(top)
 
 
+def indicator_row(indicator: Indicator, parent: str = "") -> NodeRow:
+    """The row of an indicator listed under ``parent``."""
+    return NodeRow(
+        code=indicator.code,
+        parent=parent,
+        name=indicator.name,
+        weight=indicator.weight,
+        formula=indicator.formula,
+        unit=indicator.unit,
+        description=indicator.description,
+        id="" if indicator.id == indicator.code else indicator.id,
+        baselines=dict(indicator.baselines),
+        targets=dict(indicator.targets),
+    )
+
+
 def rows_from_plan(plan: Plan) -> list[NodeRow]:
     """The plan as flat rows, parents before children (any shape of plan)."""
 
     def visit(node: Group | Indicator, parent: str) -> Iterator[NodeRow]:
         if isinstance(node, Indicator):
-            yield NodeRow(
-                code=node.code,
-                parent=parent,
-                name=node.name,
-                weight=node.weight,
-                formula=node.formula,
-                unit=node.unit,
-                description=node.description,
-                id="" if node.id == node.code else node.id,
-                baselines=dict(node.baselines),
-                targets=dict(node.targets),
-            )
+            yield indicator_row(node, parent)
             return
         yield NodeRow(node.code, parent, node.name, node.weight, kind=node.kind)
         for child in node.children:

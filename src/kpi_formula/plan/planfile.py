@@ -83,7 +83,7 @@ from ..errors import KpiFormulaError, PlanError
 from ..inputs import read_text_file
 from ..values import UNITS, Quantity, format_value, parse_value
 from .model import Area, Indicator, OperationalObjective, Plan, StrategicObjective
-from .nodes import NodeRow, rows_from_plan, tree_from_rows
+from .nodes import NodeRow, indicator_row, rows_from_plan, tree_from_rows
 from .sheet import load_sheet
 
 __all__ = ["SHEET_SUFFIXES", "dump_plan", "load_plan", "read_plan", "save_plan"]
@@ -115,19 +115,7 @@ def _table(years: Mapping[int, str]) -> str:
 
 
 def _indicator_lines(header: str, indicator: Indicator) -> list[str]:
-    row = NodeRow(
-        code=indicator.code,
-        parent="",
-        name=indicator.name,
-        weight=indicator.weight,
-        formula=indicator.formula,
-        unit=indicator.unit,
-        description=indicator.description,
-        id="" if indicator.id == indicator.code else indicator.id,
-        baselines=dict(indicator.baselines),
-        targets=dict(indicator.targets),
-    )
-    return _node_lines(row, header)
+    return _node_lines(indicator_row(indicator), header)
 
 
 def _heading(table: str, code: str, name: str, weight: Decimal, **weights: Decimal) -> list[str]:
