@@ -37,7 +37,6 @@ from .targets import Outcome, Target
 from .values import Quantity
 
 __all__ = [
-    "NUMBERS_RULE",
     "UsageError",
     "check_typed",
     "driver_lines",
@@ -50,8 +49,6 @@ __all__ = [
     "print_json",
     "result_payload",
 ]
-
-NUMBERS_RULE = "see README, 'Numbers typed by people'"
 
 _ASSIGNMENT = re.compile(r"(?P<code>[^=@]+?)(?:@(?P<year>[0-9]{4}))?=(?P<value>.*)", re.DOTALL)
 _MISSING = re.compile(r"(?P<code>.+)@(?P<year>[0-9]{4}) is missing from the data")
