@@ -96,3 +96,12 @@ def test_excel_csv_in_windows_1252_and_xlsx_data(tmp_path: Path) -> None:
         ("B", 2024): Decimal(1100),
         ("B", 2025): kf.ND,
     }
+
+
+def test_milestones_in_every_date_spelling() -> None:
+    import datetime as dt
+
+    table = read_data(
+        "code;year;value\nA;2025;31-12-2025\nB;2025;31.12.2025\nC;2025;2025-12-31\n"
+    )
+    assert set(table.values()) == {dt.date(2025, 12, 31)}
