@@ -51,9 +51,6 @@ __all__ = [
 ]
 
 _ASSIGNMENT = re.compile(r"(?P<code>[^=@]+?)(?:@(?P<year>[0-9]{4}))?=(?P<value>.*)", re.DOTALL)
-_MISSING = re.compile(r"(?P<code>.+)@(?P<year>[0-9]{4}) is missing from the data")
-
-
 class UsageError(KpiFormulaError):
     """Bad command-line or prompt arguments."""
 
@@ -234,17 +231,16 @@ def evaluation_warnings(
     that look like codes it has (case aside too), and values ``typed`` on the
     command line that the formula never read."""
     warnings = []
-    # codes the formula reads and finds are not what a typo meant
-    found = {ref.code for ref in result.formula.references if ref.code in {c for c, _ in data}}
-    known = {code for code, _ in data} - found
-    for reason in result.reasons:
-        match = _MISSING.match(reason)
-        if match is None:
-            continue
-        suggestions = _close(match["code"], known - {match["code"]})
+    held = {code for code, _ in data}
+    named = {ref.code for ref in result.formula.references}
+    # a code the data lacks in every year is the likely typo; what it meant is among the
+    # codes the data holds and the formula does not read
+    known = held - named
+    for code in sorted(named - held):
+        suggestions = _close(code, known)
         if suggestions:
-            listed = " or ".join(repr(code) for code in suggestions)
-            warnings.append(f"{match['code']} is not in the data: did you mean {listed}?")
+            listed = " or ".join(repr(each) for each in suggestions)
+            warnings.append(f"{code} is not in the data: did you mean {listed}?")
     read = {(ref.code, result.year + ref.offset) for ref in result.formula.references}
     unread = sorted(key for key in set(typed) if key not in read)
     if unread:
