@@ -27,7 +27,7 @@ from typing import Any
 
 from .decimals import to_decimal
 from .errors import DataError, KpiFormulaError, ValueSyntaxError
-from .inputs import read_xlsx_cells
+from .inputs import csv_delimiter, read_csv_file, read_xlsx_cells
 from .missing import NotAvailable
 from .values import Quantity, Value, parse_date, parse_value
 
@@ -91,11 +91,6 @@ def parse_typed_value(text: str, *, italian: bool = False) -> Value:
     return parse_value(stripped)
 
 
-def _delimiter(header: str) -> str:
-    counts = {delimiter: header.count(delimiter) for delimiter in (";", "\t", ",")}
-    return max(counts, key=lambda delimiter: counts[delimiter])
-
-
 def _column(header: list[str], names: Iterable[str]) -> int | None:
     folded = [cell.strip().casefold() for cell in header]
     for name in names:
@@ -155,7 +150,7 @@ def read_data(text: str, *, source: str = "<data>") -> DataTable:
             line=1,
             source=source,
         )
-    delimiter = _delimiter(lines[0])
+    delimiter = csv_delimiter(lines[0])
     # A ";" or tab separator is the mark of an Italian export: "1.100" is 1100.
     italian = delimiter != ","
     rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
@@ -268,12 +263,4 @@ def load_data(path: str | Path) -> DataTable:
     if path.suffix.lower() == ".xlsx":
         rows = read_xlsx_cells(path, DataError, purpose="reading .xlsx data")
         return read_cells(rows, source=str(path))
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise DataError(f"cannot read {path}: {error}", hint="check the path") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")  # Excel's "CSV (separato da ;)" on Italian Windows
-    return read_data(text, source=str(path))
+    return read_data(read_csv_file(path, DataError), source=str(path))

@@ -12,7 +12,14 @@ from types import ModuleType
 
 from .errors import KpiFormulaError, _FileError, _TextError
 
-__all__ = ["read_text_file", "read_xlsx_cells", "require_module", "require_text"]
+__all__ = [
+    "csv_delimiter",
+    "read_csv_file",
+    "read_text_file",
+    "read_xlsx_cells",
+    "require_module",
+    "require_text",
+]
 
 
 def read_text_file(path: str | Path, error_type: type[_FileError]) -> str:
@@ -24,6 +31,24 @@ def read_text_file(path: str | Path, error_type: type[_FileError]) -> str:
         raise error_type(
             f"cannot read {path}: {error}", hint="check the path and that the file is UTF-8 text"
         ) from None
+
+
+def read_csv_file(path: Path, error_type: type[_FileError]) -> str:
+    """The text of a CSV file as spreadsheets save it: UTF-8 (a byte-order mark
+    dropped), else Windows-1252 (Excel's "CSV (separato da ;)" on Italian Windows)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise error_type(f"cannot read {path}: {error}", hint="check the path") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252")
+
+
+def csv_delimiter(header: str) -> str:
+    """The separator of a CSV file: ``;``, tab or ``,``, whichever its header holds most."""
+    return max((";", "\t", ","), key=header.count)
 
 
 def require_text(value: object, error_type: type[_TextError], what: str, example: str) -> str:

@@ -41,12 +41,12 @@ from typing import Any
 
 from ..data import parse_data_value
 from ..errors import KpiFormulaError, PlanError
-from ..inputs import read_xlsx_cells, require_module
+from ..inputs import csv_delimiter, read_csv_file, read_xlsx_cells, require_module
 from ..values import UNITS, Quantity, format_value, parse_value
 from .model import Plan
 from .nodes import NodeRow, rows_from_plan, tree_from_rows
 
-__all__ = ["load_sheet", "neutralise", "read_csv_rows", "write_sheet"]
+__all__ = ["load_sheet", "neutralise", "read_rows", "write_sheet"]
 
 _COLUMNS = {
     "code": ("codice", "code"),
@@ -72,23 +72,6 @@ def neutralise(text: str) -> str:
 
 def _restore(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(_DANGEROUS) else text
-
-
-def decode(data: bytes) -> str:
-    """CSV bytes as text: UTF-8 (a byte-order mark dropped), else Windows-1252."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252")
-
-
-def read_csv_rows(data: bytes) -> list[list[str]]:
-    """The cells of a CSV file, separated by ``;``, ``,`` or tabs (the header decides)."""
-    text = decode(data)
-    lines = text.splitlines()
-    header = lines[0] if lines else ""
-    delimiter = max((";", "\t", ","), key=header.count)
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
 def _columns(
@@ -244,12 +227,10 @@ def load_sheet(path: str | Path, *, title: str | None = None) -> Plan:
         cells: list[list[Any]] = read_xlsx_cells(path, PlanError, purpose="reading .xlsx sheets")
         italian = True
     else:
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise PlanError(f"cannot read {path}: {error}", hint="check the path") from None
-        cells = read_csv_rows(data)
-        italian = bool(cells) and ";" in decode(data).splitlines()[0]
+        text = read_csv_file(path, PlanError)
+        delimiter = csv_delimiter(text.split("\n", 1)[0])
+        cells = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        italian = delimiter == ";"
     rows = read_rows(cells, source=source, italian=italian)
     baseline_years = sorted({year for row in rows for year in row.baselines})
     target_years = sorted({year for row in rows for year in row.targets})
