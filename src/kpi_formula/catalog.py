@@ -20,9 +20,24 @@ from typing import Literal, TypeAlias
 from .errors import KpiFormulaError
 from .values import UNITS, Unit
 
-__all__ = ["Catalog", "Driver", "EntryKind"]
+__all__ = ["Catalog", "Driver", "EntryKind", "close_matches"]
 
 EntryKind: TypeAlias = Literal["driver", "indicator"]
+
+
+def close_matches(
+    code: str, candidates: Iterable[str], *, limit: int = 3, cutoff: float = 0.6
+) -> tuple[str, ...]:
+    """The ``candidates`` close to ``code``, best first, case aside: a candidate
+    that differs from it only by case is the one answer (for "did you mean")."""
+    folded: dict[str, str] = {}
+    for candidate in candidates:
+        folded.setdefault(candidate.casefold(), candidate)
+    same = folded.get(code.casefold())
+    if same is not None:
+        return (same,)
+    matches = difflib.get_close_matches(code.casefold(), list(folded), n=limit, cutoff=cutoff)
+    return tuple(folded[match] for match in matches)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +111,4 @@ class Catalog:
 
     def suggest(self, code: str, *, limit: int = 3) -> tuple[str, ...]:
         """Declared codes close to ``code``, best first (for error messages)."""
-        folded = {spelling.casefold(): spelling for spelling in self._by_code}
-        exact_case = folded.get(code.casefold())
-        if exact_case is not None:
-            return (exact_case,)
-        matches = difflib.get_close_matches(code.casefold(), list(folded), n=limit, cutoff=0.6)
-        return tuple(folded[match] for match in matches)
+        return close_matches(code, self._by_code, limit=limit)

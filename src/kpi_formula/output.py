@@ -18,13 +18,13 @@ is a decimal point (``0.95``).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, TextIO
 
+from .catalog import close_matches
 from .data import DataTable, parse_data_value, parse_typed_value
 from .decimals import decimal_text
 from .display import display_percent, display_value
@@ -210,18 +210,6 @@ def check_typed(
     return target.check(actual, baseline=baseline, scoring=scoring)
 
 
-def _close(code: str, known: Iterable[str]) -> list[str]:
-    folded: dict[str, str] = {}
-    for candidate in known:
-        folded.setdefault(candidate.casefold(), candidate)
-    if code.casefold() in folded and folded[code.casefold()] != code:
-        return [folded[code.casefold()]]
-    return [
-        folded[match]
-        for match in difflib.get_close_matches(code.casefold(), list(folded), n=3, cutoff=0.8)
-    ]
-
-
 def evaluation_warnings(
     result: Result,
     data: Mapping[tuple[str, int], object],
@@ -237,7 +225,7 @@ def evaluation_warnings(
     # codes the data holds and the formula does not read
     known = held - named
     for code in sorted(named - held):
-        suggestions = _close(code, known)
+        suggestions = close_matches(code, known, cutoff=0.8)
         if suggestions:
             listed = " or ".join(repr(each) for each in suggestions)
             warnings.append(f"{code} is not in the data: did you mean {listed}?")

@@ -15,13 +15,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from ..catalog import Catalog
+from ..catalog import Catalog, close_matches
 from ..errors import KpiFormulaError
 from ..formula import Formula
 from ..lint import LintWarning, lint
@@ -206,9 +205,8 @@ def _missing_data(
     # a code the data never holds is likely a typo: say so once, with close matches
     for code in sorted({code for code, _ in absent if code not in held}):
         users = sorted({user for (each, _), ids in absent.items() if each == code for user in ids})
-        close = difflib.get_close_matches(code.casefold(), [h.casefold() for h in held], n=3)
-        by_fold = {h.casefold(): h for h in held}
-        hint = f"; did you mean {' or '.join(repr(by_fold[c]) for c in close)}?" if close else ""
+        close = close_matches(code, held)
+        hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
         problems.append(
             Problem(
                 "warning",
