@@ -21,7 +21,7 @@ from decimal import Decimal
 from .missing import ND, NotAvailable
 from .values import UNITS, Quantity, format_value
 
-__all__ = ["display_percent", "display_value"]
+__all__ = ["display_percent", "display_value", "display_weight"]
 
 _PERCENT_PLACES = Decimal("0.0001")
 _PLACES = Decimal("0.01")
@@ -50,3 +50,8 @@ def display_percent(score: Decimal | None) -> str:
     if score is None:
         return "N/D"
     return format_value(Quantity(score.quantize(_SCORE_PLACES), "%"))
+
+
+def display_weight(weight: Decimal) -> str:
+    """A weight as the planning documents write it: ``33,33 %``."""
+    return format_value(Quantity(weight, "%"))

@@ -13,17 +13,15 @@ hold is escaped, so no text of theirs becomes an element of the page.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-from ..display import display_percent, display_value
+from ..display import display_percent, display_value, display_weight
 from ..errors import KpiFormulaError
-from ..missing import ND
 from ..targets import parse_targets
-from ..values import Quantity, format_value, parse_value
+from ..values import Quantity, parse_value
 from .model import Indicator
 from .scores import IndicatorResult, IndicatorValue, NodeScore, PlanEvaluation
 
@@ -71,10 +69,6 @@ header p { margin: 0; color: var(--muted); }
 """
 
 _MET = {True: ("yes", "met"), False: ("no", "not met"), None: ("nd", "N/D")}
-
-
-def _weight(weight: Decimal) -> str:
-    return format_value(Quantity(weight, "%"))
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -182,17 +176,13 @@ def _indicator(node: NodeScore, page: _Page) -> str:
         if achievement is not None
         else ""
     )
-    value = (
-        display_value(result.value, result.unit)
-        if isinstance(result.value, Decimal | dt.date) or result.value is ND
-        else str(result.value)
-    )
+    value = display_value(result.value, result.unit)
     rows = [
         ("value", escape(value)),
         ("target", escape(result.target or "—")),
         ("met", f'<span class="met-{css}">{words}</span>'),
         ("achievement", escape(display_percent(achievement))),
-        ("weight", escape(_weight(node.weight))),
+        ("weight", escape(display_weight(node.weight))),
     ]
     listed = "".join(f"<dt>{name}</dt><dd>{shown}</dd>" for name, shown in rows)
     reasons = "".join(f"<li>{escape(reason)}</li>" for reason in result.reasons)
@@ -220,7 +210,7 @@ def _node(node: NodeScore, page: _Page) -> str:
     return (
         f'<section class="node kind-{escape(node.kind)}">'
         f'<h2>{code}<span class="name">{escape(node.name)}</span>'
-        f'<span class="weight">weight {escape(_weight(node.weight))}</span>'
+        f'<span class="weight">weight {escape(display_weight(node.weight))}</span>'
         f'<span class="score">{escape(display_percent(node.score))}</span></h2>'
         + (f'<div class="indicators">{"".join(cards)}</div>' if cards else "")
         + (f'<div class="children">{"".join(groups)}</div>' if groups else "")

@@ -18,9 +18,8 @@ from html import escape
 from typing import Any
 
 from ..decimals import decimal_text
-from ..display import display_percent, display_value
+from ..display import display_percent, display_value, display_weight
 from ..missing import ND
-from ..values import Quantity, format_value
 from .scores import IndicatorResult, NodeScore, PlanEvaluation
 from .sheet import neutralise
 
@@ -138,14 +137,8 @@ def render_csv(evaluation: PlanEvaluation) -> str:
     return buffer.getvalue()
 
 
-def _percent(score: Decimal | None) -> str:
-    return display_percent(score)
-
-
 def _shown(result: IndicatorResult) -> str:
-    if isinstance(result.value, Decimal | dt.date) or result.value is ND:
-        return display_value(result.value, result.unit)
-    return str(result.value)
+    return display_value(result.value, result.unit)
 
 
 def _clip(text: str, width: int) -> str:
@@ -157,7 +150,7 @@ def render_text(evaluation: PlanEvaluation) -> str:
     lines = [
         evaluation.tree.name,
         f"values {evaluation.year}, targets {evaluation.target_year}, N/D: "
-        f"{evaluation.nd_policy}; score {_percent(evaluation.score)}",
+        f"{evaluation.nd_policy}; score {display_percent(evaluation.score)}",
         "",
         f"{'':{_NAME_WIDTH}}  {'weight':>8}  {'value':>18}  {'target':<22} {'met':<4} {'score':>8}",
     ]
@@ -170,17 +163,18 @@ def render_text(evaluation: PlanEvaluation) -> str:
             else f"{indent}{node.name}"
         )
         label = _clip(label, _NAME_WIDTH)
-        weight = format_value(Quantity(node.weight, "%"))
+        weight = display_weight(node.weight)
         if node.indicator is None:
             blank = f"{'':>18}  {'':<22} {'':<4}"
-            lines.append(f"{label:<{_NAME_WIDTH}}  {weight:>8}  {blank} {_percent(node.score):>8}")
+            score = display_percent(node.score)
+            lines.append(f"{label:<{_NAME_WIDTH}}  {weight:>8}  {blank} {score:>8}")
         else:
             result = node.indicator
             met = {True: "yes", False: "no", None: "-"}[result.met]
             target = _clip(result.target or "", 22)
             lines.append(
                 f"{label:<{_NAME_WIDTH}}  {weight:>8}  {_shown(result):>18}  {target:<22} {met:<4} "
-                f"{_percent(node.score):>8}"
+                f"{display_percent(node.score):>8}"
             )
         for child in node.children:
             visit(child, depth + 1)
@@ -202,11 +196,11 @@ def render_html(evaluation: PlanEvaluation) -> str:
         result = node.indicator
         cells = [
             f'<td style="padding-left:{depth}em">{escape(node.code)} {escape(node.name)}</td>',
-            f"<td>{escape(format_value(Quantity(node.weight, '%')))}</td>",
+            f"<td>{escape(display_weight(node.weight))}</td>",
             f"<td>{escape(_shown(result)) if result else ''}</td>",
             f"<td>{escape(result.target or '') if result else ''}</td>",
             f"<td>{ {True: 'yes', False: 'no', None: '-'}[result.met] if result else '' }</td>",
-            f"<td>{escape(_percent(node.score))}</td>",
+            f"<td>{escape(display_percent(node.score))}</td>",
         ]
         rows.append("<tr>" + "".join(cells) + "</tr>")
         for child in node.children:
@@ -219,6 +213,6 @@ def render_html(evaluation: PlanEvaluation) -> str:
     )
     return (
         f"<div><b>{escape(evaluation.tree.name)}</b> — values {evaluation.year}, targets "
-        f"{evaluation.target_year}, score {escape(_percent(evaluation.score))}"
+        f"{evaluation.target_year}, score {escape(display_percent(evaluation.score))}"
         f"<table><tr>{header}</tr>{''.join(rows)}</table></div>"
     )
