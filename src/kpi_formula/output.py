@@ -94,11 +94,13 @@ def outcome_payload(outcome: Outcome) -> dict[str, Any]:
     return outcome.to_dict()
 
 
-def outcome_text(outcome: Outcome) -> str:
-    """An outcome in words, the Italian way: ``not met; achievement 92,2 %``."""
+def outcome_text(outcome: Outcome, *, raw: bool = False) -> str:
+    """An outcome in words, the Italian way: ``not met; achievement 92,2 %`` (with
+    ``raw``, the achievement's exact digits)."""
     met = {True: "met", False: "not met", None: "N/D"}[outcome.met]
-    achievement = "-" if outcome.achievement is None else display_percent(outcome.achievement)
-    return f"{met}; achievement {achievement}"
+    achieved = outcome.achievement
+    shown = decimal_text if raw else display_percent
+    return f"{met}; achievement {'-' if achieved is None else shown(achieved)}"
 
 
 def driver_rows(formula: Formula, data: DataTable, year: int) -> list[dict[str, Any]]:

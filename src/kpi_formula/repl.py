@@ -299,11 +299,7 @@ class Session:
             scoring=parse_scoring("proportional"),
             baseline_text=baseline.strip() or None,
         )
-        if self.raw:
-            achievement = "-" if outcome.achievement is None else decimal_text(outcome.achievement)
-            met = {True: "met", False: "not met", None: "N/D"}[outcome.met]
-            return f"{met}; achievement {achievement}"
-        return outcome_text(outcome)
+        return outcome_text(outcome, raw=self.raw)
 
     def _require_plan(self) -> Plan:
         if self.plan is None:
