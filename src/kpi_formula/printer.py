@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from .ast import NUMBER_PATTERN, BinOp, Neg, Node, Number, Ref
+from .treebuild import is_code_character
 
 __all__ = ["format_ref", "to_text"]
 
@@ -22,13 +23,12 @@ _ATOM = 4
 _YEAR_SUFFIX = re.compile(r"\.anno(?:\.n)?\Z", re.IGNORECASE)
 _WORD = r"(?:[^\W\d]|[0-9])(?:[^\W\d]|[0-9.'])*"
 _PLAIN_CODE = re.compile(rf"{_WORD}(?: {_WORD})*")
-_CODE_PUNCTUATION = frozenset("0123456789_.' ")
 
 
 def _needs_quotes(code: str) -> bool:
     """True when ``code`` does not read back as itself unquoted."""
     return _PLAIN_CODE.fullmatch(code) is None or not all(
-        char in _CODE_PUNCTUATION or char.isalpha() for char in code
+        is_code_character(char) for char in code
     )
 
 

@@ -16,6 +16,7 @@ __all__ = [
     "MAX_OFFSET",
     "NodeError",
     "check_code_characters",
+    "is_code_character",
     "make_binary",
     "make_dot_number",
     "make_explicit_ref",
@@ -68,7 +69,13 @@ def _checked(node: Node) -> Node:
     return node
 
 
-_CODE_PUNCTUATION = frozenset("0123456789_.' -")
+_CODE_PUNCTUATION = frozenset("0123456789_.' ")
+
+
+def is_code_character(char: str) -> bool:
+    """A character an unquoted code may hold: a letter, an ASCII digit, ``_ . '``
+    or the space between its words."""
+    return char in _CODE_PUNCTUATION or char.isalpha()
 
 
 def check_code_characters(text: str, start: int) -> None:
@@ -76,7 +83,7 @@ def check_code_characters(text: str, start: int) -> None:
     digit, nor ``_ . ' -`` and the space (``²``, ``½``: the operand pattern's
     letter class lets such symbols through)."""
     for index, char in enumerate(text):
-        if char not in _CODE_PUNCTUATION and not char.isalpha():
+        if char != "-" and not is_code_character(char):  # "-": a glued prior year
             raise NodeError(
                 f"{char!r} cannot be part of a code",
                 start + index,
