@@ -127,8 +127,12 @@ def _write_page(
     """The HTML scorecard, with every year of the data for the charts."""
     history: dict[str, dict[int, IndicatorValue]] = {}
     for year in sorted({key_year for _, key_year in data}):
-        each = evaluate_plan(
-            plan, data, year=year, nd_policy=args.nd_policy, on_missing=args.on_missing
+        each = (
+            evaluation  # the scored year is evaluated already
+            if year == evaluation.year
+            else evaluate_plan(
+                plan, data, year=year, nd_policy=args.nd_policy, on_missing=args.on_missing
+            )
         )
         for result in each.indicators:
             history.setdefault(result.id, {})[year] = result.value
