@@ -112,3 +112,15 @@ def test_plan_validate_reports_lint_warnings(tmp_path: pytest.TempPathFactory) -
     messages = [str(problem) for problem in validate_plan(plan)]
     assert any("precedence" in message for message in messages)
     assert any("percent-scale" in message for message in messages)
+
+
+def test_plan_validate_lints_as_the_plan_reads_a_declared_number() -> None:
+    from kpi_formula.plan import Area, Indicator, Plan, StrategicObjective, validate_plan
+
+    whole = Decimal(1)
+    objective = StrategicObjective(
+        "101", "o", whole, indicators=(Indicator("I", "i", whole, "A / 50 + B / 30"),)
+    )
+    plan = Plan("p", (Area("1", "a", whole, (objective,)),), (kf.Driver("50", "imprese"),))
+    messages = [str(problem) for problem in validate_plan(plan) if "number-driver" in str(problem)]
+    assert len(messages) == 1 and "30 is read as a number" in messages[0]  # 50 is its driver

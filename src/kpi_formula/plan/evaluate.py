@@ -49,11 +49,12 @@ __all__ = [
     "PlanEvaluation",
     "dependency_order",
     "evaluate_plan",
+    "plan_catalog",
 ]
 
 
 
-def _catalog(plan: Plan, indicators: Mapping[str, Indicator]) -> Catalog:
+def plan_catalog(plan: Plan, indicators: Mapping[str, Indicator]) -> Catalog:
     """The plan's drivers, and the indicators whose code reads as a number
     (``401.50``): declared, a formula's ``401.50`` names them, not a number.
     Other codes read as codes without a catalog's help."""
@@ -408,7 +409,7 @@ class _Run:
         self.indicators = indicators = plan.indicators()
         self.formulas = formulas = _formulas(indicators)
         self.order = _order(indicators, formulas)
-        self.catalog = _catalog(plan, indicators)
+        self.catalog = plan_catalog(plan, indicators)
         self.source = MappingSource(data)
         self.on_missing = on_missing
         self.values: dict[tuple[str, int], Any] = {}

@@ -22,12 +22,11 @@ from typing import Any, Literal
 
 from ..catalog import Catalog, close_matches
 from ..errors import KpiFormulaError
-from ..formula import Formula
-from ..lint import LintWarning, lint
+from ..lint import lint
 from ..resolver import resolve
 from ..targets import parse_targets
 from ..values import Quantity, parse_value
-from .evaluate import dependency_order
+from .evaluate import dependency_order, plan_catalog
 from .model import Group, Indicator, Plan
 
 __all__ = ["Problem", "validate_plan"]
@@ -56,7 +55,9 @@ def _weights(where: str, weights: Sequence[Decimal], problems: list[Problem]) ->
         problems.append(Problem("error", where, f"weights add up to {shown} %, not 100 %"))
 
 
-def _indicator(indicator: Indicator, where: str, known: set[str], problems: list[Problem]) -> None:
+def _indicator(
+    indicator: Indicator, where: str, known: set[str], catalog: Catalog, problems: list[Problem]
+) -> None:
     label = f"{where} › {indicator.id}"
     if indicator.formula is not None and not indicator.is_input:
         try:
@@ -71,8 +72,9 @@ def _indicator(indicator: Indicator, where: str, known: set[str], problems: list
                         "warning", label, f"{code!r} is neither a declared driver nor an indicator"
                     )
                 )
-            for warning in lint(formula):
-                if _applies(warning, formula, indicator, known):
+            # linted as the plan reads it: a number the plan declares is its driver
+            for warning in lint(resolve(formula, catalog).formula):
+                if warning.kind != "percent-scale" or indicator.unit != "%":
                     problems.append(
                         Problem(
                             "warning",
@@ -120,22 +122,13 @@ def _indicator(indicator: Indicator, where: str, known: set[str], problems: list
                 )
 
 
-def _applies(warning: LintWarning, formula: Formula, indicator: Indicator, known: set[str]) -> bool:
-    """Whether a lint warning still stands in the plan: a number the plan declares
-    as a driver is one, and a formula scaled by 100 suits an indicator in %."""
-    if warning.kind == "number-driver":
-        return not any(number in known for number in formula.numbers)
-    if warning.kind == "percent-scale":
-        return indicator.unit != "%"
-    return True
-
-
 def validate_plan(
     plan: Plan, data: Mapping[Any, Any] | None = None, *, year: int | None = None
 ) -> list[Problem]:
     """Everything a reviewer should fix in ``plan``; see the module documentation."""
     problems: list[Problem] = []
     indicators = plan.indicators()
+    catalog = plan_catalog(plan, indicators)
     known = {driver.code for driver in plan.drivers}
     known |= {alias for driver in plan.drivers for alias in driver.aliases}
     known |= {indicator.code for indicator in indicators.values()}
@@ -152,7 +145,7 @@ def validate_plan(
         _weights(label, [child.weight for child in group.children], problems)
         for child in group.children:
             if isinstance(child, Indicator):
-                _indicator(child, label, known, problems)
+                _indicator(child, label, known, catalog, problems)
             else:
                 visit(child, label)
 
