@@ -46,7 +46,7 @@ from .plan.evaluate import evaluate_plan
 from .plan.model import Plan
 from .plan.planfile import load_plan
 from .plan.scorecard import render_text
-from .targets import parse_target
+from .targets import OPENING_WORDS, parse_target
 
 __all__ = ["COMMANDS", "HELP", "Session", "run_repl"]
 
@@ -99,9 +99,9 @@ CONTINUATION = "... (empty line cancels)> "
 _ASSIGNMENT = re.compile(r"(?P<target>[^=]+?)\s*=\s*(?P<value>[^=<>].*)", re.DOTALL)
 _ABSOLUTE = re.compile(r"(?P<code>.+?)@(?P<year>[0-9]{4})")
 _TARGET_START = re.compile(
-    r"(>=|=>|<=|=<|≥|≤|>|<|=|[+-][0-9]|\b(?:entro|maggiore|minore|non inferiore|non superiore"
-    r"|almeno|al massimo|superiore|inferiore|pari|uguale|aumento|incremento|crescita"
-    r"|riduzione|diminuzione|calo|mantenimento|anno [0-9]{4}\s*:)\b)",
+    r"(>=|=>|<=|=<|≥|≤|>|<|=|[+-][0-9]|\b(?:"
+    + "|".join(re.escape(word).replace(r"\ ", r"\s+") for word in OPENING_WORDS)
+    + r"|anno [0-9]{4}\s*:)\b)",
     re.IGNORECASE,
 )
 

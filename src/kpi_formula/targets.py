@@ -85,6 +85,7 @@ from .values import (
 
 __all__ = [
     "BINARY",
+    "OPENING_WORDS",
     "PROPORTIONAL",
     "Binary",
     "Change",
@@ -131,6 +132,16 @@ _WORDS: tuple[tuple[str, Comparison], ...] = (
     ("uguale", "="),
 )
 _INCREASES = ("aumento", "incremento", "crescita")
+OPENING_WORDS: tuple[str, ...] = (
+    *(spelling for spelling, _ in _WORDS),
+    *_INCREASES,
+    "riduzione",
+    "diminuzione",
+    "calo",
+    "mantenimento",
+    "entro",
+)
+"""The words a target written in words can start with (the grammar's own)."""
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _NO_CHANGE = Quantity(_ZERO, "%")
