@@ -8,8 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / "shared" / "seed" / "000_4a54057307a0cb1c.txt"
 EXAMPLES = ROOT / "examples"
+SEED = EXAMPLES / "modena_2025" / "report.txt"
+"""The Modena planning report (Integra's tab-separated text), kept in the repository."""
 
 # "ci" is deterministic (derandomized, no example database) so that a run on a
 # clean machine always tries the same examples; "fuzz" is for maintainers who
