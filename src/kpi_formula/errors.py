@@ -9,13 +9,21 @@ a message that quotes the offending line with a caret under the fault::
     >>> try:
     ...     kf.parse("(A - B")
     ... except kf.FormulaSyntaxError as error:
-    ...     print(error.line, error.column)
-    1 1
+    ...     print(error.line, error.column, error.code)
+    1 1 formula-syntax
+
+Each kind of error has a stable :attr:`~KpiFormulaError.code` (``formula-syntax``,
+``target-syntax``, ``unit-mismatch``, ...): programs test it rather than the
+words, and faces (the command line, the prompt, a service) say the error in the
+reader's language.  The library's own words are English; every message and
+hint is a :class:`Message`, a ``str`` that keeps its template and values, so
+that a face can look the template up in a catalog and fill it in again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, ClassVar
 
 __all__ = [
     "BaselineRequiredError",
@@ -24,12 +32,47 @@ __all__ = [
     "FormulaSyntaxError",
     "KpiFormulaError",
     "LimitExceededError",
+    "Message",
     "PlanError",
     "TargetSyntaxError",
     "UnitMismatchError",
     "UnknownDriverError",
     "ValueSyntaxError",
+    "msg",
 ]
+
+
+class Message(str):
+    """English text that keeps its ``template`` and the ``values`` filled into it.
+
+    It is a ``str`` — compared, hashed, joined, printed and written to JSON as
+    its text — so results and errors stay plain values.  A face that speaks
+    another language looks ``template`` up in its catalog and formats the
+    translation with the same values (a value that is itself a Message is
+    translated too).  Pickling keeps template and values.
+
+    >>> text = msg("{code}@{year} is N/D", code="A", year=2024)
+    >>> text, text.template, text.values
+    ('A@2024 is N/D', '{code}@{year} is N/D', {'code': 'A', 'year': 2024})
+    >>> text == "A@2024 is N/D"
+    True
+    """
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, /, **values: Any) -> Message:
+        self = super().__new__(cls, template.format(**values) if values else template)
+        self.template = template
+        self.values = values
+        return self
+
+
+def msg(template: str, /, **values: Any) -> Message:
+    """A :class:`Message`: ``template`` (English, ``str.format`` placeholders)
+    filled with ``values``.  Every text the library writes for people goes
+    through here, so that the catalogs can hold it."""
+    return Message(template, **values)
 
 
 def clip(text: str, limit: int = 40) -> str:
@@ -69,12 +112,38 @@ def caret_excerpt(text: str, position: int) -> tuple[int, int, str]:
 
 
 class KpiFormulaError(ValueError):
-    """Base class of every error kpi_formula raises on bad input."""
+    """Base class of every error kpi_formula raises on bad input.
+
+    ``reason`` says what is wrong, ``hint`` what to do (or None); both are
+    English (:class:`Message` where the library wrote them).  ``code`` names the
+    kind of error and never changes between releases.
+    """
+
+    error_code: ClassVar[str] = "error"
+
+    @property
+    def code(self) -> str:
+        """The kind of error (``formula-syntax``, ``target-syntax``, ...), stable
+        across releases: test it rather than the message.  (On
+        :class:`UnknownDriverError`, ``code`` is the unknown driver's code, as it
+        always was; every error also carries its kind as ``error_code``.)"""
+        return self.error_code
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         self.hint = hint
         self.reason = message
         super().__init__(message if hint is None else f"{message}\nhint: {hint}")
+
+    def details(self) -> dict[str, Any]:
+        """A JSON-ready description: ``code``, ``message`` (the reason), ``hint``,
+        and where the fault is when known (``line``, ``column``, ``source``)."""
+        found: dict[str, Any] = {"code": self.error_code, "message": str(self.reason)}
+        found["hint"] = None if self.hint is None else str(self.hint)
+        for key in ("line", "column", "source"):
+            value = getattr(self, key, None)
+            if value is not None:
+                found[key] = value
+        return found
 
 
 class _TextError(KpiFormulaError):
@@ -103,6 +172,8 @@ class FormulaSyntaxError(_TextError):
     the fault, ``expected`` names what could have stood there.
     """
 
+    error_code: ClassVar[str] = "formula-syntax"
+
     def __init__(
         self,
         message: str,
@@ -119,17 +190,26 @@ class FormulaSyntaxError(_TextError):
 class LimitExceededError(FormulaSyntaxError):
     """Input longer or more deeply nested than the documented limits allow."""
 
+    error_code: ClassVar[str] = "limit-exceeded"
+
 
 class ValueSyntaxError(_TextError):
     """A value (``17.533.900.000 €``, ``72,10 %``, ``N/D``) that cannot be read."""
+
+    error_code: ClassVar[str] = "value-syntax"
 
 
 class TargetSyntaxError(_TextError):
     """A target (``>= 1.100 N.``, ``Entro 31-12-2025``) that cannot be read."""
 
+    error_code: ClassVar[str] = "target-syntax"
+
 
 class UnknownDriverError(KpiFormulaError):
     """A formula names a driver that the catalog does not declare."""
+
+    error_code: ClassVar[str] = "unknown-driver"
+    code: str = ""  # the driver's code, as CONTRACT §2 has it (shadows the kind)
 
     def __init__(
         self,
@@ -154,6 +234,8 @@ class EvaluationError(KpiFormulaError):
     """A formula that cannot be evaluated: bad data, division by zero under the
     ``on_zero_division="error"`` policy, or a number beyond the decimal limits."""
 
+    error_code: ClassVar[str] = "evaluation"
+
     def __init__(
         self, message: str, *, hint: str | None = None, position: int | None = None
     ) -> None:
@@ -163,6 +245,8 @@ class EvaluationError(KpiFormulaError):
 
 class UnitMismatchError(KpiFormulaError):
     """A value judged against a target of another unit (``5 gg`` against ``>= 4 N.``)."""
+
+    error_code: ClassVar[str] = "unit-mismatch"
 
     def __init__(self, actual_unit: str | None, target_unit: str | None) -> None:
         self.actual_unit = actual_unit
@@ -177,6 +261,8 @@ class UnitMismatchError(KpiFormulaError):
 class BaselineRequiredError(KpiFormulaError):
     """A relative target (``Aumento del 20% rispetto alla baseline``) checked
     without the value it is relative to: no verdict can be given."""
+
+    error_code: ClassVar[str] = "baseline-required"
 
     def __init__(self, target: str, reference: object) -> None:
         self.target = target
@@ -211,6 +297,10 @@ class _FileError(KpiFormulaError):
 class PlanError(_FileError):
     """A plan file or planning report that cannot be read or is inconsistent."""
 
+    error_code: ClassVar[str] = "plan"
+
 
 class DataError(_FileError):
     """A driver data file that cannot be read."""
+
+    error_code: ClassVar[str] = "data"

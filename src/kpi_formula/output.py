@@ -22,7 +22,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import Any, ClassVar, TextIO
 
 from .catalog import close_matches
 from .data import DataTable, parse_data_value, parse_typed_value
@@ -53,6 +53,8 @@ __all__ = [
 _ASSIGNMENT = re.compile(r"(?P<code>[^=@]+?)(?:@(?P<year>[0-9]{4}))?=(?P<value>.*)", re.DOTALL)
 class UsageError(KpiFormulaError):
     """Bad command-line or prompt arguments."""
+
+    error_code: ClassVar[str] = "usage"
 
 
 def _json_default(value: object) -> object:
