@@ -17,7 +17,8 @@ from ..catalog import Catalog
 from ..engines.columnar import checked_keys, is_ordered, polars_module, with_formula_column
 from ..lint import scales_by_hundred
 from ..resolver import resolve
-from .evaluate import dependency_order, point_at_computed
+from .evaluate import dependency_order
+from .sqlplan import point_at_computed
 
 if TYPE_CHECKING:
     import polars as pl

@@ -12,12 +12,15 @@ The document's baselines and targets are kept as written (``"1.136 N."``,
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from ..catalog import Driver
 from ..formula import Formula, parse
+
+T = TypeVar("T")
 
 __all__ = [
     "Area",
@@ -139,6 +142,7 @@ class Plan:
     _indicators: dict[str, Indicator] = field(
         init=False, repr=False, compare=False, hash=False
     )
+    _memo: dict[str, Any] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         # a plan is read once and evaluated often: its tree is worked out once
@@ -150,6 +154,27 @@ class Plan:
             if known is None or (known.is_input and not indicator.is_input):
                 found[indicator.id] = indicator
         object.__setattr__(self, "_indicators", found)
+        object.__setattr__(self, "_memo", {})
+
+    def prepared(self, key: str, build: Callable[[Plan], T]) -> T:
+        """What ``build`` derives from this plan (formulas parsed, an engine's
+        query), worked out once per plan object and kept with it: a plan is
+        immutable, so whatever is derived from it stays true.  ``key`` names
+        the derivation (one per engine or purpose)."""
+        memo = self._memo
+        if key not in memo:
+            memo[key] = build(self)
+        found: T = memo[key]
+        return found
+
+    def __getstate__(self) -> dict[str, Any]:
+        # what is derived is rebuilt where the plan is unpickled, not shipped with it
+        return {name: getattr(self, name) for name in _PLAN_FIELDS}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        self.__post_init__()
 
     def tree(self) -> tuple[Group, ...]:
         """The top-level groups of the plan, the Integra shape as groups: an
@@ -175,6 +200,9 @@ class Plan:
         """The distinct indicators by id; a repeated one is given by its first
         listing that has a formula."""
         return dict(self._indicators)
+
+
+_PLAN_FIELDS = ("title", "areas", "drivers", "baseline_years", "target_years", "groups")
 
 
 def _area_group(area: Area) -> Group:
