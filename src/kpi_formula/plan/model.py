@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from ..catalog import Driver
+from ..direction import Direction
 from ..formula import Formula, parse
 
 T = TypeVar("T")
@@ -52,6 +53,10 @@ class Indicator:
     targets: Mapping[int, str] = field(default_factory=dict, hash=False)
     id: str = ""
     line: int | None = field(default=None, compare=False)
+    direction: Direction | None = None
+    """Whether a higher value is better (``"higher"``) or a lower one
+    (``"lower"``); None when the plan does not say (a bare target is then read as
+    *at least*, and the verdict says so)."""
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -138,6 +143,9 @@ class Plan:
     baseline_years: tuple[int, ...] = ()
     target_years: tuple[int, ...] = ()
     groups: tuple[Group, ...] = ()
+    language: str | None = None
+    """The language its scorecards speak (``"it"``, ``"en"``), unless told otherwise;
+    None: the reader's."""
     _tree: tuple[Group, ...] = field(init=False, repr=False, compare=False, hash=False)
     _indicators: dict[str, Indicator] = field(
         init=False, repr=False, compare=False, hash=False
@@ -202,7 +210,15 @@ class Plan:
         return dict(self._indicators)
 
 
-_PLAN_FIELDS = ("title", "areas", "drivers", "baseline_years", "target_years", "groups")
+_PLAN_FIELDS = (
+    "title",
+    "areas",
+    "drivers",
+    "baseline_years",
+    "target_years",
+    "groups",
+    "language",
+)
 
 
 def _area_group(area: Area) -> Group:

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..direction import Direction
 from ..errors import PlanError
 from .model import Group, Indicator, Plan
 
@@ -37,6 +38,7 @@ class NodeRow:
     baselines: dict[int, str] = field(default_factory=dict)
     targets: dict[int, str] = field(default_factory=dict)
     line: int | None = None
+    direction: Direction | None = None
 
 
 def _fail(row: NodeRow, message: str, hint: str, source: str) -> PlanError:
@@ -90,6 +92,7 @@ def tree_from_rows(rows: Sequence[NodeRow], *, source: str = "<plan>") -> tuple[
                 targets=dict(row.targets),
                 id=row.id,
                 line=row.line,
+                direction=row.direction,
             )
         if row.code in path:
             raise _fail(
@@ -140,6 +143,7 @@ def indicator_row(indicator: Indicator, parent: str = "") -> NodeRow:
         id="" if indicator.id == indicator.code else indicator.id,
         baselines=dict(indicator.baselines),
         targets=dict(indicator.targets),
+        direction=indicator.direction,
     )
 
 

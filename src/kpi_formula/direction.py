@@ -1,0 +1,47 @@
+"""The direction of an indicator (*polarità*): is a higher value better, or a lower one?
+
+A target written as a bare number (``25``) says nothing about it: for the number
+of firms served, 25 means *at least* 25; for the average days to process a
+request, *at most* 25.  Plans say it per indicator (the sheet column
+``direzione``/``direction``, the plan key ``direction``), the command line with
+``--direction``, Python with ``Target.check(..., direction=...)``.
+
+>>> parse_direction("decrescente"), parse_direction("↑")
+('lower', 'higher')
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypeAlias
+
+from .errors import KpiFormulaError, msg
+
+__all__ = ["DIRECTION_SPELLINGS", "Direction", "parse_direction"]
+
+Direction: TypeAlias = Literal["higher", "lower"]
+"""``"higher"``: a higher value is better (*crescente*); ``"lower"``: a lower one is
+(*decrescente*)."""
+
+DIRECTION_SPELLINGS: dict[str, Direction] = {
+    "higher": "higher",
+    "lower": "lower",
+    "crescente": "higher",
+    "decrescente": "lower",
+    "↑": "higher",
+    "↓": "lower",
+}
+"""Every accepted spelling (compared case aside, spaces trimmed)."""
+
+
+def parse_direction(text: object) -> Direction:
+    """Read a direction: ``crescente``/``decrescente``, ``higher``/``lower``, ``↑``/``↓``
+    (any case); anything else is a :class:`~kpi_formula.KpiFormulaError`."""
+    if isinstance(text, str):
+        found = DIRECTION_SPELLINGS.get(text.strip().casefold())
+        if found is not None:
+            return found
+    shown = repr(text) if not isinstance(text, str) or len(text) <= 40 else repr(text[:40] + "…")
+    raise KpiFormulaError(
+        msg("unknown direction {text}", text=shown),
+        hint=msg("write crescente (higher is better) or decrescente (lower is better)"),
+    )
