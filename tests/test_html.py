@@ -26,6 +26,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kpi_formula.cli import main
 from kpi_formula.data import load_data
@@ -203,6 +205,86 @@ def test_the_traffic_light_and_its_band(
 ) -> None:
     assert Decimal("0.9") == CLOSE_BAND
     assert traffic_light(_result(met, achievement, value)) == state
+
+
+_ALLOWED_TAGS = {
+    "#document", "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3",
+    "dl", "dt", "dd", "div", "section", "span", "p", "ul", "li", "strong", "main", "article",
+    "svg", "line", "polyline", "circle", "text",
+}  # fmt: skip
+_values = st.one_of(
+    st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), allow_nan=False, places=4),
+    st.decimals(allow_nan=False, allow_infinity=False).filter(lambda d: abs(d.adjusted()) < 999),
+    st.just(ND),
+    st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)),
+)
+
+
+@st.composite
+def _evaluations(draw: st.DrawFn) -> tuple[PlanEvaluation, dict[str, dict[int, object]]]:
+    results, history = [], {}
+    for number in range(draw(st.integers(0, 5))):
+        met = draw(st.sampled_from([True, False, None]))
+        achievement = (
+            Decimal(1)
+            if met
+            else None
+            if met is None
+            else draw(st.decimals(Decimal(0), Decimal("0.9999"), places=4))
+        )
+        key = f"I{number}"
+        results.append(
+            IndicatorResult(
+                id=key,
+                code=draw(st.text(max_size=8)) or key,
+                name=draw(st.text(max_size=30)),
+                value=draw(_values),  # type: ignore[arg-type]
+                reasons=tuple(draw(st.lists(st.text(max_size=20), max_size=2))),
+                target=draw(st.none() | st.text(max_size=30)),
+                met=met,
+                achievement=achievement,
+                unit=draw(st.sampled_from([None, "%", "€", "N.", "gg"])),
+            )
+        )
+        history[key] = draw(st.dictionaries(st.integers(2020, 2026), _values, max_size=4))
+    children = tuple(
+        NodeScore("indicator", r.code, r.name, Decimal(1), r.achievement, indicator=r)
+        for r in results
+    )
+    group = NodeScore("group", "G", draw(st.text(max_size=20)), Decimal(1), None, children)
+    tree = NodeScore("plan", "", draw(st.text(max_size=40)), Decimal(1), None, (group,))
+    return PlanEvaluation(2025, 2025, tree, tuple(results)), history
+
+
+@settings(max_examples=60)
+@given(_evaluations(), st.sampled_from(["en", "it"]))
+def test_any_evaluation_makes_a_page_of_its_own_elements(
+    drawn: tuple[PlanEvaluation, dict[str, dict[int, object]]], language: str
+) -> None:
+    evaluation, history = drawn
+    page = render_page(
+        evaluation,
+        history=history,  # type: ignore[arg-type]
+        language=language,  # type: ignore[arg-type]
+        evaluated=dt.date(2026, 1, 31),
+        source="<dati>.csv",
+    )
+    tree = _Tree()
+    tree.feed(page)
+    dom = tree.root
+    assert {element.tag for element in dom.walk()} <= _ALLOWED_TAGS
+    assert dom.one("html").attributes["lang"] == language
+    cards = dom.all("article", "indicator")
+    assert len(cards) == len(evaluation.indicators)
+    for card, result in zip(cards, evaluation.indicators, strict=True):
+        assert card.attributes["data-state"] == traffic_light(result)
+        assert card.one("h3").text == f"{result.code} {result.name}"
+        charts = card.all("svg")
+        numbers = [v for v in history[result.id].values() if isinstance(v, Decimal)]
+        if charts:
+            assert len(charts[0].all("text", "point-value")) == len(numbers)
+    judged = sum(result.met is not None for result in evaluation.indicators)
+    assert dom.one(css="headline").attributes["data-judged"] == str(judged)
 
 
 # ----------------------------------------------------------------------------- the DOM

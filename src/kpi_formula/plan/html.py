@@ -194,6 +194,7 @@ def _ticks(low: Decimal, high: Decimal) -> list[Decimal]:
 # ----------------------------------------------------------------------------- the chart
 
 _WIDTH, _HEIGHT = 320, 132
+_DRAWABLE = Decimal("1e300")
 _LEFT, _RIGHT, _TOP, _BOTTOM = 40, 262, 16, 108  # the plot's box; labels outside it
 
 
@@ -236,8 +237,8 @@ def _chart(
     numbers = {year: value for year, value in values.items() if isinstance(value, Decimal)}
     years = tuple(sorted({*numbers, *baselines, target_year}))
     points = [*numbers.values(), *baselines.values(), *levels]
-    if not points or len(years) < 2:
-        return ""
+    if not points or len(years) < 2 or any(abs(point) > _DRAWABLE for point in points):
+        return ""  # nothing to draw, or amounts beyond what a drawing's floats hold
     low, high = min(points), max(points)
     if low == high:
         margin = DIVISION.divide(EXACT.abs(low), Decimal(10)) or Decimal(1)
