@@ -34,7 +34,7 @@ from kpi_formula.data import load_data
 from kpi_formula.missing import ND
 from kpi_formula.plan import evaluate_plan, load_plan, render_page
 from kpi_formula.plan.html import CLOSE_BAND, traffic_light
-from kpi_formula.plan.scores import IndicatorResult, NodeScore, PlanEvaluation
+from kpi_formula.plan.scores import IndicatorResult, IndicatorValue, NodeScore, PlanEvaluation
 
 from .conftest import EXAMPLES
 
@@ -221,7 +221,7 @@ _values = st.one_of(
 
 
 @st.composite
-def _evaluations(draw: st.DrawFn) -> tuple[PlanEvaluation, dict[str, dict[int, object]]]:
+def _evaluations(draw: st.DrawFn) -> tuple[PlanEvaluation, dict[str, dict[int, IndicatorValue]]]:
     results, history = [], {}
     for number in range(draw(st.integers(0, 5))):
         met = draw(st.sampled_from([True, False, None]))
@@ -238,7 +238,7 @@ def _evaluations(draw: st.DrawFn) -> tuple[PlanEvaluation, dict[str, dict[int, o
                 id=key,
                 code=draw(st.text(max_size=8)) or key,
                 name=draw(st.text(max_size=30)),
-                value=draw(_values),  # type: ignore[arg-type]
+                value=draw(_values),
                 reasons=tuple(draw(st.lists(st.text(max_size=20), max_size=2))),
                 target=draw(st.none() | st.text(max_size=30)),
                 met=met,
@@ -259,12 +259,12 @@ def _evaluations(draw: st.DrawFn) -> tuple[PlanEvaluation, dict[str, dict[int, o
 @settings(max_examples=60)
 @given(_evaluations(), st.sampled_from(["en", "it"]))
 def test_any_evaluation_makes_a_page_of_its_own_elements(
-    drawn: tuple[PlanEvaluation, dict[str, dict[int, object]]], language: str
+    drawn: tuple[PlanEvaluation, dict[str, dict[int, IndicatorValue]]], language: str
 ) -> None:
     evaluation, history = drawn
     page = render_page(
         evaluation,
-        history=history,  # type: ignore[arg-type]
+        history=history,
         language=language,  # type: ignore[arg-type]
         evaluated=dt.date(2026, 1, 31),
         source="<dati>.csv",
