@@ -53,6 +53,21 @@ DATA = (
     "code;year;value\nEVASE;2024;900\nRICEVUTE;2024;1.000\nGIORNI;2024;27.000\n"
     "EVASE;2025;947\nRICEVUTE;2025;1.000\nGIORNI;2025;23.675\n"
 )
+RELATIVE_SHEET = """\
+codice;padre;nome;peso;algoritmo;unità;baseline 2024;target 2025
+M1;;Servizi;100 %;;;;
+EV;M1;Pratiche evase;50 %;EVASE / RICEVUTE;%;72,10 %;+10 % rispetto alla baseline
+TEMPI;M1;Tempo medio;50 %;GIORNI / EVASE;gg;30 gg;<= 20 gg
+"""
+RELATIVE_DATA = "code;year;value\n" + "".join(
+    f"{code};{year};{value}\n"
+    for year, values in {
+        2023: ("700", "1.000", "28.000"),
+        2024: ("721", "1.000", "27.000"),
+        2025: ("800", "1.000", "17.600"),
+    }.items()
+    for code, value in zip(("EVASE", "RICEVUTE", "GIORNI"), values, strict=True)
+)
 
 
 def chromium(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
@@ -369,6 +384,35 @@ def test_a_chart_writes_its_axes_values_and_target(tmp_path: Path) -> None:
     legend = dom.one(css="legend")
     for kind in ("value", "baseline", "target"):
         assert legend.one(css=f"key-{kind}").text
+
+
+@needs_browser
+def test_a_relative_target_shows_the_threshold_it_works_out_to(tmp_path: Path) -> None:
+    sheet = tmp_path / "piano.csv"
+    sheet.write_text(RELATIVE_SHEET, encoding="utf-8")
+    data = tmp_path / "dati.csv"
+    data.write_text(RELATIVE_DATA, encoding="utf-8")
+    dom = rendered(tmp_path, scorecard(tmp_path, sheet, data, "2025"))
+    cards = {card.attributes["data-indicator"]: card for card in dom.all("article")}
+    relative = cards["EV"]
+    # +10 % on 2024's 72,10 %: at least 79,31 %, met by 80 %
+    assert relative.attributes["data-state"] == "met"
+    assert relative.one(css="threshold").text == "→ ≥ 79,31 %"
+    chart = relative.one("svg")
+    assert [text.text for text in chart.all("text", "target-value")] == ["79,3"]
+    (line,) = chart.all("line", "target")
+    points = {
+        text.text: float(circle.attributes["cy"])
+        for text, circle in zip(
+            chart.all("text", "point-value"), chart.all("circle", "value"), strict=True
+        )
+    }
+    assert points["80"] < float(line.attributes["y1"]) < points["72,1"]  # drawn between
+    assert [text.text for text in chart.all("text", "point-value")] == ["70", "72,1", "80"]
+    assert chart.one("text", "axis-unit").text == "%"
+    # 22 days against at most 20: missed, 90,9 %: close
+    assert cards["TEMPI"].attributes["data-state"] == "close"
+    assert cards["TEMPI"].all(css="threshold") == []  # a plain target needs no working out
 
 
 @needs_browser

@@ -141,7 +141,6 @@ def _write_page(
     page = render_page(
         evaluation,
         history=history,
-        indicators=plan.indicators(),
         problems=problems,
         language=choose_language(getattr(args, "lang", None), plan=plan.language),
         evaluated=dt.date.today(),

@@ -42,12 +42,9 @@ from typing import Literal, TypeAlias
 
 from ..decimals import DIVISION, EXACT
 from ..display import display_percent, display_value, display_weight
-from ..errors import KpiFormulaError
 from ..i18n import Language, Translator, translator
 from ..missing import ND
-from ..targets import first_target
-from ..values import Quantity, format_value, parse_value
-from .model import Indicator
+from ..values import format_value
 from .scores import IndicatorResult, IndicatorValue, NodeScore, PlanEvaluation
 
 __all__ = ["CLOSE_BAND", "State", "render_page", "traffic_light"]
@@ -124,7 +121,7 @@ header.page h1 { font-size: 1.35em; margin: 0 0 2px; }
 .indicator dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; margin: 0 0 6px; }
 .indicator dt { color: var(--muted); }
 .indicator dd { margin: 0; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
-.threshold { color: var(--muted); }
+.threshold { color: var(--muted); white-space: nowrap; }
 .achieved { display: flex; align-items: center; gap: 8px; }
 .bar { flex: 1; height: 8px; background: var(--bar); border-radius: 4px; overflow: hidden; }
 .bar > span { display: block; height: 100%; background: var(--state); }
@@ -375,28 +372,24 @@ def _legend(_: Translator, target_year: int) -> str:
 # ----------------------------------------------------------------------------- the cards
 
 
-def _baselines(indicator: Indicator | None) -> dict[int, Decimal]:
-    found: dict[int, Decimal] = {}
-    for year, text in (indicator.baselines if indicator else {}).items():
-        try:
-            value = parse_value(text)
-        except KpiFormulaError:
-            continue
-        if isinstance(value, Quantity):
-            found[year] = value.amount
-    return found
-
-
 def _levels(result: IndicatorResult) -> tuple[Decimal, ...]:
-    """The thresholds the target draws as lines."""
-    if result.target is None:
-        return ()
-    try:
-        target = first_target(result.target)
-    except KpiFormulaError:
-        return ()
-    threshold = target.threshold
-    return (threshold.amount,) if isinstance(threshold, Quantity) else ()
+    """The amounts the verdict's target asks for, drawn as lines: its threshold,
+    a relative target's computed from its reference; none for a deadline."""
+    threshold = result.threshold
+    return (threshold,) if isinstance(threshold, Decimal) else ()
+
+
+_SIGNS_OF: dict[str, str] = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
+
+
+def _worked_out(result: IndicatorResult) -> str:
+    """A relative target's threshold, as its verdict worked it out (``≥ 79,31 %``)."""
+    target, threshold = result.parsed_target, result.threshold
+    if target is None or not target.needs_baseline or not isinstance(threshold, Decimal):
+        return ""
+    sign = _SIGNS_OF.get(target.comparison, target.comparison)
+    shown = f"{sign} {display_value(threshold, result.unit)}"
+    return f' <span class="threshold">→ {escape(shown)}</span>'
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,7 +397,6 @@ class _Page:
     """What every card of the page draws on."""
 
     history: Mapping[str, Mapping[int, IndicatorValue]]
-    baselines: Mapping[str, Mapping[int, Decimal]]
     target_year: int
     say: Translator
 
@@ -427,7 +419,7 @@ def _indicator(node: NodeScore, page: _Page) -> str:
         (
             _("target {year}").format(year=page.target_year),
             "",
-            escape(result.target or "—"),
+            escape(result.target or "—") + _worked_out(result),
         ),
         (
             _("achievement"),
@@ -439,9 +431,12 @@ def _indicator(node: NodeScore, page: _Page) -> str:
     listed = "".join(f"<dt>{escape(name)}</dt><dd{css}>{shown}</dd>" for name, css, shown in rows)
     reasons = "".join(f"<li>{escape(_.say(reason))}</li>" for reason in result.reasons)
     notes = "".join(f"<li>{escape(_.say(note))}</li>" for note in result.notes)
+    baselines = {
+        year: value for year, value in result.baselines.items() if isinstance(value, Decimal)
+    }
     chart = _chart(
         page.history.get(result.id, {}),
-        page.baselines.get(result.id, {}),
+        baselines,
         _levels(result),
         page.target_year,
         result.unit,
@@ -562,7 +557,6 @@ def render_page(
     evaluation: PlanEvaluation,
     *,
     history: Mapping[str, Mapping[int, IndicatorValue]] | None = None,
-    indicators: Mapping[str, Indicator] | None = None,
     problems: Sequence[str] = (),
     language: Language = "en",
     evaluated: dt.date | None = None,
@@ -570,16 +564,15 @@ def render_page(
 ) -> str:
     """The scorecard page.
 
-    ``history`` maps indicator ids to their value by year (the charts),
-    ``indicators`` gives their baselines, ``problems`` what validation found
-    (shown at the top, never hidden).  ``language`` is the labels' (``"it"`` or
+    ``history`` maps indicator ids to their value by year (the charts; the
+    baselines and thresholds come with each result's verdict), ``problems`` what
+    validation found (shown at the top, never hidden).  ``language`` is the labels' (``"it"`` or
     ``"en"``); ``evaluated`` the date of the evaluation and ``source`` where its
     data came from (a file name), both written under the title and ``evaluated``
     on every printed sheet.
     """
     _ = translator(language)
-    baselines = {key: _baselines(indicator) for key, indicator in (indicators or {}).items()}
-    page = _Page(history or {}, baselines, evaluation.target_year, _)
+    page = _Page(history or {}, evaluation.target_year, _)
     title = evaluation.tree.name
     body = "".join(_node(area, page) for area in evaluation.tree.children)
     listed = "".join(f"<li>{escape(_.say(problem))}</li>" for problem in problems)
