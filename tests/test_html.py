@@ -9,9 +9,11 @@ that swapped met and missed, or close and far, fails.
 
 from __future__ import annotations
 
+import cProfile
 import datetime as dt
 import io
 import os
+import pstats
 import re
 import shutil
 import struct
@@ -300,6 +302,33 @@ def test_any_evaluation_makes_a_page_of_its_own_elements(
             assert len(charts[0].all("text", "point-value")) == len(numbers)
     judged = sum(result.met is not None for result in evaluation.indicators)
     assert dom.one(css="headline").attributes["data-judged"] == str(judged)
+
+
+def test_the_page_parses_nothing_the_evaluation_read(tmp_path: Path) -> None:
+    """Formulas, targets and baselines are read once, by the evaluation: the page
+    draws from its verdicts (profiled: no reader of the library runs)."""
+    plan = load_plan(MODENA / "plan.toml")
+    data = load_data(MODENA / "data.csv")
+    evaluation = evaluate_plan(plan, data, year=2024, target_year=2025)
+    history = {
+        result.id: {2024: result.value, 2023: result.value} for result in evaluation.indicators
+    }
+    profile = cProfile.Profile()
+    page = profile.runcall(render_page, evaluation, history=history, language="it")
+    assert page.count("<article") == 103
+    called = {
+        (Path(filename).name, name)
+        for filename, _line, name in pstats.Stats(profile).stats  # type: ignore[attr-defined]
+        if "kpi_formula" in filename
+    }
+    readers = {
+        (module, name)
+        for module, name in called
+        if re.match(r"_?(parse|read)(_|$)", name)
+        or name in {"_targets", "first_target", "_judge", "evaluate"}
+    }
+    assert readers == set()
+    assert ("html.py", "render_page") in called  # the profile saw the page being made
 
 
 # ----------------------------------------------------------------------------- the DOM
