@@ -583,7 +583,7 @@ def render_page(
     facts = [
         (_("values"), str(evaluation.year)),
         (_("targets"), str(evaluation.target_year)),
-        *([(_("evaluated on"), format_value(evaluated))] if evaluated is not None else []),
+        *([(_("evaluation date"), format_value(evaluated))] if evaluated is not None else []),
         *([(_("data"), source)] if source else []),
         (_("N/D values"), policy),
     ]
