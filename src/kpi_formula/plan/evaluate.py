@@ -35,8 +35,8 @@ from ..evaluator import ABSENT, MappingSource, evaluate
 from ..formula import Formula
 from ..lint import scales_by_hundred
 from ..missing import ND
-from ..targets import PROPORTIONAL, Scoring, Target, first_target
-from ..values import Quantity, format_value
+from ..targets import PROPORTIONAL, Outcome, Scoring, Target, first_target
+from ..values import Quantity, format_value, parse_value
 from .model import Group, Indicator, Plan
 from .scores import IndicatorResult, IndicatorValue, NDPolicy, NodeScore, PlanEvaluation
 from .sqlplan import duckdb_values, names_one_driver
@@ -206,34 +206,50 @@ def _judge(
     target_year: int,
     scoring: Scoring,
     reference: Callable[[int], IndicatorValue],
-) -> tuple[str | None, bool | None, Decimal | None, tuple[str, ...], tuple[str, ...]]:
-    """The target text, met, achievement, problems, and a note on the baseline used."""
+) -> tuple[str | None, Outcome | None, tuple[str, ...], tuple[str, ...]]:
+    """The target text, the outcome, problems, and a note on the baseline used."""
     text = indicator.targets.get(target_year)
     if text is None:
-        return None, None, None, (), ()
+        return None, None, (), ()
     try:
         target: Target = first_target(text)
         if not target.needs_baseline:
-            outcome = target.check(value, scoring=scoring)
-            return text, outcome.met, outcome.achievement, (), ()
+            return text, target.check(value, scoring=scoring), (), ()
         year = _baseline_year(indicator, target, target_year)
         if year is None:
-            return text, None, None, (f"target {text!r}: the indicator has no baseline year",), ()
+            return text, None, (f"target {text!r}: the indicator has no baseline year",), ()
         # the indicator's own value of that year, else the baseline the plan writes for it
         base: object = reference(year)
         where = f"its value of {year}"
         if base is ND and year in indicator.baselines:
             base, where = indicator.baselines[year], f"its baseline {year}"
         if base is ND:
-            return text, None, None, (f"target {text!r}: no value or baseline of {year}",), ()
+            outcome = target.check(value, baseline=ND, scoring=scoring)
+            return text, outcome, (f"target {text!r}: no value or baseline of {year}",), ()
         outcome = target.check(value, baseline=base, scoring=scoring)
         shown = outcome.baseline
         note = f"target {text!r} judged against {where}"
         if isinstance(shown, Decimal):
             note += f" ({format_value(Quantity(shown, indicator.unit))})"  # type: ignore[arg-type]
-        return text, outcome.met, outcome.achievement, (), (note,)
+        return text, outcome, (), (note,)
     except KpiFormulaError as error:
-        return text, None, None, (f"target {text!r}: {error.reason}",), ()
+        return text, None, (f"target {text!r}: {error.reason}",), ()
+
+
+def _baselines(indicator: Indicator) -> dict[int, IndicatorValue]:
+    """The baselines the plan writes, as values (those that cannot be read left out)."""
+    found: dict[int, IndicatorValue] = {}
+    for year, text in indicator.baselines.items():
+        try:
+            value = parse_value(text)
+        except KpiFormulaError:
+            continue
+        if isinstance(value, Quantity):
+            if value.unit in (None, indicator.unit):
+                found[year] = value.amount
+        else:
+            found[year] = value
+    return found
 
 
 _HUNDRED = Decimal(100)
@@ -290,7 +306,7 @@ def evaluate_plan(
             value, reasons = ND, (error.reason,)
         if indicator.id == indicator.code:
             run.values[(indicator.code, year)] = value
-        target, met, achievement, problems, baseline = _judge(
+        target, outcome, problems, baseline = _judge(
             indicator, value, target_year, scoring, partial(run.reference, key)
         )
         results[key] = IndicatorResult(
@@ -300,10 +316,13 @@ def evaluate_plan(
             value=value,
             reasons=reasons + problems,
             target=target,
-            met=met,
-            achievement=achievement,
+            met=None if outcome is None else outcome.met,
+            achievement=None if outcome is None else outcome.achievement,
             unit=indicator.unit,
             notes=(_POINTS_NOTE,) * (key in run.in_points) + baseline,
+            outcome=outcome,
+            baselines=_baselines(indicator),
+            direction=indicator.direction,
         )
     tree = _roll_up(plan, results, nd_policy)
     # each indicator once, in the order of its first listing
