@@ -72,6 +72,12 @@ RELATIVE_DATA = "code;year;value\n" + "".join(
 )
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages in English unless a test asks otherwise, whatever this machine's locale."""
+    monkeypatch.setenv("KPI_FORMULA_LANG", "en")
+
+
 def chromium(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     assert BROWSER is not None
     return subprocess.run(
@@ -557,6 +563,35 @@ def test_it_prints_on_a4_with_title_date_and_page_numbers(tmp_path: Path) -> Non
         assert text.startswith(title), text[:200]
         assert f"evaluated on {today}" in text
         assert f"page {number} of {len(pages)}" in text
+
+
+@needs_browser
+def test_the_page_speaks_italian(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KPI_FORMULA_LANG", "it")
+    html = modena_page(tmp_path)
+    dom = rendered(tmp_path, html)
+    assert dom.one("html").attributes["lang"] == "it"
+    assert dom.one(css="headline").text == "66 su 81 indicatori raggiunti"
+    labels = Counter(card.one(css="state").text for card in dom.all("article", "indicator"))
+    assert labels == {
+        "✓ raggiunto": 67,  # 66 indicators, one listed twice
+        "– N/D": 21,
+        "✗ lontano": 8,
+        "≈ vicino": 7,
+    }
+    first = dom.all("article", "indicator")[0]
+    assert [term.text for term in first.all("dt")] == [
+        "valore",
+        "target 2025",
+        "raggiungimento",
+        "peso",
+    ]
+    assert "vicini al target: 7" in dom.one(css="summary").text
+    assert "18,8 mld" in first.one("svg").text  # 18.800.000.000 €, shortened the Italian way
+    pages = pdf_pages(tmp_path, html)
+    today = dt.date.today().strftime("%d-%m-%Y")
+    assert f"valutato il {today}" in pages[0]
+    assert all(f"pagina {n} di {len(pages)}" in text for n, text in enumerate(pages, start=1))
 
 
 @needs_browser

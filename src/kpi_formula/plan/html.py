@@ -243,9 +243,10 @@ def _chart(
     ticks = _ticks(low, high)
     scale = _Scale(years, float(ticks[0]), float(ticks[-1]))
     shown_unit = unit if unit in ("%", "€", "N.", "gg") else None
+    described = _("values by year against baselines and target")
     parts = [
         f'<svg class="chart" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" '
-        f'aria-label="{escape(_("values by year against baselines and target"))}">'
+        f'aria-label="{escape(described)}">'
     ]
     for tick in ticks:  # the value axis: round values, a light rule for each
         y = scale.y(tick)
@@ -295,11 +296,12 @@ def _chart(
             f'<polyline class="values" points="{line}" fill="none" stroke="{_VALUE}" '
             f'stroke-width="1.5"/>'
         )
+    baseline = _("baseline")
     for year, value in sorted(baselines.items()):
         parts.append(
             f'<circle class="baseline" cx="{scale.x(year):.1f}" cy="{scale.y(value):.1f}" r="5" '
             f'fill="none" stroke="{_MUTED}" stroke-width="1.2">'
-            f"<title>{escape(_('baseline'))} {year}: {escape(display_value(value, unit))}"
+            f"<title>{escape(baseline)} {year}: {escape(display_value(value, unit))}"
             f"</title></circle>"
         )
         # a baseline's own value is written only where no value of the data says it
@@ -346,8 +348,9 @@ def _legend(_: Translator, target_year: int) -> str:
             f"{escape(words)}</span>"
         )
 
+    heading = _("Charts:")
     return (
-        f'<p class="legend"><strong>{escape(_("Charts:"))}</strong>'
+        f'<p class="legend"><strong>{escape(heading)}</strong>'
         + mark(
             f'<line x1="1" x2="25" y1="6" y2="6" stroke="{_VALUE}" stroke-width="1.5"/>'
             f'<circle cx="13" cy="6" r="3" fill="{_VALUE}"/>',
@@ -407,9 +410,10 @@ def _indicator(node: NodeScore, page: _Page) -> str:
     _ = page.say
     state = traffic_light(result)
     achievement = result.achievement
+    achieved = _("achievement")
     bar = (
         f'<div class="bar" role="meter" aria-valuemin="0" aria-valuemax="1" '
-        f'aria-valuenow="{float(achievement)}" aria-label="{escape(_("achievement"))}">'
+        f'aria-valuenow="{float(achievement)}" aria-label="{escape(achieved)}">'
         f'<span style="width:{float(achievement) * 100:.1f}%"></span></div>'
         if achievement is not None
         else ""
@@ -422,7 +426,7 @@ def _indicator(node: NodeScore, page: _Page) -> str:
             escape(result.target or "—") + _worked_out(result),
         ),
         (
-            _("achievement"),
+            achieved,
             ' class="achieved"',
             f"<span>{escape(display_percent(achievement))}</span>{bar}",
         ),
@@ -460,11 +464,12 @@ def _node(node: NodeScore, page: _Page) -> str:
     cards = [_indicator(child, page) for child in node.children if child.indicator is not None]
     groups = [_node(child, page) for child in node.children if child.indicator is None]
     code = f'<span class="code">{escape(node.code)}</span> ' if node.kind != "group" else ""
+    weight, score = _("weight"), _("score")
     return (
         f'<section class="node kind-{escape(node.kind)}">'
         f'<h2>{code}<span class="name">{escape(node.name)}</span>'
-        f'<span class="weight">{escape(_("weight"))} {escape(display_weight(node.weight))}</span>'
-        f'<span class="score">{escape(_("score"))} '
+        f'<span class="weight">{escape(weight)} {escape(display_weight(node.weight))}</span>'
+        f'<span class="score">{escape(score)} '
         f"<strong>{escape(display_percent(node.score))}</strong></span></h2>"
         + (f'<div class="indicators">{"".join(cards)}</div>' if cards else "")
         + (f'<div class="children">{"".join(groups)}</div>' if groups else "")
@@ -504,10 +509,11 @@ def _summary(evaluation: PlanEvaluation, _: Translator) -> str:
     band = _("close: missed with an achievement of at least {band}").format(
         band=display_weight(CLOSE_BAND)
     )
+    summary, caption = _("summary"), _("score of the plan")
     return (
-        f'<section class="summary" aria-label="{escape(_("summary"))}">'
+        f'<section class="summary" aria-label="{escape(summary)}">'
         f'<div class="total"><span class="figure">{escape(display_percent(evaluation.score))}'
-        f'</span><span class="caption">{escape(_("score of the plan"))}</span></div>'
+        f'</span><span class="caption">{escape(caption)}</span></div>'
         f'<div class="counts"><p class="headline" data-met="{counts["met"]}" '
         f'data-judged="{judged}">{escape(headline)}</p>'
         f'<div class="stack" role="img" aria-label="{escape(headline)}">{stack}</div>'
@@ -576,6 +582,7 @@ def render_page(
     title = evaluation.tree.name
     body = "".join(_node(area, page) for area in evaluation.tree.children)
     listed = "".join(f"<li>{escape(_.say(problem))}</li>" for problem in problems)
+    heading = _("Problems")
     policy = {
         "renormalise": _("left out, their weight shared by the others"),
         "zero": _("counted as 0"),
@@ -598,7 +605,7 @@ def render_page(
         f'<header class="page"><h1>{escape(title)}</h1><dl class="facts">{described}</dl>'
         f"{_summary(evaluation, _)}{_legend(_, evaluation.target_year)}</header>"
         + (
-            f'<section class="problems"><h2>{escape(_("Problems"))}</h2><ul>{listed}</ul></section>'
+            f'<section class="problems"><h2>{escape(heading)}</h2><ul>{listed}</ul></section>'
             if listed
             else ""
         )
