@@ -120,7 +120,7 @@ header.page h1 { font-size: 1.35em; margin: 0 0 2px; }
 .state { color: var(--state); font-weight: 700; white-space: nowrap; font-size: .9em; }
 .indicator dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; margin: 0 0 6px; }
 .indicator dt { color: var(--muted); }
-.indicator dd { margin: 0; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+.indicator dd { margin: 0; font-variant-numeric: tabular-nums; overflow-wrap: break-word; }
 .threshold { color: var(--muted); white-space: nowrap; }
 .achieved { display: flex; align-items: center; gap: 8px; }
 .bar { flex: 1; height: 8px; background: var(--bar); border-radius: 4px; overflow: hidden; }
