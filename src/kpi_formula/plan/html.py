@@ -167,7 +167,7 @@ def _short(value: Decimal, unit: str | None, _: Translator) -> str:
     (``13,6 mld`` for 13.595.300.000 €, ``72,1`` for 72,10 %)."""
     if unit == "%":
         value = value.scaleb(2, EXACT)
-    size = abs(value)
+    size = EXACT.abs(value)
     if size >= 10**9:
         return _("{number} bn").format(number=_trimmed(value.scaleb(-9, EXACT), 1))
     if size >= 10**6:
@@ -234,7 +234,7 @@ def _chart(
     numbers = {year: value for year, value in values.items() if isinstance(value, Decimal)}
     years = tuple(sorted({*numbers, *baselines, target_year}))
     points = [*numbers.values(), *baselines.values(), *levels]
-    if not points or len(years) < 2 or any(abs(point) > _DRAWABLE for point in points):
+    if not points or len(years) < 2 or any(EXACT.abs(point) > _DRAWABLE for point in points):
         return ""  # nothing to draw, or amounts beyond what a drawing's floats hold
     low, high = min(points), max(points)
     if low == high:
