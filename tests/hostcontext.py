@@ -44,7 +44,7 @@ HOSTILE = decimal.Context(
 """A context no library should inherit: every operation that reads it goes wrong."""
 
 
-def answer(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[str, Any]:
+def answer(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, ...]:
     """``("value", result)``, or ``("error", type name, message)`` for an exception."""
     try:
         return ("value", function(*args, **kwargs))
