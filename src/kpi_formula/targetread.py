@@ -262,6 +262,9 @@ def _goal(goal: Any) -> Goal:
     if kind == "within":  # entro 30 gg: at most
         quantity = _described(build_quantity(parts[1]), labels.take(parts[2:]))
         return Goal("<=", quantity, label=labels.text())
+    if kind == "dated":  # a date alone: by that date
+        labels.take(parts[1:])
+        return Goal("entro", build_date(parts[0]), label=labels.text())
     if kind == "deadline":
         labels.take(parts[2:])
         _check_year_not_amount(parts[1], labels)
@@ -366,8 +369,9 @@ def _label_words(token: Any) -> str:
             position,
             msg(
                 'write the comparison, the amount and its unit, then what is counted '
-                '("Almeno 1.100 pratiche evase"); quote words meant only as a description: '
-                '>= 5 N. "pratiche oltre soglia"'
+                '("Almeno 1.100 pratiche evase"); quote words meant only as a description '
+                '(>= 5 N. "pratiche oltre soglia"); for one target a year, write the year in '
+                "front of each (2025: almeno 50 %  2026: almeno 60 %)"
             ),
         )
     return words
