@@ -378,20 +378,26 @@ def build_quantity(tree: Any, unit: Unit | None = None) -> Quantity:
 
 
 def _exact_amount(digits: str, exponent: int, unit: Unit | None) -> Decimal | None:
-    """``digits`` scaled by ``10**exponent``, as the quantity ``unit`` stores it
-    (a percentage as a fraction), exactly; None past the digit limit."""
-    if sum(char.isdigit() for char in digits) > MAX_DIGITS:
+    """``digits`` (an optional sign, digits, a decimal point) scaled by
+    ``10**exponent``, as the quantity ``unit`` stores it (a percentage as a
+    fraction), exactly; None past the digit limit."""
+    written = len(digits) - digits.count(".") - (digits[:1] in ("+", "-"))
+    if written > MAX_DIGITS:
         return None
+    amount = Decimal(digits)
+    shift = fraction_shift(unit)
+    if not exponent:
+        # moving the decimal point of a number within the limit keeps it exact
+        return amount.scaleb(-shift, EXACT) if shift else amount
     try:
-        amount = Decimal(digits).scaleb(exponent, EXACT)
+        amount = amount.scaleb(exponent, EXACT)
         if amount.as_tuple().exponent > 0:  # type: ignore[operator]
             amount = amount.quantize(_ONE, context=EXACT)  # 4,15 mln is 4150000, not 4.15E+6
-        shift = fraction_shift(unit)
         if shift:
             amount = amount.scaleb(-shift, EXACT)
     except DecimalException:  # more digits than the exact context holds
         return None
-    if written_digits(amount, fraction_shift(unit)) > MAX_DIGITS:
+    if written_digits(amount, shift) > MAX_DIGITS:
         return None
     return amount
 
