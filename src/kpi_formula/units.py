@@ -146,9 +146,10 @@ def _unitless(amount: Decimal, unit: Unit | None, what: str) -> Decimal:
     Quantity(amount)  # the limits of every amount: finite, digits written out
     if unit in FRACTION_SHIFT and EXACT.abs(amount) > _ONE:
         assert unit is not None
-        shown = format_amount(amount)
-        scaled = format_amount(amount.scaleb(FRACTION_SHIFT[unit], EXACT))
-        fraction = format_amount(amount.scaleb(-FRACTION_SHIFT[unit], EXACT))
+        shift = FRACTION_SHIFT[unit]
+        shown = format_amount(EXACT.normalize(amount))
+        scaled = format_amount(EXACT.normalize(amount.scaleb(shift, EXACT)))
+        fraction = format_amount(EXACT.normalize(amount.scaleb(-shift, EXACT)))
         raise AmbiguousUnitError(
             msg(
                 "{what} is {number} without a unit, against a unit of {unit}: "
