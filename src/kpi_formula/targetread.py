@@ -216,7 +216,7 @@ def read_cell(text: str, clean: str) -> tuple[Goal, ...]:
         clean=clean,
         error_type=TargetSyntaxError,
         build=_build,
-        what="target",
+        what=msg("target"),
         hint=TARGET_HINT,
     )
 

@@ -190,6 +190,7 @@ _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _NO_CHANGE = Quantity(_ZERO, "%")
 _INEQUALITIES = (">=", "<=", ">", "<", "=")
+_THE_VALUE = msg("the value")
 
 
 class ZeroBaselineError(KpiFormulaError):
@@ -535,7 +536,7 @@ class Target(TextField):
 def _problem(target: Target) -> Message | None:
     """What makes ``target`` no target, or None (the constructor's check)."""
     comparison, threshold, change = target.comparison, target.threshold, target.change
-    if target.year is not None and (found := _year_problem(target.year, "a target's year")):
+    if target.year is not None and (found := _year_problem(target.year, msg("a target's year"))):
         return found
     if not isinstance(target.implied, bool):
         return msg("a target's implied is True or False, not {value}", value=repr(target.implied))
@@ -548,7 +549,7 @@ def _problem(target: Target) -> Message | None:
         if '"' in label or hygiene_problem(label) is not None:
             return msg("a target's label cannot hold double quotes or invisible characters")
     if target.deadline is not None:
-        if found := _date_problem(target.deadline, "a target's deadline"):
+        if found := _date_problem(target.deadline, msg("a target's deadline")):
             return found
         if change is not None or comparison in ("entro", "tra"):
             return msg("only a comparison or a yes/no target carries a deadline")
@@ -572,7 +573,7 @@ def _problem(target: Target) -> Message | None:
     if comparison == "entro":
         if target.upper is not None or target.implied:
             return msg("a deadline has a date and nothing else")
-        return _date_problem(threshold, "a deadline")
+        return _date_problem(threshold, msg("a deadline"))
     if not isinstance(threshold, Quantity):
         return msg(
             "a {comparison} target needs a Quantity, not {threshold}",
@@ -644,7 +645,7 @@ def _unit_of(value: object) -> Unit | None:
 
 
 def _number(
-    actual: object, unit: Unit | None, what: str = "the value"
+    actual: object, unit: Unit | None, what: str = _THE_VALUE
 ) -> Decimal | NotAvailable:
     """``actual`` in ``unit`` by the one rule for units; a date is refused."""
     value = in_unit(actual, unit, what=what)
@@ -763,8 +764,8 @@ class Outcome:
                 msg("an outcome's met is true, false or null, not {met}", met=repr(met)[:40]),
                 hint=msg("pass what to_dict() returned"),
             )
-        achievement = _optional_decimal(data["achievement"], "the achievement")
-        threshold = _optional_decimal(data.get("threshold"), "the threshold")
+        achievement = _optional_decimal(data["achievement"], msg("the achievement"))
+        threshold = _optional_decimal(data.get("threshold"), msg("the threshold"))
         actual: Decimal | dt.date | NotAvailable
         raw = data["actual"]
         if raw is None:
@@ -772,10 +773,10 @@ class Outcome:
         elif target.kind == "deadline":
             actual = _iso_date(raw)
         else:
-            actual = json_decimal(raw, "the actual value")
+            actual = json_decimal(raw, msg("the actual value"))
         baseline: Decimal | NotAvailable | None = None
         if target.needs_baseline:
-            baseline = _optional_decimal(data.get("baseline"), "the baseline")
+            baseline = _optional_decimal(data.get("baseline"), msg("the baseline"))
             baseline = ND if baseline is None else baseline
         notes = data.get("notes", [])
         if not isinstance(notes, list) or not all(isinstance(note, str) for note in notes):
@@ -841,7 +842,7 @@ def _outcome_problem(outcome: Outcome) -> Message | None:
         if met is not None:
             return msg("an N/D value gets no verdict")
     elif deadline:
-        if (found := _date_problem(actual, "a deadline's value")) is not None:
+        if (found := _date_problem(actual, msg("a deadline's value"))) is not None:
             return found
     elif not _bounded(actual, target.unit):
         return msg(
@@ -959,7 +960,7 @@ def target_for_year(text: str, year: int) -> Target | None:
     >>> target_for_year("2024: <= 150 gg  2025: <= 12 gg", 2025)
     Target('Anno 2025: <= 12 gg')
     """
-    if (found := _year_problem(year, "the year asked for")) is not None:
+    if (found := _year_problem(year, msg("the year asked for"))) is not None:
         raise KpiFormulaError(found, hint=msg("target_for_year(text, 2025)"))
     targets = parse_targets(text)
     if not targets:

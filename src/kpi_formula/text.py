@@ -66,8 +66,8 @@ def check_length(text: str, fail: Callable[[str, int, str], Exception]) -> None:
         raise fail(
             msg(
                 "input of {length} characters is longer than the limit of {limit}",
-                length=f"{len(text):,}",
-                limit=f"{MAX_TEXT_LENGTH:,}",
+                length=format(len(text), ","),
+                limit=format(MAX_TEXT_LENGTH, ","),
             ),
             MAX_TEXT_LENGTH,
             msg("split the formula into indicators that refer to each other"),
@@ -104,14 +104,14 @@ def normalise(
         char = text[position]
         if text.isascii():
             raise fail(
-                msg("control character U+{code}", code=f"{ord(char):04X}"),
+                msg("control character U+{code}", code=format(ord(char), "04X")),
                 position,
                 msg("delete it: control characters cannot appear in formulas or values"),
             )
         raise fail(
             msg(
                 "invisible or control character U+{code} ({name})",
-                code=f"{ord(char):04X}",
+                code=format(ord(char), "04X"),
                 name=unicodedata.name(char, "unnamed"),
             ),
             position,

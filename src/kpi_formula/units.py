@@ -40,6 +40,7 @@ from .values import FRACTION_SHIFT, UNITS, YES_NO, Quantity, Unit, format_amount
 __all__ = ["AmbiguousUnitError", "in_unit", "parse_unit"]
 
 _ONE = Decimal(1)
+_THE_VALUE = msg("the value")
 _UNIT_NAMES: dict[str, Unit] = {
     "€": "€",
     "eur": "€",
@@ -88,7 +89,7 @@ def parse_unit(text: str | None) -> Unit | None:
 
 
 def in_unit(
-    value: object, unit: Unit | None, *, what: str = "the value"
+    value: object, unit: Unit | None, *, what: str = _THE_VALUE
 ) -> Decimal | dt.date | NotAvailable:
     """``value`` read in ``unit``: its amount as the unit stores it (a percentage as
     a fraction), a date, or :data:`~kpi_formula.ND`.

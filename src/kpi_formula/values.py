@@ -207,7 +207,7 @@ class Quantity(TextField):
                 hint=msg("pass what to_dict() returned"),
             )
         return cls(
-            json_decimal(data["amount"], "amount"),
+            json_decimal(data["amount"], msg("the amount")),
             data.get("unit"),
             data.get("note"),
         )
@@ -530,7 +530,7 @@ def parse_value(text: str) -> Value:
         clean=clean,
         error_type=ValueSyntaxError,
         build=build_value,
-        what="value",
+        what=msg("value"),
         hint=_VALUE_HINT,
     )
 
