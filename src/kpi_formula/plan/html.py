@@ -79,8 +79,10 @@ def _threshold(result: IndicatorResult) -> Decimal | None:
     if result.target is None:
         return None
     try:
-        target = parse_targets(result.target)[0]
+        target = next(iter(parse_targets(result.target)), None)
     except KpiFormulaError:
+        return None
+    if target is None:  # n.d.: no target that year
         return None
     threshold = target.threshold
     return threshold.amount if isinstance(threshold, Quantity) else None
