@@ -65,6 +65,7 @@ def test_check_json_of_the_contract() -> None:
         "target": ">= 1.100 N.",
         "threshold": "1100",
         "notes": [],
+        "unit": "N.",
     }
     status, output = run("check", ">= 98,00 %", "90,32 %", "--scoring", "range:0.7:0.9", "--json")
     payload = json.loads(output)

@@ -131,6 +131,7 @@ from .text import hygiene_problem, translate
 from .units import in_unit
 from .values import (
     FRACTION_SHIFT,
+    UNITS,
     YES_NO,
     Quantity,
     Unit,
@@ -524,12 +525,20 @@ class Target(TextField):
         value = _number(actual, unit)
         base = _number(baseline, unit, what=msg("the baseline"))
         notes = self._notes(way)
+        own = None if unit == self.unit else unit
         if value is ND or base is ND:
-            return Outcome(None, None, value, self, base, notes=notes)
+            return Outcome(None, None, value, self, base, notes=notes, unit=own)
         assert isinstance(value, Decimal) and isinstance(base, Decimal)
         threshold = change.threshold(base)
         return _judge(
-            self, value, self._comparison(way), threshold, scoring, notes=notes, baseline=base
+            self,
+            value,
+            self._comparison(way),
+            threshold,
+            scoring,
+            notes=notes,
+            baseline=base,
+            unit=own,
         )
 
 
@@ -610,6 +619,7 @@ def _judge(
     *,
     notes: tuple[Message, ...],
     baseline: Decimal | None = None,
+    unit: Unit | None = None,
 ) -> Outcome:
     met = compare(comparison, value, threshold)
     if met:
@@ -618,7 +628,7 @@ def _judge(
         achievement = _ZERO
     else:
         achievement = missed_score(scoring, ratio(comparison, value, threshold))
-    return Outcome(met, achievement, value, target, baseline, threshold, notes)
+    return Outcome(met, achievement, value, target, baseline, threshold, notes, unit)
 
 
 def _judge_range(
@@ -692,6 +702,8 @@ class Outcome:
     72,10 % is 79,31 %), a range's nearer bound — or None (deadlines, yes/no,
     N/D).  ``notes`` say how the target was read (a bare number without a
     direction, a deadline shown and not judged), as :class:`~kpi_formula.Message`\\ s.
+    ``unit`` is the unit the value was judged in where the target has none of its
+    own (a change in percent of a value in %), else None: the target's.
     """
 
     met: bool | None
@@ -701,6 +713,12 @@ class Outcome:
     baseline: Decimal | NotAvailable | None = None
     threshold: Decimal | None = None
     notes: tuple[str, ...] = ()
+    unit: Unit | None = None
+
+    @property
+    def value_unit(self) -> Unit | None:
+        """The unit of ``actual``, ``baseline`` and ``threshold``."""
+        return self.unit if self.unit is not None else self.target.unit
 
     def __post_init__(self) -> None:
         if not isinstance(self.notes, tuple):
@@ -718,7 +736,7 @@ class Outcome:
         actual = self.actual
         if isinstance(actual, Decimal):
             shown: str | None = decimal_text(actual)
-            text = format_value(Quantity(actual, self.target.unit))
+            text = format_value(Quantity(actual, self.value_unit))
         elif isinstance(actual, dt.date):
             shown, text = actual.isoformat(), format_value(actual)
         else:
@@ -731,6 +749,7 @@ class Outcome:
             "target": str(self.target),
             "threshold": None if self.threshold is None else decimal_text(self.threshold),
             "notes": [str(note) for note in self.notes],
+            "unit": self.value_unit,
         }
         if self.target.needs_baseline:
             baseline = self.baseline
@@ -784,13 +803,20 @@ class Outcome:
                 msg("an outcome's notes are a list of text"),
                 hint=msg("pass what to_dict() returned"),
             )
-        return cls(met, achievement, actual, target, baseline, threshold, tuple(notes))
+        unit = data.get("unit")
+        if unit is not None and unit not in UNITS:
+            raise KpiFormulaError(
+                msg("unknown unit {unit}", unit=repr(unit)[:40]),
+                hint=msg("pass what to_dict() returned"),
+            )
+        own = None if unit == target.unit else unit
+        return cls(met, achievement, actual, target, baseline, threshold, tuple(notes), own)
 
     def __repr__(self) -> str:
         actual = (
             format_value(self.actual)
             if not isinstance(self.actual, Decimal)
-            else format_value(Quantity(self.actual, self.target.unit))
+            else format_value(Quantity(self.actual, self.value_unit))
         )
         baseline = "" if self.baseline is None else f", baseline={self.baseline!r}"
         threshold = (
@@ -822,6 +848,8 @@ def _outcome_problem(outcome: Outcome) -> Message | None:
     )
     if not isinstance(target, Target):
         return msg("an outcome's target is a Target")
+    if outcome.unit is not None and (outcome.unit not in UNITS or target.unit is not None):
+        return msg("an outcome has a unit of its own only where its target has none")
     if met is not None and not isinstance(met, bool):
         return msg("an outcome's met is True, False or None")
     if met is None:
@@ -844,18 +872,18 @@ def _outcome_problem(outcome: Outcome) -> Message | None:
     elif deadline:
         if (found := _date_problem(actual, msg("a deadline's value"))) is not None:
             return found
-    elif not _bounded(actual, target.unit):
+    elif not _bounded(actual, outcome.value_unit):
         return msg(
             "an outcome's value is a finite Decimal of at most {limit} digits", limit=MAX_DIGITS
         )
     baseline = outcome.baseline
-    if baseline is not None and not (baseline is ND or _bounded(baseline, target.unit)):
+    if baseline is not None and not (baseline is ND or _bounded(baseline, outcome.value_unit)):
         return msg("an outcome's baseline is N/D or a finite Decimal within the limits")
     if baseline is not None and not target.needs_baseline:
         return msg("only a relative target's outcome has a baseline")
     if target.needs_baseline and met is not None and not isinstance(baseline, Decimal):
         return msg("a relative target's verdict needs its baseline")
-    if outcome.threshold is not None and not _bounded(outcome.threshold, target.unit):
+    if outcome.threshold is not None and not _bounded(outcome.threshold, outcome.value_unit):
         return msg("an outcome's threshold is a finite Decimal within the limits")
     if not all(isinstance(note, str) for note in outcome.notes):
         return msg("an outcome's notes are text")
