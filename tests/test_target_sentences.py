@@ -342,6 +342,20 @@ def test_a_number_within_one_against_percent_is_a_fraction(actual: object, met: 
     assert kf.parse_target(">= 90 %").check(actual).met is met
 
 
+def test_a_target_without_a_unit_is_read_in_its_values_by_the_same_rule() -> None:
+    assert kf.parse_target("25").check(Quantity(Decimal("25.7"), "gg"), direction="lower").met is (
+        False
+    )
+    outcome = kf.parse_target("tra 5 e 10").check("7 gg")
+    assert outcome.met is True and outcome.to_dict()["actual_text"] == "7 gg"
+    assert kf.parse_target(">= 0,9").check("85 %").met is False
+    with pytest.raises(kf.UnitMismatchError, match=r"90 % or 9\.000 %"):
+        kf.parse_target(">= 90").check("85 %")  # 90 % or 9.000 %? never a silent 0,85 < 90
+    assert kf.parse_target("Aumento di 5 rispetto al 2023").check("12 N.", baseline="6 N.").met
+    with pytest.raises(kf.UnitMismatchError):
+        kf.parse_target("Aumento di 5 rispetto al 2023").check("12 %", baseline="6 %")
+
+
 def test_per_mille_follows_the_rule_of_percent() -> None:
     assert kf.parse_value("54,24 ‰") == Quantity(Decimal("0.05424"), "‰")
     assert kf.parse_target("<= 53 ‰").check("54,24 ‰").met is False

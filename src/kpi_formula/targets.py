@@ -440,20 +440,29 @@ class Target(TextField):
             return self._check_relative(actual, baseline, way, scoring)
         if kind == "deadline":
             return self._check_deadline(actual)
-        value = _number(actual, self.unit)
+        actual = parse_value(actual) if isinstance(actual, str) else actual
+        assert isinstance(self.threshold, Quantity)
+        unit, low = self.unit, self.threshold.amount
+        high = None if self.upper is None else self.upper.amount
+        carried = _unit_of(actual)
+        if unit is None and carried not in (None, YES_NO):
+            # a target without a unit is read in its value's, by the one rule for units
+            unit = carried
+            low = _in_target_unit(low, unit)
+            high = None if high is None else _in_target_unit(high, unit)
+        own = None if unit == self.unit else unit
+        value = _number(actual, unit)
         notes = self._notes(way)
         if value is ND:
-            return Outcome(None, None, ND, self, notes=notes)
-        assert isinstance(value, Decimal) and isinstance(self.threshold, Quantity)
+            return Outcome(None, None, ND, self, notes=notes, unit=own)
+        assert isinstance(value, Decimal)
         if kind == "range":
-            assert self.upper is not None
-            return _judge_range(self, value, self.threshold.amount, self.upper.amount, scoring)
+            assert high is not None
+            return _judge_range(self, value, low, high, scoring, unit=own)
         if kind == "yes-no":
-            met = value == self.threshold.amount
+            met = value == low
             return Outcome(met, _ONE if met else _ZERO, value, self, notes=notes)
-        return _judge(
-            self, value, self._comparison(way), self.threshold.amount, scoring, notes=notes
-        )
+        return _judge(self, value, self._comparison(way), low, scoring, notes=notes, unit=own)
 
     def _comparison(self, way: Direction | None) -> Inequality:
         if self.implied and way == "lower":
@@ -520,7 +529,7 @@ class Target(TextField):
         actual = parse_value(actual) if isinstance(actual, str) else actual
         baseline = parse_value(baseline) if isinstance(baseline, str) else baseline
         unit = self.unit
-        if change.relative:  # the actual and the baseline share a unit, whichever it is
+        if unit is None:  # in percent, or an amount without a unit: in the values' unit
             unit = _unit_of(actual) or _unit_of(baseline)
         value = _number(actual, unit)
         base = _number(baseline, unit, what=msg("the baseline"))
@@ -529,7 +538,10 @@ class Target(TextField):
         if value is ND or base is ND:
             return Outcome(None, None, value, self, base, notes=notes, unit=own)
         assert isinstance(value, Decimal) and isinstance(base, Decimal)
-        threshold = change.threshold(base)
+        if change.relative or self.unit is not None or unit is None:
+            threshold = change.threshold(base)
+        else:  # an amount without a unit, read in the values' unit
+            threshold = add(base, _in_target_unit(change.amount.amount, unit))
         return _judge(
             self,
             value,
@@ -632,7 +644,13 @@ def _judge(
 
 
 def _judge_range(
-    target: Target, value: Decimal, low: Decimal, high: Decimal, scoring: Scoring
+    target: Target,
+    value: Decimal,
+    low: Decimal,
+    high: Decimal,
+    scoring: Scoring,
+    *,
+    unit: Unit | None,
 ) -> Outcome:
     """Met inside the range, bounds included; outside, as at least its lower
     bound (below it) or at most its upper one (above)."""
@@ -643,11 +661,19 @@ def _judge_range(
         comparison, nearer = "<=", high
     else:
         below, above = EXACT.subtract(value, low), EXACT.subtract(high, value)
-        return Outcome(True, _ONE, value, target, threshold=low if below <= above else high)
+        nearest = low if below <= above else high
+        return Outcome(True, _ONE, value, target, threshold=nearest, unit=unit)
     achievement = (
         _ZERO if nearer.is_zero() else missed_score(scoring, ratio(comparison, value, nearer))
     )
-    return Outcome(False, achievement, value, target, threshold=nearer)
+    return Outcome(False, achievement, value, target, threshold=nearer, unit=unit)
+
+
+def _in_target_unit(amount: Decimal, unit: Unit) -> Decimal:
+    """An amount a target writes without a unit, read in ``unit`` (its value's)."""
+    found = in_unit(amount, unit, what=msg("the target"))
+    assert isinstance(found, Decimal)
+    return found
 
 
 def _unit_of(value: object) -> Unit | None:
