@@ -32,7 +32,7 @@ import math
 from decimal import Decimal
 from typing import ClassVar
 
-from .decimals import EXACT
+from .decimals import EXACT, MAX_DIGITS, written_digits
 from .errors import KpiFormulaError, UnitMismatchError, msg
 from .missing import ND, NotAvailable
 from .values import FRACTION_SHIFT, UNITS, YES_NO, Quantity, Unit, format_amount, parse_value
@@ -144,7 +144,11 @@ def in_unit(
 
 def _unitless(amount: Decimal, unit: Unit | None, what: str) -> Decimal:
     """A number without a unit, taken in ``unit`` by the module's rule."""
-    Quantity(amount)  # the limits of every amount: finite, digits written out
+    if written_digits(amount) > MAX_DIGITS:
+        raise KpiFormulaError(
+            msg("{what} has more than {limit} digits written out", what=what, limit=MAX_DIGITS),
+            hint=msg("check the value: no figure is that long"),
+        )
     if unit in FRACTION_SHIFT and EXACT.abs(amount) > _ONE:
         assert unit is not None
         shift = FRACTION_SHIFT[unit]
