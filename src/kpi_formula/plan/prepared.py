@@ -304,6 +304,8 @@ def _read_target(indicator: Indicator, year: int) -> _TargetCell:
         return _TargetCell(
             text, None, msg("target {text!r}: {reason}", text=text, reason=error.reason)
         )
+    if not targets:  # n.d.: no target that year
+        return _TargetCell(text, None, msg("target {text!r}: the cell sets no target", text=text))
     return _TargetCell(text, targets[0], None)
 
 
