@@ -94,15 +94,35 @@ _HUNDRED = Decimal(100)
 _ZERO = Decimal(0)
 
 
+_NOTHING: tuple[IndicatorValue, tuple[str, ...]] = (ND, ())
+
+
 class _Run:
     """One evaluation of a prepared plan: the data, and the values computed so far.
 
     Values are computed slot by slot — an indicator in a year — each after the
     slots it reads, with a stack of its own rather than Python's: a chain of
     indicators each reading the next one's prior year may be as long as a plan is.
+
+    Such a chain reads an indicator in as many years as the chain is long, and each
+    of those in as many again.  Where N/D propagates, a slot of another year that
+    cannot hold a value — one its formula would read from years the data does not
+    hold — is N/D at once, without computing what it reads: the work then follows
+    the values the data can give, not the length of the chain.
     """
 
-    __slots__ = ("computed", "plan", "programs", "source", "sql", "values", "year")
+    __slots__ = (
+        "_years",
+        "computed",
+        "data",
+        "on_missing",
+        "plan",
+        "programs",
+        "source",
+        "sql",
+        "values",
+        "year",
+    )
 
     def __init__(
         self,
@@ -114,6 +134,9 @@ class _Run:
     ) -> None:
         self.plan = plan
         self.year = year
+        self.data = data
+        self.on_missing = on_missing
+        self._years: dict[str, frozenset[int] | None] | None = None
         self.source = MappingSource(data)
         self.programs = plan.programs(on_missing)
         self.computed: dict[tuple[str, int], tuple[IndicatorValue, tuple[str, ...]]] = {}
@@ -146,20 +169,70 @@ class _Run:
                 pending.pop()
                 continue
             each, year = slot
-            waiting = [
-                (other, year + offset)
-                for other, offset in reads[each]
-                if (other, year + offset) not in computed
-            ]
+            waiting = []
+            for other, offset in reads[each]:
+                needed = (other, year + offset)
+                if needed in computed:
+                    continue
+                if needed[1] != self.year and not self._may_hold(*needed):
+                    self._keep(needed, _NOTHING)
+                else:
+                    waiting.append(needed)
             if waiting:
                 pending += waiting
                 continue
             pending.pop()
-            computed[slot] = result = self._compute(each, year)
-            indicator = self.plan.indicators[each]
-            if indicator.id == indicator.code:
-                self.values[(indicator.code, year)] = result[0]
+            self._keep(slot, self._compute(each, year))
         return computed[(key, when)]
+
+    def _keep(
+        self, slot: tuple[str, int], result: tuple[IndicatorValue, tuple[str, ...]]
+    ) -> None:
+        self.computed[slot] = result
+        indicator = self.plan.indicators[slot[0]]
+        if indicator.id == indicator.code:  # the one a formula naming the code reads
+            self.values[(indicator.code, slot[1])] = result[0]
+
+    def _may_hold(self, key: str, year: int) -> bool:
+        """Whether the indicator can have a value in ``year``: False only where N/D
+        propagates and it would read a year the data does not hold."""
+        years = self._years
+        if years is None:
+            years = self._years = self._possible_years()
+        found = years[key]
+        return found is None or year in found
+
+    def _possible_years(self) -> dict[str, frozenset[int] | None]:
+        """For each indicator, the years it can have a value in (None: any year),
+        from the years the data holds, in dependency order."""
+        held: dict[str, set[int]] = {}
+        for entry in self.data:
+            if isinstance(entry, tuple) and len(entry) == 2:
+                held.setdefault(entry[0], set()).add(entry[1])
+            elif isinstance(entry, str):
+                held.setdefault(entry, set()).add(self.year)
+        plan = self.plan
+        possible: dict[str, frozenset[int] | None] = {}
+        for key in plan.order:
+            code = plan.read_from_data.get(key)
+            if code is not None:
+                possible[key] = frozenset(held.get(code, ()))
+                continue
+            if self.on_missing == "zero":  # a missing operand counts as 0: any year
+                possible[key] = None
+                continue
+            found: frozenset[int] | None = None
+            sources: list[tuple[frozenset[int] | None, int]] = [
+                (frozenset(held.get(code, ())), offset) for code, offset in plan.reads_data[key]
+            ]
+            sources += [(possible[other], offset) for other, offset in plan.reads[key]]
+            for years, offset in sources:
+                if years is None:
+                    continue
+                shifted = frozenset(year - offset for year in years)
+                found = shifted if found is None else found & shifted
+            possible[key] = found
+        return possible
 
     def reference(self, key: str, when: int) -> IndicatorValue:
         """The indicator's value in another year (N/D when it cannot be had)."""
