@@ -160,6 +160,7 @@ class Group:
     children: tuple[Group | Indicator, ...] = ()
     kind: str = "group"
     line: int | None = field(default=None, compare=False)
+    description: str = ""
 
     def __post_init__(self) -> None:
         _check_weights(self, "weight")
