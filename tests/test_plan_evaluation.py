@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kpi_formula as kf
+from kpi_formula.errors import Message
 from kpi_formula.plan import Group, Indicator, Plan, evaluate_plan
 
 
@@ -190,3 +191,15 @@ def test_prior_years_of_indicators_are_computed_where_the_data_holds_what_they_r
     by_id = {r.id: r for r in evaluate_plan(plan, data, year=2026).indicators}
     assert by_id["I0"].value is kf.ND and by_id["I1"].value is kf.ND
     assert by_id["I0"].reasons == ("D1@2024 is missing from the data",)
+
+
+def test_notes_show_numbers_as_people_read_them() -> None:
+    plan = plan_of(
+        indicator("SHARE", "A / B", unit="%", targets={2025: "+5% rispetto all'anno precedente"})
+    )
+    data = {("A", 2024): 196, ("B", 2024): 300, ("A", 2025): 70, ("B", 2025): 100}
+    (result,) = evaluate_plan(plan, data, year=2025).indicators
+    assert result.notes == (
+        "target \"+5% rispetto all'anno precedente\" judged against its value of 2024 (65,33 %)",
+    )
+    assert isinstance(result.notes[0], Message) and result.notes[0].values["year"] == 2024
