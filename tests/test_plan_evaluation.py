@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import kpi_formula as kf
 from kpi_formula.errors import Message
-from kpi_formula.plan import Group, Indicator, Plan, evaluate_plan
+from kpi_formula.plan import Group, Indicator, Plan, evaluate_plan, validate_plan
 
 
 def plan_of(*indicators: Indicator, title: str = "p") -> Plan:
@@ -200,6 +200,30 @@ def test_notes_show_numbers_as_people_read_them() -> None:
     data = {("A", 2024): 196, ("B", 2024): 300, ("A", 2025): 70, ("B", 2025): 100}
     (result,) = evaluate_plan(plan, data, year=2025).indicators
     assert result.notes == (
-        "target \"+5% rispetto all'anno precedente\" judged against its value of 2024 (65,33 %)",
+        'target "+5% rispetto all\'anno precedente" judged against its value of 2024 (65,33 %)',
     )
     assert isinstance(result.notes[0], Message) and result.notes[0].values["year"] == 2024
+
+
+def test_a_relative_target_without_baseline_cells_finds_its_reference_in_the_data() -> None:
+    share = indicator(
+        "SHARE", "A / B", unit="%", targets={2025: "Aumento del 10% rispetto alla baseline"}
+    )
+    plan = Plan("p", groups=plan_of(share).groups, baseline_years=(2023, 2024))
+    data = {("A", 2024): 60, ("B", 2024): 100, ("A", 2025): 65, ("B", 2025): 100}
+    (result,) = evaluate_plan(plan, data, year=2025).indicators
+    assert result.outcome is not None and result.outcome.baseline == Decimal("0.6")
+    assert result.threshold == Decimal("0.66") and result.met is False
+    assert result.notes == (
+        "target 'Aumento del 10% rispetto alla baseline' judged against its value of 2024 "
+        "(60,00 %)",
+    )
+    # a plan that names no baseline year at all: the year before the target's, and it says so
+    (result,) = evaluate_plan(plan_of(share), data, year=2025).indicators
+    assert result.outcome is not None and result.outcome.baseline == Decimal("0.6")
+    assert result.notes[0] == (
+        "the plan names no baseline year before 2025: the baseline is taken as 2024, "
+        "the year before the target's"
+    )
+    assert any("no baseline year" in p.message for p in validate_plan(plan_of(share)))
+    assert not any("no baseline year" in p.message for p in validate_plan(plan))

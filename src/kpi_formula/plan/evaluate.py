@@ -295,65 +295,61 @@ class _Run:
         return value, ()
 
 
-def _baseline_year(indicator: Indicator, target: Target, target_year: int) -> int | None:
-    """The year a relative target refers to: the year it names, the year before the
-    target's, or the latest baseline year before the target's."""
+def _reference_year(
+    indicator: Indicator, target: Target, target_year: int, plan_years: Sequence[int]
+) -> tuple[int, Message | None]:
+    """The year a relative target refers to — the year it names, the year before
+    the target's, or the latest baseline year before the target's (the
+    indicator's, else the plan's) — and a note when the plan names no such year
+    and the year before the target's is taken."""
     assert target.change is not None
     reference = target.change.reference
     if isinstance(reference, int):
-        return reference
+        return reference, None
     if reference == "previous":
-        return target_year - 1
-    earlier = [year for year in indicator.baselines if year < target_year]
-    return max(earlier) if earlier else None
+        return target_year - 1, None
+    for years in (indicator.baselines, plan_years):
+        earlier = [year for year in years if year < target_year]
+        if earlier:
+            return max(earlier), None
+    return target_year - 1, msg(
+        "the plan names no baseline year before {target_year}: the baseline is taken as "
+        "{year}, the year before the target's",
+        target_year=target_year,
+        year=target_year - 1,
+    )
 
 
 def _judge(
     run: _Run, key: str, value: IndicatorValue, target_year: int, scoring: Scoring
 ) -> tuple[str | None, Outcome | None, tuple[str, ...], tuple[str, ...]]:
-    """The target text, the outcome, problems, and a note on the reference used."""
-    text, target, problem = run.plan.target(key, target_year)
+    """The target text, the outcome, problems, and notes on the reference used."""
+    plan = run.plan
+    text, target, problem = plan.target(key, target_year)
     if text is None:
         return None, None, (), ()
     if target is None:
         assert problem is not None
         return text, None, (problem,), ()
-    indicator = run.plan.indicators[key]
+    indicator = plan.indicators[key]
     try:
         if not target.needs_baseline:
             return text, target.check(value, scoring=scoring), (), ()
-        year = _baseline_year(indicator, target, target_year)
-        if year is None:
-            return (
-                text,
-                None,
-                (msg("target {text!r}: the indicator has no baseline year", text=text),),
-                (),
-            )
+        year, assumed = _reference_year(indicator, target, target_year, plan.baseline_years)
+        notes = () if assumed is None else (assumed,)
         # the indicator's own value of that year, else the baseline the plan writes for it
-        base: object = run.reference(key, year)
-        note: Message | None = None
+        base = run.reference(key, year)
         if base is not ND:
-            note = msg("target {text!r} judged against its value of {year}", text=text, year=year)
-        elif year in indicator.baselines:
-            base = indicator.baselines[year]
-            note = msg("target {text!r} judged against its baseline {year}", text=text, year=year)
-        if note is None:
-            outcome = target.check(value, baseline=ND, scoring=scoring)
-            return (
-                text,
-                outcome,
-                (msg("target {text!r}: no value or baseline of {year}", text=text, year=year),),
-                (),
-            )
+            template = "target {text!r} judged against its value of {year} ({value})"
+        else:
+            base = plan.baselines[key].get(year, ND)
+            template = "target {text!r} judged against its baseline {year} ({value})"
         outcome = target.check(value, baseline=base, scoring=scoring)
-        if isinstance(outcome.baseline, Decimal):
-            note = msg(
-                "{note} ({value})",
-                note=note,
-                value=display_value(outcome.baseline, indicator.unit),
-            )
-        return text, outcome, (), (note,)
+        if base is ND:
+            missing = msg("target {text!r}: no value or baseline of {year}", text=text, year=year)
+            return text, outcome, (missing,), notes
+        shown = display_value(base, indicator.unit)
+        return text, outcome, (), (*notes, msg(template, text=text, year=year, value=shown))
     except KpiFormulaError as error:
         return text, None, (msg("target {text!r}: {reason}", text=text, reason=error.reason),), ()
 

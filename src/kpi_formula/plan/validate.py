@@ -135,8 +135,11 @@ def _formula_warnings(
             )
 
 
-def _cells(indicator: Indicator, where: str, problems: list[Problem]) -> None:
-    """The indicator's baselines and targets: readable, and in its unit."""
+def _cells(
+    indicator: Indicator, where: str, plan_years: tuple[int, ...], problems: list[Problem]
+) -> None:
+    """The indicator's baselines and targets: readable, in its unit, and a relative
+    target with a baseline year to refer to."""
     for year, text in sorted(indicator.baselines.items()):
         try:
             value = parse_value(text)
@@ -189,6 +192,24 @@ def _cells(indicator: Indicator, where: str, problems: list[Problem]) -> None:
             )
             continue
         for target in targets:
+            change = target.change
+            if (
+                change is not None
+                and change.reference == "baseline"
+                and not any(when < year for when in (*indicator.baselines, *plan_years))
+            ):
+                problems.append(
+                    Problem(
+                        "warning",
+                        where,
+                        msg(
+                            "target {year} {text!r}: the plan names no baseline year before "
+                            "{year}, so the year before is taken",
+                            year=year,
+                            text=text,
+                        ),
+                    )
+                )
             if (
                 target.unit is not None
                 and indicator.unit is not None
@@ -243,7 +264,7 @@ def validate_plan(
     for key, (resolved, _) in binding.resolved.items():
         _formula_warnings(indicators[key], places[key], resolved, known, problems)
     for key, indicator in indicators.items():
-        _cells(indicator, places[key], problems)
+        _cells(indicator, places[key], plan.baseline_years, problems)
     by_code: dict[str, set[str]] = {}
     for indicator in indicators.values():
         by_code.setdefault(indicator.code, set()).add(indicator.name)
