@@ -6,6 +6,7 @@ import datetime as dt
 import pickle
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -227,3 +228,23 @@ def test_a_relative_target_without_baseline_cells_finds_its_reference_in_the_dat
     )
     assert any("no baseline year" in p.message for p in validate_plan(plan_of(share)))
     assert not any("no baseline year" in p.message for p in validate_plan(plan))
+
+
+def test_the_garbage_collector_is_left_as_it_was_found() -> None:
+    import gc
+
+    plan = plan_of(indicator("A", "B / 0", targets={2025: "not a target"}))
+    assert gc.isenabled()
+    evaluate_plan(plan, {"B": 1}, year=2025)
+    assert gc.isenabled()
+    with pytest.raises(kf.PlanError):
+        evaluate_plan(plan, {}, year=2025, nd_policy="bogus")  # type: ignore[arg-type]
+    with pytest.raises(kf.PlanError):
+        evaluate_plan(plan_of(indicator("A", "X +")), {}, year=2025)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        evaluate_plan(plan, {"B": 1}, year=2025)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -22,7 +22,9 @@ their objectives; the plan from its areas.  N/D has a selectable policy:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -185,9 +187,7 @@ class _Run:
             self._keep(slot, self._compute(each, year))
         return computed[(key, when)]
 
-    def _keep(
-        self, slot: tuple[str, int], result: tuple[IndicatorValue, tuple[str, ...]]
-    ) -> None:
+    def _keep(self, slot: tuple[str, int], result: tuple[IndicatorValue, tuple[str, ...]]) -> None:
         self.computed[slot] = result
         indicator = self.plan.indicators[slot[0]]
         if indicator.id == indicator.code:  # the one a formula naming the code reads
@@ -408,6 +408,51 @@ def evaluate_plan(
             hint=msg("use 'propagate' or 'zero'"),
         )
     target_year = year if target_year is None else target_year
+    with _collector_paused():
+        return _evaluate(
+            plan,
+            data,
+            year=year,
+            target_year=target_year,
+            scoring=scoring,
+            nd_policy=nd_policy,
+            on_missing=on_missing,
+            engine=engine,
+        )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the call, as it was before after.
+
+    A plan evaluation allocates many small objects (and the first, the prepared
+    plan) and frees the passing ones by reference counting; the collector,
+    triggered by the allocations alone, would traverse the whole plan again and
+    again — two thirds of a first evaluation of a large plan.  What few cycles
+    the call leaves (an error caught, with its traceback) are collected once the
+    collector runs again.
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _evaluate(
+    plan: Plan,
+    data: Mapping[Any, Any],
+    *,
+    year: int,
+    target_year: int,
+    scoring: Scoring,
+    nd_policy: NDPolicy,
+    on_missing: MissingPolicy,
+    engine: Literal["python", "duckdb"],
+) -> PlanEvaluation:
     ready = prepared(plan)
     run = _Run(ready, data, year, on_missing, engine)
     results: dict[str, IndicatorResult] = {}

@@ -23,12 +23,13 @@ from ..ast import NUMBER_PATTERN, Ref
 from ..catalog import Catalog, Driver
 from ..engines.steps import Program
 from ..errors import KpiFormulaError, Message, PlanError, msg
+from ..fasttargets import read_plain_targets
 from ..formula import Formula
 from ..lint import scales_by_hundred
 from ..resolver import resolve
 from ..result import MissingPolicy
 from ..targets import Target, parse_targets
-from ..values import Quantity, format_value, parse_value
+from ..values import Quantity, Value, format_value, parse_value
 from .model import Group, Indicator, Plan
 from .scores import IndicatorValue
 
@@ -187,9 +188,7 @@ def bind(
     """Bind each formula to ``catalog`` and find what it reads.  An indicator a
     formula names gets its computed value when its id is its code; inside its own
     formula an indicator's code is the driver of that code."""
-    served = {
-        indicator.code: key for key, indicator in indicators.items() if indicator.code == key
-    }
+    served = {indicator.code: key for key, indicator in indicators.items() if indicator.code == key}
     binding = Binding({}, {}, {}, {})
     for key, formula in formulas.items():
         own = indicators[key].code
@@ -281,7 +280,10 @@ class PreparedPlan:
         binding = bind(indicators, self.formulas, catalog)
         self.resolved, self.read_from_data, self.reads, self.reads_data = binding
         self.order = dependency_order_of(self.reads)
-        self.baselines = {key: _baselines(indicator) for key, indicator in indicators.items()}
+        cells: dict[str, Value | None] = {}  # a plan repeats N/D and the like
+        self.baselines = {
+            key: _baselines(indicator, cells) for key, indicator in indicators.items()
+        }
         # each indicator once, in the order of its first listing
         self.listed = tuple(dict.fromkeys(indicator.id for _, indicator in plan.occurrences()))
         self.post_order = _post_order(plan)
@@ -328,14 +330,37 @@ def _read_target(indicator: Indicator, year: int) -> _TargetCell:
     return _TargetCell(text, targets[0], None)
 
 
-def _baselines(indicator: Indicator) -> dict[int, IndicatorValue]:
+def _value(text: str) -> Value:
+    """A baseline cell read as :func:`~kpi_formula.parse_value` reads it.
+
+    Most cells are a plain amount with a canonical unit (``1.136 N.``, ``72,10 %``,
+    ``-23,24 gg``): written without a comparison, such a cell is exactly a bare
+    target's amount, which the fast target reader reads without Lark (and the
+    tests hold to the grammar).  Anything else goes to the value grammar.
+    """
+    start = text.lstrip()[:1]
+    if start.isdigit() or start in ("+", "-"):
+        plain = read_plain_targets(text)
+        if plain is not None and len(plain) == 1:
+            return plain[0][1]
+    return parse_value(text)
+
+
+def _baselines(indicator: Indicator, cells: dict[str, Value | None]) -> dict[int, IndicatorValue]:
     """The baselines the plan writes, as values (those that cannot be read left out:
-    validation reports them)."""
+    validation reports them); ``cells`` keeps each text read (None: unreadable),
+    for the plan's other cells."""
     found: dict[int, IndicatorValue] = {}
     for year, text in indicator.baselines.items():
-        try:
-            value = parse_value(text)
-        except KpiFormulaError:
+        if text in cells:
+            value = cells[text]
+        else:
+            try:
+                value = _value(text)
+            except KpiFormulaError:
+                value = None
+            cells[text] = value
+        if value is None:
             continue
         if not isinstance(value, Quantity):
             found[year] = value  # N/D, or a milestone's date
