@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kpi_formula as kf
+from kpi_formula import strategies as kst
 from kpi_formula.errors import Message
 from kpi_formula.plan import Group, Indicator, Plan, evaluate_plan, validate_plan
 
@@ -248,3 +249,17 @@ def test_the_garbage_collector_is_left_as_it_was_found() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@settings(max_examples=300)
+@given(kst.value_texts())
+def test_baseline_cells_read_fast_as_the_value_grammar_reads_them(text: str) -> None:
+    from kpi_formula.plan.prepared import _value
+
+    try:
+        expected: object = kf.parse_value(text)
+    except kf.KpiFormulaError:
+        with pytest.raises(kf.KpiFormulaError):
+            _value(text)
+        return
+    assert _value(text) == expected
