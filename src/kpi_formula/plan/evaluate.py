@@ -339,17 +339,30 @@ def _judge(
         notes = () if assumed is None else (assumed,)
         # the indicator's own value of that year, else the baseline the plan writes for it
         base = run.reference(key, year)
-        if base is not ND:
-            template = "target {text!r} judged against its value of {year} ({value})"
-        else:
+        computed = base is not ND
+        if not computed:
             base = plan.baselines[key].get(year, ND)
-            template = "target {text!r} judged against its baseline {year} ({value})"
         outcome = target.check(value, baseline=base, scoring=scoring)
         if base is ND:
             missing = msg("target {text!r}: no value or baseline of {year}", text=text, year=year)
             return text, outcome, (missing,), notes
         shown = display_value(base, indicator.unit)
-        return text, outcome, (), (*notes, msg(template, text=text, year=year, value=shown))
+        note = (
+            msg(
+                "target {text!r} judged against its value of {year} ({value})",
+                text=text,
+                year=year,
+                value=shown,
+            )
+            if computed
+            else msg(
+                "target {text!r} judged against its baseline {year} ({value})",
+                text=text,
+                year=year,
+                value=shown,
+            )
+        )
+        return text, outcome, (), (*notes, note)
     except KpiFormulaError as error:
         return text, None, (msg("target {text!r}: {reason}", text=text, reason=error.reason),), ()
 
