@@ -263,3 +263,18 @@ def test_baseline_cells_read_fast_as_the_value_grammar_reads_them(text: str) -> 
             _value(text)
         return
     assert _value(text) == expected
+
+
+def test_a_value_is_judged_in_its_indicators_unit() -> None:
+    plan = plan_of(
+        indicator("GROWTH", "A / B", unit="%", weight=Decimal("0.4"), targets={2025: ">= 120 %"}),
+        indicator("COUNT", weight=Decimal("0.3"), unit="N.", targets={2025: ">= 10"}),
+        indicator("WRONG", weight=Decimal("0.3"), unit="N.", targets={2025: "<= 5 gg"}),
+    )
+    data = {("A", 2025): 150, ("B", 2025): 100, ("COUNT", 2025): 12, ("WRONG", 2025): 3}
+    by_id = {r.id: r for r in evaluate_plan(plan, data, year=2025).indicators}
+    assert by_id["GROWTH"].value == Decimal("1.5") and by_id["GROWTH"].met is True  # 150 %
+    assert by_id["COUNT"].met is True  # a bare target has no unit to compare
+    # a target in days for a count is not compared as if it were a count
+    assert by_id["WRONG"].met is None and by_id["WRONG"].outcome is None
+    assert len(by_id["WRONG"].reasons) == 1 and "gg" in by_id["WRONG"].reasons[0]

@@ -35,6 +35,7 @@ from ..errors import KpiFormulaError, Message, PlanError, msg
 from ..missing import ND
 from ..result import MissingPolicy
 from ..targets import PROPORTIONAL, Outcome, Scoring, Target
+from ..values import Quantity
 from .model import Indicator, Plan
 from .prepared import PreparedPlan, plan_catalog, prepared
 from .scores import IndicatorResult, IndicatorValue, NDPolicy, NodeScore, PlanEvaluation
@@ -320,6 +321,20 @@ def _reference_year(
     )
 
 
+def _in_unit(value: IndicatorValue, indicator: Indicator, target: Target) -> object:
+    """A value as the target is to judge it: with the indicator's unit, so that a
+    percentage beyond 100 % is one (1,5 is 150 %, not a slip of 150 typed for 150 %)
+    and a target in another unit is refused, not compared; bare against a bare
+    target (``>= 10`` for an indicator in N.), which has no unit to compare."""
+    if (
+        isinstance(value, Decimal)
+        and indicator.unit is not None
+        and (target.unit is not None or target.needs_baseline)
+    ):
+        return Quantity(value, indicator.unit)  # type: ignore[arg-type]
+    return value
+
+
 def _judge(
     run: _Run, key: str, value: IndicatorValue, target_year: int, scoring: Scoring
 ) -> tuple[str | None, Outcome | None, tuple[str, ...], tuple[str, ...]]:
@@ -334,7 +349,7 @@ def _judge(
     indicator = plan.indicators[key]
     try:
         if not target.needs_baseline:
-            return text, target.check(value, scoring=scoring), (), ()
+            return text, target.check(_in_unit(value, indicator, target), scoring=scoring), (), ()
         year, assumed = _reference_year(indicator, target, target_year, plan.baseline_years)
         notes = () if assumed is None else (assumed,)
         # the indicator's own value of that year, else the baseline the plan writes for it
@@ -342,7 +357,11 @@ def _judge(
         computed = base is not ND
         if not computed:
             base = plan.baselines[key].get(year, ND)
-        outcome = target.check(value, baseline=base, scoring=scoring)
+        outcome = target.check(
+            _in_unit(value, indicator, target),
+            baseline=_in_unit(base, indicator, target),
+            scoring=scoring,
+        )
         if base is ND:
             missing = msg("target {text!r}: no value or baseline of {year}", text=text, year=year)
             return text, outcome, (missing,), notes
