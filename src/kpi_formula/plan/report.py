@@ -328,6 +328,7 @@ def _drivers(areas: list[Area]) -> tuple[Driver, ...]:
     return tuple(Driver(code, f"read by {first}") for code, first in sorted(codes.items()))
 
 
-def import_report(path: str | Path) -> ImportReport:
-    """Read a planning report from a file (UTF-8 text)."""
-    return read_report(read_text_file(path, PlanError))
+def import_report(path: str | Path, *, title: str = "") -> ImportReport:
+    """Read a planning report from a file (UTF-8 text); ``title``, when given,
+    replaces the one the report names."""
+    return read_report(read_text_file(path, PlanError), title=title)
