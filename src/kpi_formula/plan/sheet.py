@@ -69,7 +69,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, Inexact
 from pathlib import Path
 
 from ..catalog import Driver
@@ -115,6 +115,9 @@ _INDICATOR_KINDS = ("indicatore", "indicator")
 _DRIVER_KEYS = ("code", "description", "unit", "aliases")
 _GROUP_KEYS = ("code", "parent", "name", "weight", "description", "kind")
 _YEARLY = re.compile(r"(baseline|target)[ _]?([0-9]{4})")
+_SHOWN = EXACT.copy()  # the library's exact context, rounding as Excel shows numbers
+_SHOWN.rounding = ROUND_HALF_UP
+_SHOWN.traps[Inexact] = False
 _FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 _COLUMNS_HINT = msg(
     "the columns are codice|code, padre|parent, nome|name, peso|weight, algoritmo|formula, "
@@ -536,7 +539,7 @@ class _Reader:
 
 def _rounded(amount: Decimal, places: int) -> Decimal:
     """``amount`` as Excel shows it with ``places`` decimals (half away from zero)."""
-    return amount.quantize(Decimal(1).scaleb(-places, EXACT), rounding=ROUND_HALF_UP, context=EXACT)
+    return amount.quantize(Decimal(1).scaleb(-places, EXACT), context=_SHOWN)
 
 
 def _format_section(number_format: str) -> str:
