@@ -147,7 +147,7 @@ def _decoding_error(
     return error_type(
         msg(
             "the byte {byte} cannot be read as {encoding}",
-            byte=f"0x{data[error.start]:02X}",
+            byte=format(data[error.start], "#04X").replace("X", "x"),
             encoding=what,
         ),
         hint=msg("save the file again as UTF-8 text"),
@@ -234,10 +234,10 @@ def require_text(value: object, error_type: type[_TextError], what: str, example
     if isinstance(value, str):
         return value
     raise error_type(
-        f"{what} is text, not {type(value).__name__}",
+        msg("{what} is text, not {kind}", what=what, kind=type(value).__name__),
         text=repr(value),
         position=0,
-        hint=f"pass a str such as {example!r}",
+        hint=msg("pass a str such as {example!r}", example=example),
     )
 
 

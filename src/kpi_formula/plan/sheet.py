@@ -179,6 +179,11 @@ def _column_name(column: int) -> str:
     return letters
 
 
+def _cell_name(column: int, line: int) -> str:
+    """A cell's name, as spreadsheets write it (``F2``)."""
+    return _column_name(column) + str(line)
+
+
 # --- reading ------------------------------------------------------------------------
 
 
@@ -266,7 +271,7 @@ class _Reader:
                 raise self.fail(
                     msg(
                         "the cell {cell} holds {text!r}, beyond the columns the header names",
-                        cell=f"{_column_name(column)}{line}",
+                        cell=_cell_name(column, line),
                         text=clip(_read_text(cell)),
                     ),
                     msg("{why}: give the column a title, or empty the cell", why=why),
@@ -345,7 +350,7 @@ class _Reader:
                 raise self.fail(
                     msg(
                         "the cell {cell} holds {text!r}, under no column of the header",
-                        cell=f"{_column_name(index + 1)}{line}",
+                        cell=_cell_name(index + 1, line),
                         text=clip(_read_text(cell)),
                     ),
                     msg("give the column a title in the header, or empty the cell"),
