@@ -446,3 +446,28 @@ def test_json_of_a_round_tripped_plan_is_byte_for_byte_the_same(tmp_path: Path) 
         for suffix, again in _round_trips(plan, tmp_path).items()
     }
     assert len(set(texts.values())) == 1
+
+
+@pytest.mark.parametrize(
+    ("top", "words", "column"),
+    [
+        ("titolo;Piano;2025\n", "a titolo row holds one value, and the cell C1 holds '2025'", 3),
+        ("titolo;Piano\ntitle;Altro\n", "the title is given twice", None),
+        ("lingua;italiano e inglese\n", "'italiano e inglese' is not a language", 2),
+        ("codice;padre;nome\n", "the sheet has no peso/weight column", None),
+        ("codice;peso;codice\n", "two columns are called 'codice': A and C", 3),
+        ("code;peso;codice\n", "the columns 'code' and 'codice' both hold the codice", 3),
+        ("codice;peso;pesi\n", "unknown column 'pesi'", 3),
+    ],
+)
+def test_the_rows_above_and_the_header_are_checked(
+    tmp_path: Path, top: str, words: str, column: int | None
+) -> None:
+    sheet = tmp_path / "piano.csv"
+    body = "" if top.startswith(("cod", "code")) else "codice;padre;nome;peso\n"
+    sheet.write_text(top + body + "M;;m;100 %\n", encoding="utf-8")
+    with pytest.raises(kf.PlanError) as caught:
+        load_plan(sheet)
+    assert words in str(caught.value)
+    assert caught.value.column == column
+    assert caught.value.hint

@@ -199,9 +199,8 @@ class _Content:
 
 @dataclass(frozen=True)
 class _Header:
-    """The columns a header names: by key, by year, and how far it reaches."""
+    """The columns a header names: by key, by year, and every titled one."""
 
-    line: int
     named: dict[str, int]
     yearly: dict[int, tuple[str, int]]
     titles: dict[int, str]
@@ -245,7 +244,7 @@ class _Reader:
         key = _read_text(cells[0] if cells else None).casefold().rstrip(":").strip()
         if key not in _PROPERTIES:
             return False
-        self._nothing_beyond(line, cells, 2, msg("a {key} row holds one value", key=key))
+        self._one_value(key, line, cells)
         value = _read_text(cells[1]) if len(cells) > 1 else ""
         if _PROPERTIES[key] == "title":
             if content.title is not None:
@@ -265,16 +264,18 @@ class _Reader:
         except KpiFormulaError as error:
             raise self.fail(error.reason, error.hint or "", line, 2) from None
 
-    def _nothing_beyond(self, line: int, cells: list[object], width: int, why: str) -> None:
-        for column, cell in enumerate(cells[width:], start=width + 1):
+    def _one_value(self, key: str, line: int, cells: list[object]) -> None:
+        """A title or language row holds its word and one value, nothing beyond."""
+        for column, cell in enumerate(cells[2:], start=3):
             if _read_text(cell):
                 raise self.fail(
                     msg(
-                        "the cell {cell} holds {text!r}, beyond the columns the header names",
+                        "a {key} row holds one value, and the cell {cell} holds {text!r} too",
+                        key=key,
                         cell=_cell_name(column, line),
                         text=clip(_read_text(cell)),
                     ),
-                    msg("{why}: give the column a title, or empty the cell", why=why),
+                    msg("empty the cell, or put the whole {key} in one cell", key=key),
                     line,
                     column,
                 )
@@ -341,7 +342,7 @@ class _Reader:
                     msg("the header names the columns: codice, padre, nome, peso, algoritmo, ..."),
                     line,
                 )
-        return _Header(line, named, yearly, titles)
+        return _Header(named, yearly, titles)
 
     def _cells(self, header: _Header, line: int, cells: list[object]) -> dict[str, object]:
         """The row's cells by key; a filled cell under no column is an error."""
