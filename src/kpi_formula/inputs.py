@@ -113,7 +113,7 @@ def _os_error(
         why, hint = msg("a part of the path is a file, not a folder"), msg("check the path")
     else:
         why, hint = (
-            msg("{reason}", reason=error.strerror or type(error).__name__),
+            msg("the system says: {reason}", reason=error.strerror or type(error).__name__),
             msg("check the path"),
         )
     return error_type(msg("{doing}: {why}", doing=doing, why=why), hint=hint)
