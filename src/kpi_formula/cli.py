@@ -47,7 +47,7 @@ def _year_and_data(
     the calendar year when the formula reads no prior year; else an error."""
     data: DataTable = {}
     if getattr(args, "data", None):
-        data.update(load_data(args.data))
+        data.update(load_data(args.data, sheet=args.sheet))
     pending: list[tuple[tuple[str, int | None], Any]] = [
         parse_assignment(text, args.year) for text in getattr(args, "assignments", None) or ()
     ]
@@ -192,7 +192,10 @@ def _add_formula_arguments(parser: argparse.ArgumentParser, *, assignments: bool
             metavar="CODE=VALUE",
             help="driver values: A=110 (evaluation year) or A@2024=100",
         )
-        parser.add_argument("--data", metavar="FILE", help="a CSV file of driver data")
+        parser.add_argument("--data", metavar="FILE", help="driver data (.csv or .xlsx)")
+        parser.add_argument(
+            "--sheet", metavar="NAME", help="the sheet of .xlsx data (default: dati, or the first)"
+        )
         parser.add_argument(
             "--on-missing",
             choices=["propagate", "zero"],

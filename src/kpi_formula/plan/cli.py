@@ -28,7 +28,7 @@ __all__ = ["add_plan_commands"]
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     if Path(args.report).suffix.lower() in SHEET_SUFFIXES:
-        plan = load_plan(args.report)
+        plan = load_plan(args.report, sheet=args.sheet, title=args.title)
         save_plan(plan, args.output)
         indicators = sum(1 for _ in plan.occurrences())
         out.write(
@@ -36,7 +36,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
             f"({len(plan.indicators())} distinct)\n"
         )
         return 0
-    report = import_report(args.report)
+    report = import_report(args.report, title=args.title or "")
     save_plan(report.plan, args.output)
     indicators = sum(1 for _ in report.plan.occurrences())
     out.write(
@@ -51,8 +51,8 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _validate(args: argparse.Namespace, out: TextIO) -> int:
-    plan = load_plan(args.plan)
-    data = load_data(args.data) if args.data else None
+    plan = load_plan(args.plan, sheet=args.sheet, title=args.title)
+    data = load_data(args.data, sheet=args.data_sheet) if args.data else None
     year = args.year
     if data and year is None:
         year = max(key_year for _, key_year in data)
@@ -66,7 +66,7 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _export(args: argparse.Namespace, out: TextIO) -> int:
-    plan = load_plan(args.plan)
+    plan = load_plan(args.plan, sheet=args.sheet, title=args.title)
     if Path(args.output).suffix.lower() not in SHEET_SUFFIXES:
         raise PlanError(
             f"cannot export to {args.output}", hint="name a .csv or .xlsx file: -o plan.xlsx"
@@ -85,7 +85,7 @@ def _errors(plan: Plan) -> list[str]:
 
 
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
-    plan = load_plan(args.plan)
+    plan = load_plan(args.plan, sheet=args.sheet, title=args.title)
     problems = _errors(plan)
     if problems and not args.force:
         sys.stderr.write(
@@ -93,7 +93,7 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
             "hint: fix them (kpi-formula plan validate), or pass --force to score it anyway\n"
         )
         return 1
-    data = load_data(args.data)
+    data = load_data(args.data, sheet=args.data_sheet)
     evaluation = evaluate_plan(
         plan,
         data,
@@ -152,6 +152,20 @@ def _write_page(
         raise PlanError(f"cannot write {args.html}: {error}", hint="check the path") from None
 
 
+def _add_plan_file(command: Any, *, data: bool = False) -> None:
+    """The options of a command that reads a plan (and data): which sheet, which title."""
+    command.add_argument(
+        "--sheet", metavar="NAME", help="the sheet of an .xlsx plan (default: piano, or the first)"
+    )
+    command.add_argument("--title", help="the plan's title, instead of the one the file gives")
+    if data:
+        command.add_argument(
+            "--data-sheet",
+            metavar="NAME",
+            help="the sheet of .xlsx data (default: dati, or the first)",
+        )
+
+
 def add_plan_commands(commands: Any) -> None:
     """Add ``plan`` and its subcommands to the ``kpi-formula`` parser."""
     plan = commands.add_parser("plan", help="import, validate, evaluate and score plans")
@@ -162,17 +176,20 @@ def add_plan_commands(commands: Any) -> None:
     )
     command.add_argument("report", help="the report as tab-separated text, or a sheet")
     command.add_argument("-o", "--output", required=True, help="the plan file to write (TOML)")
+    _add_plan_file(command)
     command.set_defaults(run=_import)
 
     command = sub.add_parser("export", help="write a plan as a .csv or .xlsx sheet")
     command.add_argument("plan", help="the plan (.toml, .csv or .xlsx)")
     command.add_argument("-o", "--output", required=True, help="the sheet to write")
+    _add_plan_file(command)
     command.set_defaults(run=_export)
 
     command = sub.add_parser("validate", help="list a plan's problems (exit 1 on errors)")
     command.add_argument("plan", help="the plan file")
     command.add_argument("--data", metavar="FILE", help="driver data, to report missing values")
     command.add_argument("--year", type=int, help="the year the data should cover")
+    _add_plan_file(command, data=True)
     command.set_defaults(run=_validate)
 
     for name, help_text in (
@@ -220,4 +237,5 @@ def add_plan_commands(commands: Any) -> None:
         output.add_argument(
             "--html", metavar="FILE", help="write the scorecard as one self-contained HTML page"
         )
+        _add_plan_file(command, data=True)
         command.set_defaults(run=_evaluate)
