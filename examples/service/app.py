@@ -41,11 +41,19 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, BeforeValidator, Field, PlainValidator, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException
 
 import kpi_formula as kf
+from kpi_formula.catalog import close_matches
 from kpi_formula.decimals import to_decimal
 from kpi_formula.errors import clip, msg
 from kpi_formula.text import MAX_TEXT_LENGTH
@@ -198,37 +206,64 @@ def _refusing(*loc: str | int) -> Iterator[None]:
         raise _refusal(loc, error.error_code, _library_context(error)) from None
 
 
+def _shaped(
+    loc: list[str | int],
+    said: str,
+    kind: str,
+    *,
+    line: object = None,
+    column: object = None,
+    hint: object = None,
+) -> dict[str, Any]:
+    """One item of an error answer (:class:`ErrorItem`), bounded."""
+    return {
+        "loc": loc,
+        "msg": clip(str(said), MAX_MESSAGE_CHARS),
+        "type": kind,
+        "line": line if isinstance(line, int) else None,
+        "column": column if isinstance(column, int) else None,
+        "hint": None if hint is None else clip(str(hint), MAX_MESSAGE_CHARS),
+    }
+
+
 def _position(text: str, position: int) -> tuple[int, int]:
     before = text[:position]
     return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def _item(error: dict[str, Any], body: object) -> dict[str, Any]:
+    """One error as pydantic or FastAPI reported it, in the service's shape."""
     context = error.get("ctx") or {}
     loc = list(error["loc"])
-    line = context.get("line")
-    column = context.get("column")
-    hint = context.get("hint")
     if error["type"] == "json_invalid":  # FastAPI's: loc ends with the offset in the body
         offset = loc.pop() if len(loc) > 1 and isinstance(loc[-1], int) else 0
-        if isinstance(body, str):
-            line, column = _position(body, offset)
-        return {
-            "loc": loc,
-            "msg": msg("the body is not JSON: {error}", error=clip(context.get("error", ""), 200)),
-            "type": "json-invalid",
-            "line": line,
-            "column": column,
-            "hint": msg("send a JSON object; write N/D as null (NaN and Infinity are not JSON)"),
-        }
-    return {
-        "loc": loc,
-        "msg": clip(str(error["msg"]), MAX_MESSAGE_CHARS),
-        "type": error["type"],
-        "line": line if isinstance(line, int) else None,
-        "column": column if isinstance(column, int) else None,
-        "hint": None if hint is None else str(hint),
-    }
+        line, column = _position(body, offset) if isinstance(body, str) else (None, None)
+        return _shaped(
+            loc,
+            msg("the body is not JSON: {error}", error=clip(context.get("error", ""), 200)),
+            "json-invalid",
+            line=line,
+            column=column,
+            hint=msg("send a JSON object; write N/D as null (NaN and Infinity are not JSON)"),
+        )
+    if error["type"] == "extra_forbidden":  # a misspelt key is never ignored
+        key = str(loc[-1])
+        known = sorted({key for model in _REQUESTS for key in model.model_fields})
+        close = close_matches(key, known, limit=1)
+        hint = (
+            msg("did you mean {key}?", key=repr(close[0]))
+            if close
+            else msg("the keys are {keys}", keys=", ".join(known))
+        )
+        return _shaped(loc, msg("unknown key {key}", key=repr(clip(key))), error["type"], hint=hint)
+    return _shaped(
+        loc,
+        error["msg"],
+        error["type"],
+        line=context.get("line"),
+        column=context.get("column"),
+        hint=context.get("hint"),
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -330,7 +365,13 @@ DecimalText = Annotated[
 ]
 
 
-class DriverValue(BaseModel):
+class _Request(BaseModel):
+    """A request's body: a key it does not know is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class DriverValue(_Request):
     """One driver value: ``code``, ``year`` and a value (a JSON number, read exactly;
     text read the document's way, ``"1.100 N."``; ``null`` is N/D)."""
 
@@ -339,7 +380,7 @@ class DriverValue(BaseModel):
     value: DriverValueIn
 
 
-class EvaluationRequest(BaseModel):
+class EvaluationRequest(_Request):
     """A formula to evaluate for a year on the given driver values."""
 
     formula: Formula
@@ -348,7 +389,7 @@ class EvaluationRequest(BaseModel):
     on_missing: kf.evaluator.MissingPolicy = "propagate"
 
 
-class CheckRequest(BaseModel):
+class CheckRequest(_Request):
     """A value to judge against a target.
 
     ``baseline`` is the reference value of a relative target (``Aumento del 20%
@@ -359,6 +400,9 @@ class CheckRequest(BaseModel):
     target: Target
     actual: JudgedValue
     baseline: JudgedValue = None  # left out: not given (null is read as N/D)
+
+
+_REQUESTS = (DriverValue, EvaluationRequest, CheckRequest)
 
 
 class InputAnswer(BaseModel):
@@ -421,14 +465,8 @@ async def refused(request: Request, error: RequestValidationError) -> JSONRespon
 @app.exception_handler(HTTPException)
 async def http_error(request: Request, error: HTTPException) -> JSONResponse:
     """Other HTTP errors (404, 405, 413) in the same shape."""
-    item = {
-        "loc": ["body"] if error.status_code == 413 else [],
-        "msg": str(error.detail),
-        "type": f"http-{error.status_code}",
-        "line": None,
-        "column": None,
-        "hint": None,
-    }
+    loc: list[str | int] = ["body"] if error.status_code == 413 else []
+    item = _shaped(loc, error.detail, f"http-{error.status_code}")
     return JSONResponse(
         status_code=error.status_code, content={"detail": [item]}, headers=error.headers
     )
@@ -438,14 +476,12 @@ async def http_error(request: Request, error: HTTPException) -> JSONResponse:
 async def failed(request: Request, error: Exception) -> JSONResponse:
     """A fault of the service itself: a 500 in the same shape, telling nothing of its
     insides (the server's log has the traceback)."""
-    item = {
-        "loc": [],
-        "msg": msg("the service failed to answer"),
-        "type": "internal",
-        "line": None,
-        "column": None,
-        "hint": msg("try again later; if it lasts, tell the service's keepers"),
-    }
+    item = _shaped(
+        [],
+        msg("the service failed to answer"),
+        "internal",
+        hint=msg("try again later; if it lasts, tell the service's keepers"),
+    )
     return JSONResponse(status_code=500, content={"detail": [item]})
 
 
