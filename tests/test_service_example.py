@@ -272,6 +272,21 @@ def test_pydantic_errors_have_the_shape(client: TestClient) -> None:
     }
 
 
+def test_a_misspelt_key_is_refused_not_ignored(client: TestClient) -> None:
+    # ignored, on_missing would stay "propagate" and the answer be N/D without a word
+    body = {"formula": "A + B", "year": 2025, "on_mising": "zero", "data": []}
+    error = refusal(client.post("/evaluate", json=body))
+    assert error["loc"] == ["body", "on_mising"]
+    assert error["msg"] == "unknown key 'on_mising'"
+    assert error["hint"] == "did you mean 'on_missing'?"
+    data = [{"code": "A", "year": 2025, "valeu": 1}]
+    response = client.post("/evaluate", json={"formula": "A", "year": 2025, "data": data})
+    assert response.status_code == 422
+    found = {tuple(error["loc"]): error for error in response.json()["detail"]}
+    assert found["body", "data", 0, "value"]["type"] == "missing"
+    assert found["body", "data", 0, "valeu"]["hint"] == "did you mean 'value'?"
+
+
 def test_a_formula_given_as_a_number_is_refused(client: TestClient) -> None:
     error = refusal(post(client, "/evaluate", '{"formula": 12, "year": 2025}'))
     assert error["loc"] == ["body", "formula"]
