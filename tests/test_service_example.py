@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 from decimal import Decimal
 from types import ModuleType
@@ -13,7 +14,7 @@ import pytest
 
 import kpi_formula as kf
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, ROOT
 
 pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
@@ -259,6 +260,23 @@ def test_an_error_while_evaluating_is_a_422_in_the_same_shape(client: TestClient
     assert error["loc"] == ["body"]
     assert error["type"] == "evaluation"
     assert "significant digits" in error["msg"]
+
+
+def test_readme_shows_what_the_service_answers(client: TestClient) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The example service", 1)[1].split("\n## ", 1)[0]
+    blocks = section.split("```")[1::2]
+    shown = 0
+    for block in blocks:
+        request, status, answer = re.split(r"^ *([0-9]{3}) ", block.strip(), flags=re.M)
+        if "..." in answer:
+            continue  # abridged
+        path = "/evaluate" if '"formula"' in request else "/check"
+        response = post(client, path, request)
+        assert response.status_code == int(status)
+        assert response.json() == json.loads(answer)
+        shown += 1
+    assert shown >= 2
 
 
 def test_pydantic_errors_have_the_shape(client: TestClient) -> None:
