@@ -132,7 +132,17 @@ class KpiFormulaError(ValueError):
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         self.hint = hint
         self.reason = message
-        super().__init__(message if hint is None else f"{message}\nhint: {hint}")
+        # the whole paragraph is a Message too: a face says it, words around the
+        # reason and hint included, in its reader's language
+        super().__init__(
+            message if hint is None else msg("{reason}\nhint: {hint}", reason=message, hint=hint)
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # keyword-only constructors cannot be called again with ``args``, as
+        # BaseException's pickling would: rebuild from the state instead, so that
+        # errors travel back from process pools and workers whole
+        return (_restored, (type(self), self.args, self.__dict__))
 
     def details(self) -> dict[str, Any]:
         """A JSON-ready description: ``code``, ``message`` (the reason), ``hint``,
@@ -144,6 +154,15 @@ class KpiFormulaError(ValueError):
             if value is not None:
                 found[key] = value
         return found
+
+
+def _restored(
+    kind: type[KpiFormulaError], args: tuple[Any, ...], state: dict[str, Any]
+) -> KpiFormulaError:
+    error = kind.__new__(kind, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class _TextError(KpiFormulaError):
@@ -160,7 +179,13 @@ class _TextError(KpiFormulaError):
         self.text = text
         self.position = position
         self.line, self.column, self.excerpt = caret_excerpt(text, position)
-        located = f"{message} (line {self.line}, column {self.column})\n{self.excerpt}"
+        located = msg(
+            "{reason} (line {line}, column {column})\n{excerpt}",
+            reason=message,
+            line=self.line,
+            column=self.column,
+            excerpt=self.excerpt,
+        )
         super().__init__(located, hint=hint)
         self.reason = message
 
@@ -221,13 +246,17 @@ class UnknownDriverError(KpiFormulaError):
         self.code = code
         self.suggestions: tuple[str, ...] = tuple(suggestions)
         self.position = position
-        where = "" if position is None else f" at column {position + 1}"
         hint = (
-            f"did you mean {', '.join(repr(s) for s in self.suggestions)}?"
+            msg("did you mean {names}?", names=", ".join(repr(s) for s in self.suggestions))
             if self.suggestions
-            else "declare the driver in the catalog, or check its spelling"
+            else msg("declare the driver in the catalog, or check its spelling")
         )
-        super().__init__(f"unknown driver {code!r}{where}", hint=hint)
+        reason = (
+            msg("unknown driver {code!r}", code=code)
+            if position is None
+            else msg("unknown driver {code!r} at column {column}", code=code, column=position + 1)
+        )
+        super().__init__(reason, hint=hint)
 
 
 class EvaluationError(KpiFormulaError):
@@ -251,10 +280,21 @@ class UnitMismatchError(KpiFormulaError):
     def __init__(self, actual_unit: str | None, target_unit: str | None) -> None:
         self.actual_unit = actual_unit
         self.target_unit = target_unit
+        if actual_unit is None:
+            reason = msg("the value has no unit but the target is in {target}", target=target_unit)
+        elif target_unit is None:
+            reason = msg("the value is in {actual} but the target has no unit", actual=actual_unit)
+        else:
+            reason = msg(
+                "the value is in {actual} but the target is in {target}",
+                actual=actual_unit,
+                target=target_unit,
+            )
         super().__init__(
-            f"the value is in {actual_unit or 'no unit'} but the target is in "
-            f"{target_unit or 'no unit'}",
-            hint="compare values in the target's unit; a percentage is a fraction (0.72 = 72 %)",
+            reason,
+            hint=msg(
+                "compare values in the target's unit; a percentage is a fraction (0.72 = 72 %)"
+            ),
         )
 
 
@@ -267,17 +307,29 @@ class BaselineRequiredError(KpiFormulaError):
     def __init__(self, target: str, reference: object) -> None:
         self.target = target
         self.reference = reference
-        what = {"baseline": "the baseline", "previous": "the previous year's value"}.get(
-            str(reference), f"the value of {reference}"
-        )
+        if str(reference) == "baseline":
+            reason = msg(
+                "the target {target!r} is relative: judging it needs the baseline", target=target
+            )
+        elif str(reference) == "previous":
+            reason = msg(
+                "the target {target!r} is relative: judging it needs the previous year's value",
+                target=target,
+            )
+        else:
+            reason = msg(
+                "the target {target!r} is relative: judging it needs the value of {reference}",
+                target=target,
+                reference=reference,
+            )
         super().__init__(
-            f"the target {target!r} is relative: judging it needs {what}",
-            hint="pass baseline=... to check(), e.g. check(actual, baseline='1.500 N.')",
+            reason,
+            hint=msg("pass baseline=... to check(), e.g. check(actual, baseline='1.500 N.')"),
         )
 
 
 class _FileError(KpiFormulaError):
-    """An error in a file, located by line (1-based) when known."""
+    """An error in a file, located by line (1-based) and column (1-based) when known."""
 
     def __init__(
         self,
@@ -286,11 +338,15 @@ class _FileError(KpiFormulaError):
         hint: str | None = None,
         line: int | None = None,
         source: str | None = None,
+        column: int | None = None,
     ) -> None:
         self.line = line
         self.source = source
-        where = ":".join(part for part in (source, None if line is None else str(line)) if part)
-        super().__init__(f"{where}: {message}" if where else message, hint=hint)
+        self.column = column
+        place = (source, *(None if n is None else str(n) for n in (line, column)))
+        where = ":".join(part for part in place if part)
+        located = msg("{where}: {reason}", where=where, reason=message) if where else message
+        super().__init__(located, hint=hint)
         self.reason = message
 
 

@@ -21,12 +21,20 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from typing import Any, Literal, TypeAlias
 
-__all__ = ["LANGUAGES", "Language", "Translator", "choose_language", "translator"]
+__all__ = [
+    "LANGUAGES",
+    "Language",
+    "Translator",
+    "argparse_speaking",
+    "choose_language",
+    "translator",
+]
 
 Language: TypeAlias = Literal["en", "it"]
 LANGUAGES: tuple[Language, ...] = ("en", "it")
@@ -103,26 +111,58 @@ class Translator:
 
     def say(self, text: str) -> str:
         """``text`` in this language: a Message by its template, anything else as it is."""
-        template = getattr(text, "template", None)
+        template: str | None = getattr(text, "template", None)
         if template is None:
             return self._catalog.gettext(text) if text else text
         values: dict[str, Any] = getattr(text, "values", {})
         translated = self._catalog.gettext(template)
         if not values:
             return translated
-        return translated.format(
-            **{
-                key: self.say(value) if hasattr(value, "template") else value
-                for key, value in values.items()
-            }
-        )
+        filled = {
+            key: self.say(value) if hasattr(value, "template") else value
+            for key, value in values.items()
+        }
+        try:
+            return translated.format(**filled)
+        except (KeyError, IndexError, ValueError):  # a broken translation: say it in English
+            return template.format(**filled)
+
+    def error(self, error: BaseException) -> str:
+        """An error's paragraph in this language: its reason, where it is (``line``,
+        ``column``, the caret) and its hint, as ``str(error)`` has them in English."""
+        text = error.args[0] if len(error.args) == 1 else None
+        return self.say(text) if isinstance(text, str) else str(error)
+
+
+def _catalog(domain: str, language: Language) -> gettext.NullTranslations:
+    localedir = resources.files("kpi_formula").joinpath("locale")
+    return gettext.translation(
+        domain, localedir=str(localedir), languages=[language], fallback=True
+    )
 
 
 @cache
 def translator(language: Language) -> Translator:
     """The translator of ``language`` (English when its catalog is missing)."""
-    localedir = resources.files("kpi_formula").joinpath("locale")
-    catalog = gettext.translation(
-        DOMAIN, localedir=str(localedir), languages=[language], fallback=True
-    )
-    return Translator(language, catalog)
+    return Translator(language, _catalog(DOMAIN, language))
+
+
+@contextmanager
+def argparse_speaking(language: Language) -> Iterator[None]:
+    """Within the block, :mod:`argparse` says its own words (``usage:``,
+    ``options``, ``the following arguments are required``) in ``language``.
+
+    argparse takes them from :mod:`gettext` through two module globals, ``_``
+    and ``ngettext``, with no hook per parser; the block points them at the
+    ``argparse`` catalog of ``language`` and puts them back after.  The command
+    line parses its arguments inside it, once per process.
+    """
+    import argparse
+
+    catalog = _catalog("argparse", language)
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext = catalog.gettext, catalog.ngettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
