@@ -95,7 +95,7 @@ def _read_json(body: bytes) -> Any:
     except json.JSONDecodeError:
         raise
     except (ValueError, RecursionError) as error:  # undecodable bytes, nesting too deep
-        what = "it nests too deeply" if isinstance(error, RecursionError) else str(error)
+        what = msg("it nests too deeply") if isinstance(error, RecursionError) else str(error)
         raise json.JSONDecodeError(clip(what, 200), body.decode("utf-8", "replace"), 0) from None
 
 
@@ -105,7 +105,7 @@ class _ExactRequest(Request):
     async def body(self) -> bytes:
         if not hasattr(self, "_body"):
             declared = self.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            if declared.isdigit() and (len(declared) > 12 or int(declared) > MAX_BODY_BYTES):
                 raise _BodyTooLarge
             chunks, size = [], 0
             async for chunk in self.stream():
