@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from ..data import DataTable, load_data
 from ..errors import PlanError
+from ..i18n import choose_language
 from ..output import parse_scoring, print_json
 from .evaluate import evaluate_plan
 from .html import render_page
@@ -136,7 +138,14 @@ def _write_page(
         )
         for result in each.indicators:
             history.setdefault(result.id, {})[year] = result.value
-    page = render_page(evaluation, history=history, indicators=plan.indicators(), problems=problems)
+    page = render_page(
+        evaluation,
+        history=history,
+        problems=problems,
+        language=choose_language(getattr(args, "lang", None), plan=plan.language),
+        evaluated=dt.date.today(),
+        source=args.data,
+    )
     try:
         Path(args.html).write_text(page, encoding="utf-8")
     except OSError as error:
