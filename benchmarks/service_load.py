@@ -11,8 +11,10 @@ loopback port, and sends a bounded number of requests from concurrent clients
 request in ten refused on purpose (a bad formula, NaN, a driver-year given
 twice, an unknown key).  The baseline is ``GET /health`` under the same load,
 in turns with the workload.  Reported: throughput, p50 and p99 latency, the
-answers by status (no 5xx is the goal), and the server's resident memory
-after a warm-up and at the end (flat is the goal).  Every request and the run
+server's CPU time per request (steadier than throughput, which the client's
+own cost and other jobs on the machine move), the answers by status (no 5xx
+is the goal), and the server's resident memory after a warm-up and at the end
+(flat is the goal).  Every request and the run
 are bounded in time; the server only listens on 127.0.0.1.
 
 ``benchmarks/run.py`` calls :func:`measure`; run alone, this prints the same
@@ -177,11 +179,20 @@ class Phase:
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
+    server_seconds: float = 0.0
+    """CPU time the server spent (user and system): unlike throughput, little moved
+    by the client's own cost or by other jobs on the machine."""
 
     def add(self, other: Phase) -> None:
         self.seconds += other.seconds
         self.latencies += other.latencies
         self.statuses += other.statuses
+        self.server_seconds += other.server_seconds
+
+    @property
+    def server_cpu(self) -> float:
+        """The server's CPU time per request."""
+        return self.server_seconds / len(self.latencies)
 
     @property
     def throughput(self) -> float:
@@ -254,14 +265,22 @@ def run(
     health: list[Request] = [("GET", "/health", None)]
     per_round = max(1, requests // rounds)
     with serving() as server:
-        memory_of = psutil.Process(server.pid).memory_info
-        asyncio.run(_send(server.url, work, warm_passes * len(work), clients))
-        memory = [memory_of().rss]
+        process = psutil.Process(server.pid)
+
+        def phase(requests: list[Request], count: int) -> Phase:
+            before = process.cpu_times()
+            found = asyncio.run(_send(server.url, requests, count, clients))
+            after = process.cpu_times()
+            found.server_seconds = after.user + after.system - before.user - before.system
+            return found
+
+        phase(work, warm_passes * len(work))
+        memory = [process.memory_info().rss]
         total_health, total_service = Phase(), Phase()
         for _ in range(rounds):
-            total_health.add(asyncio.run(_send(server.url, health, per_round, clients)))
-            total_service.add(asyncio.run(_send(server.url, work, per_round, clients)))
-            memory.append(memory_of().rss)
+            total_health.add(phase(health, per_round))
+            total_service.add(phase(work, per_round))
+            memory.append(process.memory_info().rss)
     return Load(total_health, total_service, memory)
 
 
@@ -283,6 +302,20 @@ def rows_of(load: Load, clients: int) -> list[list[str]]:
             load.service.text(),
             "/health",
             f"{load.health.throughput / load.service.throughput:.2f}×",
+            "—",
+        ],
+        [
+            "service CPU time per request, `GET /health`",
+            f"{load.health.server_cpu * 1e3:,.2f} ms",
+            "—",
+            "1.00×",
+            "baseline",
+        ],
+        [
+            "service CPU time per request, `/evaluate` and `/check` (the Modena plan)",
+            f"{load.service.server_cpu * 1e3:,.2f} ms",
+            "/health",
+            f"{load.service.server_cpu / load.health.server_cpu:.2f}×",
             "—",
         ],
         ["service answers 5xx", f"{load.server_errors} of {count:,}", "—", "—", "0"],

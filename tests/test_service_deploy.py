@@ -77,11 +77,12 @@ def test_the_load_test_runs_without_server_errors(load: ModuleType) -> None:
     assert len(found.service.latencies) == len(found.health.latencies) == 120
     assert len(found.memory) == 3 and min(found.memory) > 0
     rows = load.rows_of(found, 3)
-    assert [len(row) for row in rows] == [5] * 4
-    assert rows[2][1] == "0 of 120"
+    assert [len(row) for row in rows] == [5] * 6
+    assert rows[4][1] == "0 of 120"
+    assert found.health.server_cpu > 0 and found.service.server_cpu > 0
 
 
 def test_measure_adds_rows_to_the_benchmark_table(load: ModuleType) -> None:
     rows: list[list[str]] = []
     load.measure(rows, requests=60, clients=2, warm_passes=1)
-    assert len(rows) == 4 and rows[0][4] == "baseline"
+    assert len(rows) == 6 and rows[0][4] == "baseline"
