@@ -76,7 +76,8 @@ from ..catalog import Driver
 from ..decimals import EXACT
 from ..errors import KpiFormulaError, PlanError, clip, msg
 from ..inputs import Number, Workbook, csv_rows, read_csv_file, require_module, write_file
-from ..values import UNITS, Quantity, Unit, format_value
+from ..units import in_unit, parse_unit
+from ..values import FRACTION_SHIFT, Quantity, Unit, format_value
 from .cells import direction_text, plain_quantity, read_direction, read_language, read_weight
 from .model import Plan
 from .nodes import NodeRow, rows_from_plan, tree_from_rows
@@ -425,25 +426,12 @@ class _Reader:
         return code
 
     def unit(self, found: dict[str, object], line: int, header: _Header) -> Unit | None:
-        unit = _read_text(found.get("unit"))
-        for known in UNITS:
-            if unit == known:
-                return known
-        if unit:
-            close = difflib.get_close_matches(unit, UNITS, n=1, cutoff=0.3)
+        try:
+            return parse_unit(_read_text(found.get("unit")))
+        except KpiFormulaError as error:
             raise self.fail(
-                msg("unknown unit {unit!r}", unit=clip(unit)),
-                msg("use one of {units}", units=", ".join(UNITS))
-                if not close
-                else msg(
-                    "did you mean {close!r}? The units are {units}",
-                    close=close[0],
-                    units=", ".join(UNITS),
-                ),
-                line,
-                header.named["unit"] + 1,
-            )
-        return None
+                error.reason, error.hint or "", line, header.named["unit"] + 1
+            ) from None
 
     def node(
         self, header: _Header, line: int, cells: list[object], found: dict[str, object], kind: str
@@ -465,7 +453,7 @@ class _Reader:
                 weight = read_weight(_read_text(weight_cell))
         except KpiFormulaError as error:
             raise self.fail(
-                msg("the weight of {code!r}: {reason}", code=code, reason=error.reason),
+                msg("{code!r}: {reason}", code=code, reason=error.reason),
                 error.hint or "",
                 line,
                 header.named["weight"] + 1,
@@ -500,17 +488,19 @@ class _Reader:
         )
 
     def yearly(self, cell: object, which: str, unit: Unit | None, line: int, column: int) -> str:
-        """A baseline or target cell as document text (numbers and dates from .xlsx)."""
+        """A baseline or target cell as document text (numbers and dates from .xlsx).
+
+        A number without a unit in a row in % (or ‰, or yes/no) follows the one rule
+        for units: ``0,875`` is 87,5 %, ``95`` is refused (95 % or 9.500 %?)."""
         if isinstance(cell, dt.datetime | dt.date):
             shown = format_value(cell.date() if isinstance(cell, dt.datetime) else cell)
             return f"Entro {shown}" if which == "target" else shown
         if isinstance(cell, Number):
             return self.number(cell, unit, line, column)
         text = _read_text(cell)
-        if unit == "%":
-            plain = plain_quantity(text)
-            if plain is not None and plain.unit is None and abs(plain.amount) > 1:
-                raise self._bare_percent(text, line, column)
+        plain = plain_quantity(text)
+        if plain is not None and plain.unit is None:
+            self.in_unit(plain.amount, unit, line, column)  # the text stays as written
         return text
 
     def number(self, cell: Number, unit: Unit | None, line: int, column: int) -> str:
@@ -520,27 +510,23 @@ class _Reader:
             if places is not None:
                 shown = _rounded(shown, places)
             return format_value(Quantity(shown.scaleb(-2, EXACT), "%"))
-        if unit == "%":
-            if abs(cell.value) > 1:
-                raise self._bare_percent(format_value(cell.value), line, column)
-            return format_value(Quantity(cell.value, "%"))
-        amount = cell.value
+        if unit in FRACTION_SHIFT:  # stored as a fraction: shown with the digits it has
+            return format_value(Quantity(self.in_unit(cell.value, unit, line, column), unit))
+        amount = self.in_unit(cell.value, unit, line, column)
         if places is not None:
             amount = _rounded(amount, places)
         return format_value(Quantity(amount, unit))
 
-    def _bare_percent(self, shown: str, line: int, column: int) -> PlanError:
-        return self.fail(
-            msg(
-                "{shown} has no unit, in a row in %: is it {shown} % or {shown} × 100 %?",
-                shown=shown,
-            ),
-            msg(
-                "write it with its % sign ({shown} %) or as a fraction (0,95 for 95 %)", shown=shown
-            ),
-            line,
-            column,
-        )
+    def in_unit(self, amount: Decimal, unit: Unit | None, line: int, column: int) -> Decimal:
+        """A number without a unit, in the row's unit, by the one rule for units."""
+        try:
+            found = in_unit(
+                amount, unit, what=msg("the cell {cell}", cell=_cell_name(column, line))
+            )
+        except KpiFormulaError as error:
+            raise self.fail(error.reason, error.hint or "", line, column) from None
+        assert isinstance(found, Decimal)
+        return found
 
 
 def _rounded(amount: Decimal, places: int) -> Decimal:
