@@ -471,3 +471,45 @@ def test_the_rows_above_and_the_header_are_checked(
     assert words in str(caught.value)
     assert caught.value.column == column
     assert caught.value.hint
+
+
+def test_an_integra_plan_comes_back_in_its_own_shape_empty_groups_and_all(tmp_path: Path) -> None:
+    from kpi_formula.plan import Area, OperationalObjective, StrategicObjective
+
+    indicator = Indicator("D1", "Imprese", Decimal(1), "A + B", unit="N.", targets={2025: ">= 10"})
+    plan = Plan(
+        "Camera di Esempio",
+        areas=(
+            Area(
+                "1",
+                "Competitività",
+                Decimal(1),
+                (
+                    StrategicObjective(
+                        "301",
+                        "Export",
+                        Decimal("0.6"),
+                        Decimal("0.3"),
+                        (indicator,),
+                        Decimal("0.7"),
+                        (OperationalObjective("301.1", "Fiere", Decimal(1), (indicator,)),),
+                    ),
+                    # no operational objective: its weight is the plan's all the same
+                    StrategicObjective(
+                        "302",
+                        "Digitale",
+                        Decimal("0.4"),
+                        Decimal("0.9"),
+                        (indicator,),
+                        Decimal("0.1"),
+                    ),
+                ),
+            ),
+        ),
+        drivers=(kf.Driver("A"), kf.Driver("B")),
+        target_years=(2025,),
+        baseline_years=(2023, 2024),  # years no indicator fills travel too
+    )
+    for suffix, again in _round_trips(plan, tmp_path).items():
+        assert again == plan, suffix
+        assert again.areas[0].objectives[1].operational_weight == Decimal("0.1")

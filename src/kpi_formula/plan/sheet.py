@@ -80,7 +80,7 @@ from ..units import in_unit, parse_unit
 from ..values import FRACTION_SHIFT, Quantity, Unit, format_value
 from .cells import direction_text, plain_quantity, read_direction, read_language, read_weight
 from .model import Plan
-from .nodes import NodeRow, rows_from_plan, tree_from_rows
+from .nodes import NodeRow, integra_areas, rows_from_plan, tree_from_rows
 
 __all__ = [
     "DRIVER_SHEETS",
@@ -194,6 +194,8 @@ class _Content:
 
     title: str | None = None
     language: str | None = None
+    years: dict[str, set[int]] = field(default_factory=lambda: {"baseline": set(), "target": set()})
+    """The years of the header's baseline and target columns: the plan's years."""
     nodes: list[NodeRow] = field(default_factory=list)
     drivers: list[Driver] = field(default_factory=list)
 
@@ -229,6 +231,8 @@ class _Reader:
                 msg("the first row names the columns: codice, padre, nome, peso, algoritmo, ..."),
             )
         header = self.header(rows[position], required=("code", "weight"))
+        for which, year in header.yearly.values():
+            content.years[which].add(year)
         for line, cells in rows[position + 1 :]:
             self.row(header, line, cells, content)
 
@@ -624,12 +628,15 @@ def _plan(content: _Content, title: str, source: str) -> Plan:
             )
         seen[driver.code] = driver
     rows = content.nodes
+    groups = tree_from_rows(rows, source=source)
+    areas = integra_areas(groups)  # a plan of the Integra shape comes back as one
     return Plan(
         title,
+        areas=areas or (),
         drivers=tuple(content.drivers),
-        baseline_years=tuple(sorted({year for row in rows for year in row.baselines})),
-        target_years=tuple(sorted({year for row in rows for year in row.targets})),
-        groups=tree_from_rows(rows, source=source),
+        baseline_years=tuple(sorted(content.years["baseline"])),
+        target_years=tuple(sorted(content.years["target"])),
+        groups=() if areas else groups,
         language=content.language,
     )
 
@@ -638,8 +645,10 @@ def _plan(content: _Content, title: str, source: str) -> Plan:
 
 
 def _header(plan: Plan, rows: list[NodeRow], *, drivers: bool) -> list[object]:
-    baseline_years = sorted({year for row in rows for year in row.baselines})
-    target_years = sorted({year for row in rows for year in row.targets})
+    baseline_years = sorted(
+        {*plan.baseline_years, *(year for row in rows for year in row.baselines)}
+    )
+    target_years = sorted({*plan.target_years, *(year for row in rows for year in row.targets)})
     keys = [
         "code",
         "parent",
