@@ -154,7 +154,7 @@ def test_the_prompts_commands_on_a_plan(tmp_path: Path) -> None:
 def test_the_prompt_speaks_italian(tmp_path: Path) -> None:
     child = spawn(tmp_path, "plain", "--lang", "it")
     ask(child, ":year", "anno 2025")
-    ask(child, "A +", "errore: ")
+    ask(child, "A +* 2", "errore: ")
     ask(child, ":check 90,32 % >= 98 %", "non raggiunto; grado di raggiungimento 92,2 %")
     leave(child)
 

@@ -194,7 +194,7 @@ def test_exported_cells_never_run_in_excel(tmp_path: Path) -> None:
     csv = tmp_path / "out.csv"
     write_sheet(plan, csv)
     text = csv.read_text(encoding="utf-8-sig")
-    first = next(csv_module.reader(text.splitlines()[1:], delimiter=";"))
+    first = next(csv_module.reader(text.splitlines()[2:], delimiter=";"))  # title, header
     assert first[0].startswith("'=HYPERLINK") and first[2] == "'@SUM(A1)"
     assert load_plan(csv).groups[0].code == '=HYPERLINK("http://x")'  # read back as written
 

@@ -12,26 +12,37 @@ A file separated by ``;`` or tabs is an Italian export, whose ``1.100`` is
 Column names may be Italian too (``codice``, ``anno``, ``valore``).  Values are
 read by :func:`parse_data_value`: the document's Italian format (``1.100``,
 ``72,10 %``, ``N/D``) or plain machine decimals (``0.5``, ``-3.25``).
+
+An ``.xlsx`` workbook gives its numbers as numbers (a cell formatted as % holds
+the fraction), its dates as dates; the data is read from the sheet named by
+``sheet=``, else from a sheet called ``dati`` (or ``data``), else from the first
+one, so that one workbook can hold a plan (sheet ``piano``) and its data.
+Files are read within the limits of :mod:`kpi_formula.inputs`.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-from .decimals import to_decimal
-from .errors import DataError, KpiFormulaError, ValueSyntaxError
-from .inputs import csv_delimiter, read_csv_file, read_xlsx_cells
+from .decimals import exact, to_decimal
+from .errors import DataError, KpiFormulaError, ValueSyntaxError, clip, msg
+from .inputs import Number, Workbook, csv_delimiter, csv_rows, read_csv_file
 from .missing import NotAvailable
 from .values import Quantity, Value, parse_date, parse_value
 
-__all__ = ["DataTable", "load_data", "parse_data_value", "parse_typed_value", "read_data"]
+__all__ = [
+    "DATA_SHEETS",
+    "DataTable",
+    "load_data",
+    "parse_data_value",
+    "parse_typed_value",
+    "read_cells",
+    "read_data",
+]
 
 DataTable = dict[tuple[str, int], Decimal | NotAvailable | dt.date]
 
@@ -42,6 +53,9 @@ _DATE = re.compile(r"[0-9]{1,2}([-/.])[0-9]{1,2}\1[0-9]{4}|[0-9]{4}-[0-9]{2}-[0-
 _CODE_COLUMNS = ("code", "codice", "driver", "codice driver")
 _YEAR_COLUMNS = ("year", "anno")
 _VALUE_COLUMNS = ("value", "valore")
+DATA_SHEETS = ("dati", "data")
+"""The names of the sheet a workbook's data is read from, when none is named."""
+_LAYOUT_HINT = msg("start with 'code,year,value' (long) or 'code,2022,2023,2024' (wide)")
 
 
 def parse_data_value(text: str, *, italian: bool = False) -> Decimal | NotAvailable:
@@ -58,7 +72,7 @@ def parse_data_value(text: str, *, italian: bool = False) -> Decimal | NotAvaila
     """
     stripped = _check_ambiguity(text, italian)
     if _MACHINE.fullmatch(stripped) and not _AMBIGUOUS.fullmatch(stripped):
-        return Decimal(stripped)
+        return exact(Decimal(stripped), "the value")
     return to_decimal(stripped, "the value")
 
 
@@ -66,13 +80,15 @@ def _check_ambiguity(text: str, italian: bool) -> str:
     stripped = text.strip()
     if _AMBIGUOUS.fullmatch(stripped) and not italian:
         raise ValueSyntaxError(
-            f"{stripped!r} is ambiguous: a thousands separator or a decimal point?",
+            msg("{text!r} is ambiguous: a thousands separator or a decimal point?", text=stripped),
             text=text,
             position=max(text.find("."), 0),
-            hint=(
-                f"write {stripped.replace('.', '')} (or {stripped} N.) for thousands, "
-                f"or {stripped.replace('.', ',')} for a decimal (see README, 'Numbers typed "
-                "by people')"
+            hint=msg(
+                "write {whole} (or {text} N.) for thousands, or {decimal} for a decimal "
+                "(see README, 'Numbers typed by people')",
+                whole=stripped.replace(".", ""),
+                text=stripped,
+                decimal=stripped.replace(".", ","),
             ),
         )
     return stripped
@@ -87,8 +103,12 @@ def parse_typed_value(text: str, *, italian: bool = False) -> Value:
     """
     stripped = _check_ambiguity(text, italian)
     if _MACHINE.fullmatch(stripped):
-        return Quantity(Decimal(stripped))
+        return Quantity(exact(Decimal(stripped), "the value"))
     return parse_value(stripped)
+
+
+Row = tuple[int, list[object]]
+"""A row of a table: its line (or row number), and its cells."""
 
 
 def _column(header: list[str], names: Iterable[str]) -> int | None:
@@ -99,41 +119,32 @@ def _column(header: list[str], names: Iterable[str]) -> int | None:
     return None
 
 
-def _is_number(cell: object) -> bool:
-    return isinstance(cell, int | float | Decimal | dt.date) and not isinstance(cell, bool)
-
-
 def _cell_text(cell: object) -> str:
     if cell is None:
         return ""
-    if isinstance(cell, float) and cell.is_integer() and abs(cell) < 10**15:
-        return str(int(cell))  # a year or a code typed as a number in a spreadsheet
+    if isinstance(cell, Number):
+        return format(cell.value, "f")  # a year or a code typed as a number in a spreadsheet
     return str(cell)
 
 
 def _read_value(
-    text: Any, source: str, line: int, italian: bool
+    cell: object, source: str, line: int, italian: bool
 ) -> Decimal | NotAvailable | dt.date:
-    if isinstance(text, dt.datetime):
-        return text.date()
-    if isinstance(text, dt.date):
-        return text
-    if isinstance(text, float):
-        return to_decimal(text, "the value")
-    if isinstance(text, int | Decimal):
-        return Decimal(text)
-    text = text.strip()
-    if _DATE.fullmatch(text):
-        # Milestones (the date a report was published) are data too.
-        try:
-            return parse_date(text)
-        except KpiFormulaError as error:
-            raise DataError(error.reason, hint=error.hint, line=line, source=source) from None
+    if isinstance(cell, dt.datetime):
+        return cell.date()
+    if isinstance(cell, dt.date):
+        return cell
+    if isinstance(cell, Number):
+        return cell.value
+    text = _cell_text(cell).strip()
     try:
+        if _DATE.fullmatch(text):
+            # Milestones (the date a report was published) are data too.
+            return parse_date(text)
         return parse_data_value(text, italian=italian)
     except KpiFormulaError as error:
         raise DataError(
-            f"cannot read the value {text!r}: {error.reason}",
+            msg("cannot read the value {text!r}: {reason}", text=clip(text), reason=error.reason),
             hint=error.hint,
             line=line,
             source=source,
@@ -142,99 +153,88 @@ def _read_value(
 
 def read_data(text: str, *, source: str = "<data>") -> DataTable:
     """Read driver data from CSV text (long or wide layout)."""
-    lines = text.lstrip("\ufeff").splitlines()
-    if not lines or not lines[0].strip():
-        raise DataError(
-            "the data has no header row",
-            hint="start with 'code,year,value' or 'code,2022,2023,2024'",
-            line=1,
-            source=source,
-        )
-    delimiter = csv_delimiter(lines[0])
+    text = text.lstrip("\ufeff")
+    delimiter = csv_delimiter(text.split("\n", 1)[0])
     # A ";" or tab separator is the mark of an Italian export: "1.100" is 1100.
     italian = delimiter != ","
-    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+    rows: list[Row] = [
+        (line, list(cells)) for line, cells in csv_rows(text, delimiter, DataError, source=source)
+    ]
     return read_cells(rows, source=source, italian=italian)
 
 
-def read_cells(
-    rows: list[list[Any]], *, source: str = "<data>", italian: bool = True
-) -> DataTable:
-    """Read driver data from a table's cells (the first row names the columns):
-    text cells by the rule for typed numbers, numbers as they are, dates as dates."""
-    texts = [[_cell_text(cell) for cell in row] for row in rows]
-    if not texts or not any(cell.strip() for cell in texts[0]):
-        raise DataError(
-            "the data has no header row",
-            hint="start with 'code,year,value' or 'code,2022,2023,2024'",
-            line=1,
-            source=source,
-        )
-    header = texts[0]
+def read_cells(rows: list[Row], *, source: str = "<data>", italian: bool = True) -> DataTable:
+    """Read driver data from a table's rows (the first one names the columns),
+    each with its line: text cells by the rule for typed numbers, numbers as
+    they are, dates as dates."""
+    filled = [(line, cells) for line, cells in rows if any(_cell_text(c).strip() for c in cells)]
+    if not filled:
+        raise DataError(msg("the data has no header row"), hint=_LAYOUT_HINT, line=1, source=source)
+    header_line, header_cells = filled[0]
+    header = [_cell_text(cell) for cell in header_cells]
     code_column = _column(header, _CODE_COLUMNS)
     year_column = _column(header, _YEAR_COLUMNS)
     value_column = _column(header, _VALUE_COLUMNS)
     table: DataTable = {}
 
-    def value(row: int, column: int, line: int) -> Decimal | NotAvailable | dt.date:
-        cell = rows[row][column]
-        return _read_value(cell if _is_number(cell) else texts[row][column], source, line, italian)
+    def cell(cells: list[object], column: int) -> object:
+        return cells[column] if column < len(cells) else None
 
     if code_column is not None and year_column is not None and value_column is not None:
-        for number, row in enumerate(texts[1:], start=1):
-            line = number + 1
-            if not any(cell.strip() for cell in row):
-                continue
+        for line, cells in filled[1:]:
             needed = max(code_column, year_column, value_column)
-            if len(row) <= needed:
+            if len(cells) <= needed:
                 raise DataError(
-                    f"the row has {len(row)} cells, the header {len(header)}",
-                    hint="every row needs a code, a year and a value",
+                    msg(
+                        "the row has {count} cells, the header {columns}",
+                        count=len(cells),
+                        columns=len(header),
+                    ),
+                    hint=msg("every row needs a code, a year and a value"),
                     line=line,
                     source=source,
                 )
-            year_text = row[year_column].strip()
+            year_text = _cell_text(cells[year_column]).strip()
             if not _YEAR.fullmatch(year_text):
                 raise DataError(
-                    f"{year_text!r} is not a year",
-                    hint="write years as 2024",
+                    msg("{text!r} is not a year", text=clip(year_text)),
+                    hint=msg("write years as 2024"),
                     line=line,
                     source=source,
                 )
-            key = (row[code_column].strip(), int(year_text))
-            _store(table, key, value(number, value_column, line), source, line)
+            key = (_cell_text(cells[code_column]).strip(), int(year_text))
+            value = _read_value(cells[value_column], source, line, italian)
+            _store(table, key, value, source, line)
         return table
     if code_column is None:
         raise DataError(
-            "the header names no code column",
-            hint="start with 'code,year,value' (long) or 'code,2022,2023,2024' (wide)",
-            line=1,
+            msg("the header names no code column"),
+            hint=_LAYOUT_HINT,
+            line=header_line,
             source=source,
         )
     years = {
-        index: int(cell.strip())
-        for index, cell in enumerate(header)
-        if index != code_column and _YEAR.fullmatch(cell.strip())
+        index: int(title.strip())
+        for index, title in enumerate(header)
+        if index != code_column and _YEAR.fullmatch(title.strip())
     }
     if not years:
         raise DataError(
-            "the header has neither year/value columns nor year columns",
-            hint="write 'code,year,value' (long) or 'code,2022,2023,2024' (wide)",
-            line=1,
+            msg("the header has neither year/value columns nor year columns"),
+            hint=_LAYOUT_HINT,
+            line=header_line,
             source=source,
         )
-    for number, row in enumerate(texts[1:], start=1):
-        line = number + 1
-        if not any(cell.strip() for cell in row):
-            continue
-        code = row[code_column].strip() if len(row) > code_column else ""
+    for line, cells in filled[1:]:
+        code = _cell_text(cell(cells, code_column)).strip()
         if not code:
             raise DataError(
-                "a row without a code", hint="fill in the code", line=line, source=source
+                msg("a row without a code"), hint=msg("fill in the code"), line=line, source=source
             )
         for index, year in years.items():
-            if index < len(row) and row[index].strip():
-                _store(table, (code, year), value(number, index, line), source, line)
+            found = cell(cells, index)
+            if _cell_text(found).strip():
+                _store(table, (code, year), _read_value(found, source, line, italian), source, line)
     return table
 
 
@@ -247,20 +247,31 @@ def _store(
 ) -> None:
     if key in table and table[key] != value:
         raise DataError(
-            f"{key[0]}@{key[1]} is given twice, with different values",
-            hint="keep one row per code and year",
+            msg("{code}@{year} is given twice, with different values", code=key[0], year=key[1]),
+            hint=msg("keep one row per code and year"),
             line=line,
             source=source,
         )
     table[key] = value
 
 
-def load_data(path: str | Path) -> DataTable:
+def load_data(path: str | Path, *, sheet: str | None = None) -> DataTable:
     """Read driver data from a ``.csv`` file (UTF-8 or Windows-1252, as Excel saves
-    it; see :func:`read_data`) or the first sheet of an ``.xlsx`` workbook (the
-    ``excel`` extra), in the long or the wide layout."""
+    it; see :func:`read_data`) or a sheet of an ``.xlsx`` workbook (the ``excel``
+    extra): the sheet named ``sheet``, else the one called ``dati`` or ``data``,
+    else the first.  Either layout, long or wide."""
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
-        rows = read_xlsx_cells(path, DataError, purpose="reading .xlsx data")
-        return read_cells(rows, source=str(path))
+        with Workbook(path, DataError, purpose=msg("reading .xlsx data")) as workbook:
+            name = (
+                workbook.require(sheet)
+                if sheet is not None
+                else workbook.find(DATA_SHEETS) or workbook.names[0]
+            )
+            return read_cells(workbook.rows(name), source=f"{path}[{name}]")
+    if sheet is not None:
+        raise DataError(
+            msg("{path} is a CSV file: it has no sheets", path=str(path)),
+            hint=msg("name a sheet only for an .xlsx workbook"),
+        )
     return read_data(read_csv_file(path, DataError), source=str(path))

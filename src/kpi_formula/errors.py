@@ -329,7 +329,7 @@ class BaselineRequiredError(KpiFormulaError):
 
 
 class _FileError(KpiFormulaError):
-    """An error in a file, located by line (1-based) when known."""
+    """An error in a file, located by line (1-based) and column (1-based) when known."""
 
     def __init__(
         self,
@@ -338,10 +338,13 @@ class _FileError(KpiFormulaError):
         hint: str | None = None,
         line: int | None = None,
         source: str | None = None,
+        column: int | None = None,
     ) -> None:
         self.line = line
         self.source = source
-        where = ":".join(part for part in (source, None if line is None else str(line)) if part)
+        self.column = column
+        place = (source, *(None if n is None else str(n) for n in (line, column)))
+        where = ":".join(part for part in place if part)
         located = msg("{where}: {reason}", where=where, reason=message) if where else message
         super().__init__(located, hint=hint)
         self.reason = message

@@ -7,6 +7,7 @@ Each command speaks the plan's ``language`` unless ``--lang`` or
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -176,7 +177,8 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
         _stderr(say, msg("kpi-formula: the plan cannot be scored, even with --force"))
         return 1
     if getattr(args, "html", None):
-        _write_page(plan, data, evaluation, [str(problem) for problem in problems], args)
+        listed = [say.say(problem_text(problem)) for problem in problems]
+        _write_page(plan, data, evaluation, listed, args, say=say)
         out.write(say.say(msg("{file}: the scorecard page", file=args.html)) + "\n")
     elif args.json:
         digits = SHARED_DIGITS if args.engine == "duckdb" else None
@@ -198,8 +200,10 @@ def _write_page(
     evaluation: PlanEvaluation,
     problems: list[str],
     args: argparse.Namespace,
+    *,
+    say: Translator,
 ) -> None:
-    """The HTML scorecard, with every year of the data for the charts."""
+    """The HTML scorecard, in ``say``'s language, with every year of the data for the charts."""
     history: dict[str, dict[int, IndicatorValue]] = {}
     for year in sorted({key_year for _, key_year in data}):
         each = (
@@ -211,7 +215,14 @@ def _write_page(
         )
         for result in each.indicators:
             history.setdefault(result.id, {})[year] = result.value
-    page = render_page(evaluation, history=history, indicators=plan.indicators(), problems=problems)
+    page = render_page(
+        evaluation,
+        history=history,
+        problems=problems,
+        language=say.language,
+        evaluated=dt.date.today(),
+        source=args.data,
+    )
     try:
         Path(args.html).write_text(page, encoding="utf-8")
     except OSError as error:

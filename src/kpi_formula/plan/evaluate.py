@@ -22,24 +22,21 @@ their objectives; the plan from its areas.  N/D has a selectable policy:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from functools import partial
 from typing import Any, Literal
 
-from ..ast import NUMBER_PATTERN
-from ..catalog import Catalog, Driver
 from ..decimals import DIVISION, EXACT, to_decimal
-from ..errors import KpiFormulaError, PlanError
-from ..evaluator import ABSENT, MappingSource, evaluate
-from ..formula import Formula
-from ..lint import scales_by_hundred
+from ..display import display_value
+from ..engines.steps import ABSENT, DataSource, MappingSource
+from ..errors import KpiFormulaError, Message, PlanError, msg
 from ..missing import ND
-from ..targets import PROPORTIONAL, Scoring, Target, first_target
-from ..values import Quantity, format_value
-from .model import Group, Indicator, Plan
+from ..result import MissingPolicy
+from ..targets import PROPORTIONAL, Outcome, Scoring, Target
+from .model import Indicator, Plan
+from .prepared import PreparedPlan, plan_catalog, prepared
 from .scores import IndicatorResult, IndicatorValue, NDPolicy, NodeScore, PlanEvaluation
-from .sqlplan import duckdb_values, names_one_driver
+from .sqlplan import duckdb_values
 
 __all__ = [
     "IndicatorResult",
@@ -52,139 +49,177 @@ __all__ = [
 ]
 
 
-
-def plan_catalog(plan: Plan, indicators: Mapping[str, Indicator]) -> Catalog:
-    """The plan's drivers, and the indicators whose code reads as a number
-    (``401.50``): declared, a formula's ``401.50`` names them, not a number.
-    Other codes read as codes without a catalog's help."""
-    entries: dict[str, Driver] = {driver.code: driver for driver in plan.drivers}
-    for indicator in indicators.values():
-        code = indicator.code
-        if (
-            indicator.id == code
-            and code not in entries
-            and all(NUMBER_PATTERN.fullmatch(word) for word in code.split(" "))
-        ):
-            entries[code] = Driver(code, indicator.name, kind="indicator")
-    return Catalog(entries.values(), strict=False)
-
-
-def _formulas(indicators: Mapping[str, Indicator]) -> dict[str, Formula | None]:
-    formulas: dict[str, Formula | None] = {}
-    for key, indicator in indicators.items():
-        try:
-            formulas[key] = indicator.parsed_formula()
-        except KpiFormulaError as error:
-            raise PlanError(
-                f"the formula of {indicator.code} does not parse: {error.reason}",
-                hint=error.hint,
-                line=indicator.line,
-            ) from None
-    return formulas
-
-
 def dependency_order(plan: Plan) -> list[str]:
     """Indicator ids so that each comes after the indicators its formula names.
 
-    Raises :class:`~kpi_formula.PlanError` naming a cycle.
+    Raises :class:`~kpi_formula.PlanError` naming a cycle (or anything else that
+    keeps the plan from being evaluated).
     """
-    indicators = plan.indicators()
-    return _order(indicators, _formulas(indicators))
-
-
-def _order(
-    indicators: Mapping[str, Indicator], formulas: Mapping[str, Formula | None]
-) -> list[str]:
-    graph: dict[str, list[str]] = {}
-    for key, indicator in indicators.items():
-        formula = formulas[key]
-        names = () if formula is None else sorted(formula.drivers)
-        graph[key] = [code for code in names if code in indicators and code != indicator.code]
-    # depth first, iteratively: each indicator after the indicators its formula names
-    order: list[str] = []
-    done: set[str] = set()
-    for start, named in graph.items():
-        if start in done:
-            continue
-        path: list[str] = [start]
-        on_path = {start}
-        pending = [iter(named)]
-        while pending:
-            following = next(pending[-1], None)
-            if following is None:
-                pending.pop()
-                finished = path.pop()
-                on_path.discard(finished)
-                done.add(finished)
-                order.append(finished)
-            elif following in on_path:
-                cycle = [*path[path.index(following) :], following]
-                raise PlanError(
-                    f"indicators refer to each other in a cycle: {' -> '.join(cycle)}",
-                    hint="an indicator cannot be computed from itself through others",
-                )
-            elif following not in done:
-                path.append(following)
-                on_path.add(following)
-                pending.append(iter(graph[following]))
-    return order
+    return list(prepared(plan).order)
 
 
 class _PlanSource:
-    """Data for one indicator's formula: other indicators' values, then the data."""
+    """Data for one indicator's formula: other indicators' values, then the data.
+
+    A bare code in the data (no year) is a value of the evaluation year of the
+    whole plan, whichever year a formula is computed for.
+    """
+
+    __slots__ = ("data", "own", "values", "year")
 
     def __init__(
-        self, data: MappingSource, values: Mapping[tuple[str, int], Any], own: str
+        self,
+        data: DataSource,
+        values: Mapping[tuple[str, int], IndicatorValue],
+        own: str,
+        year: int,
     ) -> None:
         self.data = data
         self.values = values
         self.own = own
+        self.year = year
 
     def lookup(self, code: str, year: int, evaluation_year: int) -> object:
-        if code != self.own and (code, year) in self.values:
-            return self.values[(code, year)]
-        return self.data.lookup(code, year, evaluation_year)
+        if code != self.own:
+            found = self.values.get((code, year), ABSENT)
+            if found is not ABSENT:
+                return found
+        return self.data.lookup(code, year, self.year)
 
 
-def _read(
-    code: str, data: MappingSource, year: int, unit: str | None = None
-) -> tuple[IndicatorValue, tuple[str, ...]]:
-    """The value of ``code`` in ``year`` straight from the data (inputs, milestones).
+_POINTS_NOTE = msg(
+    "the formula scales by 100: its value is in percentage points (94,70 is 94,70 %)"
+)
+_HUNDRED = Decimal(100)
+_ZERO = Decimal(0)
 
-    An input in % is a fraction; a number beyond ±1 for it was most likely typed
-    in percent without its sign (95 for 95 %), and is refused rather than read
-    as 9.500 %.
+
+class _Run:
+    """One evaluation of a prepared plan: the data, and the values computed so far.
+
+    Values are computed slot by slot — an indicator in a year — each after the
+    slots it reads, with a stack of its own rather than Python's: a chain of
+    indicators each reading the next one's prior year may be as long as a plan is.
     """
-    raw = data.lookup(code, year, year)
-    where = f"{code}@{year}"
-    if raw is ABSENT:
-        return ND, (f"{where} is missing from the data",)
-    if isinstance(raw, dt.date):
-        return raw, ()
-    value = to_decimal(raw, where)
-    if not isinstance(value, Decimal):
-        return ND, (f"{where} is N/D",)
-    if unit == "%" and abs(value) > 1:
-        shown = format(value.normalize(), "f").replace(".", ",")
-        return ND, (
-            f"{where} is {shown} without a unit, for an indicator in %: is it {shown} % or "
-            f"{shown} × 100 %? Write it with its % sign ({shown} %) or as a fraction",
+
+    __slots__ = ("computed", "plan", "programs", "source", "sql", "values", "year")
+
+    def __init__(
+        self,
+        plan: PreparedPlan,
+        data: Mapping[Any, Any],
+        year: int,
+        on_missing: MissingPolicy,
+        engine: Literal["python", "duckdb"],
+    ) -> None:
+        self.plan = plan
+        self.year = year
+        self.source = MappingSource(data)
+        self.programs = plan.programs(on_missing)
+        self.computed: dict[tuple[str, int], tuple[IndicatorValue, tuple[str, ...]]] = {}
+        self.values: dict[tuple[str, int], IndicatorValue] = {}
+        self.sql = (
+            duckdb_values(
+                indicators=plan.indicators,
+                formulas=plan.formulas,
+                catalog=plan.catalog,
+                data=data,
+                order=plan.order,
+                on_missing=on_missing,
+            )
+            if engine == "duckdb"
+            else None
         )
-    return value, ()
 
+    def value(self, key: str, when: int) -> tuple[IndicatorValue, tuple[str, ...]]:
+        """The indicator's value in ``when`` and the reasons of an N/D, in percent
+        for a formula in points."""
+        computed = self.computed
+        found = computed.get((key, when))
+        if found is not None:
+            return found
+        reads = self.plan.reads
+        pending = [(key, when)]
+        while pending:
+            slot = pending[-1]
+            if slot in computed:
+                pending.pop()
+                continue
+            each, year = slot
+            waiting = [
+                (other, year + offset)
+                for other, offset in reads[each]
+                if (other, year + offset) not in computed
+            ]
+            if waiting:
+                pending += waiting
+                continue
+            pending.pop()
+            computed[slot] = result = self._compute(each, year)
+            indicator = self.plan.indicators[each]
+            if indicator.id == indicator.code:
+                self.values[(indicator.code, year)] = result[0]
+        return computed[(key, when)]
 
-_POINTS_NOTE = "the formula scales by 100: its value is in percentage points (94,70 is 94,70 %)"
+    def reference(self, key: str, when: int) -> IndicatorValue:
+        """The indicator's value in another year (N/D when it cannot be had)."""
+        return self.value(key, when)[0]
 
+    def _compute(self, key: str, when: int) -> tuple[IndicatorValue, tuple[str, ...]]:
+        plan = self.plan
+        indicator = plan.indicators[key]
+        code = plan.read_from_data.get(key)
+        if code is not None:
+            return self._read(code, when, indicator.unit)
+        value: IndicatorValue
+        reasons: tuple[str, ...] = ()
+        from_sql = None if self.sql is None else self.sql.get(key, {}).get(when)
+        if from_sql is not None:
+            value = from_sql
+        else:
+            source = _PlanSource(self.source, self.values, indicator.code, self.year)
+            try:
+                result = self.programs[key].run(source, when)
+            except KpiFormulaError as error:
+                return ND, (error.reason,)
+            value, reasons = result.value, result.reasons
+        if key in plan.in_points and isinstance(value, Decimal):
+            value = DIVISION.divide(value, _HUNDRED)
+        return value, reasons
 
-def _in_points(
-    indicators: Mapping[str, Indicator], formulas: Mapping[str, Formula | None]
-) -> set[str]:
-    """The % indicators whose formula scales by 100: they yield percentage points."""
-    return {
-        key
-        for key, formula in formulas.items()
-        if formula is not None and indicators[key].unit == "%" and scales_by_hundred(formula)
-    }
+    def _read(
+        self, code: str, year: int, unit: str | None
+    ) -> tuple[IndicatorValue, tuple[str, ...]]:
+        """The value of ``code`` in ``year`` straight from the data (inputs, milestones).
+
+        An input in % is a fraction; a number beyond ±1 for it was most likely typed
+        in percent without its sign (95 for 95 %), and is refused rather than read
+        as 9.500 %.
+        """
+        raw = self.source.lookup(code, year, self.year)
+        if raw is ABSENT:
+            return ND, (msg("{code}@{year} is missing from the data", code=code, year=year),)
+        if isinstance(raw, dt.date):
+            return raw, ()
+        try:
+            value = to_decimal(raw, f"{code}@{year}")
+        except KpiFormulaError as error:
+            return ND, (error.reason,)
+        if not isinstance(value, Decimal):
+            return ND, (msg("{code}@{year} is N/D", code=code, year=year),)
+        if unit == "%" and value.copy_abs() > 1:
+            shown = display_value(value)
+            return ND, (
+                msg(
+                    "{code}@{year} is {value} without a unit, for an indicator in %: is it "
+                    "{value} % or {value} × 100 %? Write it with its % sign ({value} %) or as "
+                    "a fraction",
+                    code=code,
+                    year=year,
+                    value=shown,
+                ),
+            )
+        return value, ()
 
 
 def _baseline_year(indicator: Indicator, target: Target, target_year: int) -> int | None:
@@ -201,43 +236,53 @@ def _baseline_year(indicator: Indicator, target: Target, target_year: int) -> in
 
 
 def _judge(
-    indicator: Indicator,
-    value: IndicatorValue,
-    target_year: int,
-    scoring: Scoring,
-    reference: Callable[[int], IndicatorValue],
-) -> tuple[str | None, bool | None, Decimal | None, tuple[str, ...], tuple[str, ...]]:
-    """The target text, met, achievement, problems, and a note on the baseline used."""
-    text = indicator.targets.get(target_year)
+    run: _Run, key: str, value: IndicatorValue, target_year: int, scoring: Scoring
+) -> tuple[str | None, Outcome | None, tuple[str, ...], tuple[str, ...]]:
+    """The target text, the outcome, problems, and a note on the reference used."""
+    text, target, problem = run.plan.target(key, target_year)
     if text is None:
-        return None, None, None, (), ()
+        return None, None, (), ()
+    if target is None:
+        assert problem is not None
+        return text, None, (problem,), ()
+    indicator = run.plan.indicators[key]
     try:
-        target: Target = first_target(text)
         if not target.needs_baseline:
-            outcome = target.check(value, scoring=scoring)
-            return text, outcome.met, outcome.achievement, (), ()
+            return text, target.check(value, scoring=scoring), (), ()
         year = _baseline_year(indicator, target, target_year)
         if year is None:
-            return text, None, None, (f"target {text!r}: the indicator has no baseline year",), ()
+            return (
+                text,
+                None,
+                (msg("target {text!r}: the indicator has no baseline year", text=text),),
+                (),
+            )
         # the indicator's own value of that year, else the baseline the plan writes for it
-        base: object = reference(year)
-        where = f"its value of {year}"
-        if base is ND and year in indicator.baselines:
-            base, where = indicator.baselines[year], f"its baseline {year}"
-        if base is ND:
-            return text, None, None, (f"target {text!r}: no value or baseline of {year}",), ()
+        base: object = run.reference(key, year)
+        note: Message | None = None
+        if base is not ND:
+            note = msg("target {text!r} judged against its value of {year}", text=text, year=year)
+        elif year in indicator.baselines:
+            base = indicator.baselines[year]
+            note = msg("target {text!r} judged against its baseline {year}", text=text, year=year)
+        if note is None:
+            outcome = target.check(value, baseline=ND, scoring=scoring)
+            return (
+                text,
+                outcome,
+                (msg("target {text!r}: no value or baseline of {year}", text=text, year=year),),
+                (),
+            )
         outcome = target.check(value, baseline=base, scoring=scoring)
-        shown = outcome.baseline
-        note = f"target {text!r} judged against {where}"
-        if isinstance(shown, Decimal):
-            note += f" ({format_value(Quantity(shown, indicator.unit))})"  # type: ignore[arg-type]
-        return text, outcome.met, outcome.achievement, (), (note,)
+        if isinstance(outcome.baseline, Decimal):
+            note = msg(
+                "{note} ({value})",
+                note=note,
+                value=display_value(outcome.baseline, indicator.unit),
+            )
+        return text, outcome, (), (note,)
     except KpiFormulaError as error:
-        return text, None, None, (f"target {text!r}: {error.reason}",), ()
-
-
-_HUNDRED = Decimal(100)
-_ZERO = Decimal(0)
+        return text, None, (msg("target {text!r}: {reason}", text=text, reason=error.reason),), ()
 
 
 def _average(
@@ -264,11 +309,15 @@ def evaluate_plan(
     target_year: int | None = None,
     scoring: Scoring = PROPORTIONAL,
     nd_policy: NDPolicy = "renormalise",
-    on_missing: Literal["propagate", "zero"] = "propagate",
+    on_missing: MissingPolicy = "propagate",
     engine: Literal["python", "duckdb"] = "python",
 ) -> PlanEvaluation:
     """Evaluate every indicator of ``plan`` for ``year``, judge it against its
     target of ``target_year`` (default: ``year``) and roll the scores up.
+
+    What follows from the plan alone is worked out on the first call for a plan
+    object and kept with it (see :mod:`kpi_formula.plan.prepared`); later calls
+    only read the data, compute and roll up.
 
     With ``engine="duckdb"`` the formulas run as SQL (see
     :func:`kpi_formula.to_sql`) in an embedded DuckDB; inputs, milestones,
@@ -276,23 +325,27 @@ def evaluate_plan(
     of an N/D value are told by the evaluator.
     """
     if nd_policy not in ("renormalise", "zero"):
-        raise PlanError(f"unknown N/D policy {nd_policy!r}", hint="use 'renormalise' or 'zero'")
-    if engine not in ("python", "duckdb"):
-        raise PlanError(f"unknown engine {engine!r}", hint="use 'python' or 'duckdb'")
-    target_year = year if target_year is None else target_year
-    run = _Run(plan, data, on_missing, engine)
-    results: dict[str, IndicatorResult] = {}
-    for key in run.order:
-        indicator = run.indicators[key]
-        try:
-            value, reasons = run.value_of(key, year)
-        except KpiFormulaError as error:
-            value, reasons = ND, (error.reason,)
-        if indicator.id == indicator.code:
-            run.values[(indicator.code, year)] = value
-        target, met, achievement, problems, baseline = _judge(
-            indicator, value, target_year, scoring, partial(run.reference, key)
+        raise PlanError(
+            msg("unknown N/D policy {policy!r}", policy=nd_policy),
+            hint=msg("use 'renormalise' or 'zero'"),
         )
+    if engine not in ("python", "duckdb"):
+        raise PlanError(
+            msg("unknown engine {engine!r}", engine=engine), hint=msg("use 'python' or 'duckdb'")
+        )
+    if on_missing not in ("propagate", "zero"):
+        raise PlanError(
+            msg("unknown on_missing policy {policy!r}", policy=on_missing),
+            hint=msg("use 'propagate' or 'zero'"),
+        )
+    target_year = year if target_year is None else target_year
+    ready = prepared(plan)
+    run = _Run(ready, data, year, on_missing, engine)
+    results: dict[str, IndicatorResult] = {}
+    for key in ready.order:
+        indicator = ready.indicators[key]
+        value, reasons = run.value(key, year)
+        target, outcome, problems, notes = _judge(run, key, value, target_year, scoring)
         results[key] = IndicatorResult(
             id=indicator.id,
             code=indicator.code,
@@ -300,110 +353,45 @@ def evaluate_plan(
             value=value,
             reasons=reasons + problems,
             target=target,
-            met=met,
-            achievement=achievement,
+            met=None if outcome is None else outcome.met,
+            achievement=None if outcome is None else outcome.achievement,
             unit=indicator.unit,
-            notes=(_POINTS_NOTE,) * (key in run.in_points) + baseline,
+            notes=(_POINTS_NOTE,) * (key in ready.in_points) + notes,
+            outcome=outcome,
+            baselines=ready.baselines[key],
+            direction=indicator.direction,
         )
-    tree = _roll_up(plan, results, nd_policy)
-    # each indicator once, in the order of its first listing
-    listed = dict.fromkeys(indicator.id for _, indicator in plan.occurrences())
-    unique = tuple(results[key] for key in listed)
+    tree = _roll_up(ready, plan.title, results, nd_policy)
+    unique = tuple(results[key] for key in ready.listed)
     return PlanEvaluation(year, target_year, tree, unique, nd_policy)
 
 
-class _Run:
-    """One evaluation of a plan: its formulas, their order, and the values computed."""
-
-    def __init__(
-        self,
-        plan: Plan,
-        data: Mapping[Any, Any],
-        on_missing: Literal["propagate", "zero"],
-        engine: Literal["python", "duckdb"],
-    ) -> None:
-        self.indicators = indicators = plan.indicators()
-        self.formulas = formulas = _formulas(indicators)
-        self.order = _order(indicators, formulas)
-        self.catalog = plan_catalog(plan, indicators)
-        self.source = MappingSource(data)
-        self.on_missing = on_missing
-        self.values: dict[tuple[str, int], Any] = {}
-        self.in_points = _in_points(indicators, formulas)
-        self.computed_by_sql = (
-            duckdb_values(
-                indicators=indicators,
-                formulas=formulas,
-                catalog=self.catalog,
-                data=data,
-                order=self.order,
-                on_missing=on_missing,
-            )
-            if engine == "duckdb"
-            else None
-        )
-
-    def reference(self, key: str, when: int) -> IndicatorValue:
-        """The indicator's value in another year (N/D when it cannot be had)."""
-        try:
-            found, _ = self.value_of(key, when)
-        except KpiFormulaError:
-            found = ND
-        return found
-
-    def value_of(self, key: str, when: int) -> tuple[IndicatorValue, tuple[str, ...]]:
-        """The indicator's value and reasons, in percent for a formula in points."""
-        value, reasons = self._computed(key, when)
-        if key in self.in_points and isinstance(value, Decimal):
-            value = DIVISION.divide(value, _HUNDRED)
-        return value, reasons
-
-    def _computed(self, key: str, when: int) -> tuple[IndicatorValue, tuple[str, ...]]:
-        indicators = self.indicators
-        indicator = indicators[key]
-        formula = self.formulas[key]
-        if formula is None:
-            return _read(indicator.code, self.source, when, indicator.unit)
-        root = formula.root
-        if names_one_driver(root, indicators):
-            # A formula that names one driver: the driver may hold a date (a milestone).
-            return _read(root.code, self.source, when, indicator.unit)  # type: ignore[union-attr]
-        if self.computed_by_sql is not None:
-            from_sql = self.computed_by_sql[key].get(when)
-            if from_sql is not None:
-                return from_sql, ()
-        # Values of other indicators this formula names, for the years it reads.
-        for ref in formula.references:
-            other = indicators.get(ref.code)
-            if other is not None and ref.code != indicator.code and other.id == ref.code:
-                slot = (ref.code, when + ref.offset)
-                if slot not in self.values:
-                    computed, _ = self.value_of(ref.code, when + ref.offset)
-                    self.values[slot] = computed
-        result = evaluate(
-            formula,
-            _PlanSource(self.source, self.values, indicator.code),
-            year=when,
-            catalog=self.catalog,
-            on_missing=self.on_missing,
-        )
-        return result.value, result.reasons
-
-
-def _roll_up(plan: Plan, results: Mapping[str, IndicatorResult], nd_policy: NDPolicy) -> NodeScore:
-    """The plan tree with each node's weighted score."""
-
-    def score(node: Group | Indicator) -> NodeScore:
+def _roll_up(
+    plan: PreparedPlan, title: str, results: Mapping[str, IndicatorResult], nd_policy: NDPolicy
+) -> NodeScore:
+    """The plan tree with each node's weighted score, children before their group
+    (the prepared post-order: no recursion, whatever the depth)."""
+    done: list[NodeScore] = []
+    for node, count in plan.post_order:
         if isinstance(node, Indicator):
             result = results[node.id]
-            return NodeScore(
-                "indicator", node.code, node.name, node.weight, result.achievement, indicator=result
+            done.append(
+                NodeScore(
+                    "indicator",
+                    node.code,
+                    node.name,
+                    node.weight,
+                    result.achievement,
+                    indicator=result,
+                )
             )
-        children = tuple(score(child) for child in node.children)
+            continue
+        start = len(done) - count
+        children = tuple(done[start:])
+        del done[start:]
         average = _average([(child.weight, child.score) for child in children], nd_policy)
         kind = "group" if node.kind == "section" else node.kind
-        return NodeScore(kind, node.code, node.name, node.weight, average, children)
-
-    top = tuple(score(group) for group in plan.tree())
+        done.append(NodeScore(kind, node.code, node.name, node.weight, average, children))
+    top = tuple(done)
     total = _average([(child.weight, child.score) for child in top], nd_policy)
-    return NodeScore("plan", "", plan.title, Decimal(1), total, top)
+    return NodeScore("plan", "", title, Decimal(1), total, top)

@@ -126,6 +126,7 @@ class Group:
     children: tuple[Group | Indicator, ...] = ()
     kind: str = "group"
     line: int | None = field(default=None, compare=False)
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)

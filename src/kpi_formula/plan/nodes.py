@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..direction import Direction
-from ..errors import PlanError
+from ..errors import PlanError, msg
 from .model import Group, Indicator, Plan
 
 __all__ = ["NodeRow", "indicator_row", "rows_from_plan", "tree_from_rows"]
@@ -41,8 +41,37 @@ class NodeRow:
     direction: Direction | None = None
 
 
+_INDICATOR_KINDS = ("group", "indicatore", "indicator")
+"""What an indicator's kind may say: nothing (``group``, the default) or that it is one."""
+
+
 def _fail(row: NodeRow, message: str, hint: str, source: str) -> PlanError:
     return PlanError(message, hint=hint, line=row.line, source=source)
+
+
+def _check_group(row: NodeRow, source: str) -> None:
+    """A group holds a code, a parent, a name, a weight, a description and a kind:
+    anything else on its row would be lost, so it is an error."""
+    held = (
+        ("formula", row.formula),
+        ("baselines", row.baselines),
+        ("targets", row.targets),
+        ("unit", row.unit),
+        ("id", row.id),
+        ("direction", row.direction),
+    )
+    for what, value in held:
+        if value:
+            raise _fail(
+                row,
+                msg(
+                    "{code!r} has children, so it is a group, and a group has no {what}",
+                    code=row.code,
+                    what=what,
+                ),
+                msg("give the indicator its own code, under the group"),
+                source,
+            )
 
 
 def tree_from_rows(rows: Sequence[NodeRow], *, source: str = "<plan>") -> tuple[Group, ...]:
@@ -54,25 +83,34 @@ def tree_from_rows(rows: Sequence[NodeRow], *, source: str = "<plan>") -> tuple[
             if row.code in groups:
                 raise _fail(
                     row,
-                    f"two rows define the group {row.code!r}",
-                    "give each group one row; an indicator may be listed under two groups",
+                    msg("two rows define the group {code!r}", code=row.code),
+                    msg("give each group one row; an indicator may be listed under two groups"),
                     source,
                 )
-            if row.formula or row.baselines or row.targets:
-                raise _fail(
-                    row,
-                    f"{row.code!r} has children, so it is a group, and a group has no "
-                    "formula, baselines or targets",
-                    "give the indicator its own code, under the group",
-                    source,
-                )
+            _check_group(row, source)
             groups[row.code] = row
+        elif row.kind.casefold() not in _INDICATOR_KINDS:
+            raise _fail(
+                row,
+                msg(
+                    "{code!r} is of the kind {kind!r}, but no row names it as its parent: "
+                    "it would be read as an indicator",
+                    code=row.code,
+                    kind=row.kind,
+                ),
+                msg("put its rows under it, or leave its kind empty if it is an indicator"),
+                source,
+            )
     for row in rows:
         if row.parent and row.parent not in groups:
             raise _fail(
                 row,
-                f"{row.code!r} names the parent {row.parent!r}, which no row defines",
-                "add a row for the parent, or correct the code",
+                msg(
+                    "{code!r} names the parent {parent!r}, which no row defines",
+                    code=row.code,
+                    parent=row.parent,
+                ),
+                msg("add a row for the parent, or correct the code"),
                 source,
             )
     children: dict[str, list[NodeRow]] = {}
@@ -97,8 +135,8 @@ def tree_from_rows(rows: Sequence[NodeRow], *, source: str = "<plan>") -> tuple[
         if row.code in path:
             raise _fail(
                 row,
-                f"the groups contain each other: {' -> '.join((*path, row.code))}",
-                "each group needs one parent above it",
+                msg("the groups contain each other: {cycle}", cycle=" -> ".join((*path, row.code))),
+                msg("each group needs one parent above it"),
                 source,
             )
         return Group(
@@ -108,6 +146,7 @@ def tree_from_rows(rows: Sequence[NodeRow], *, source: str = "<plan>") -> tuple[
             tuple(build(child, (*path, row.code)) for child in children.get(row.code, ())),
             row.kind,
             row.line,
+            row.description,
         )
 
     top: list[Group] = []
@@ -116,15 +155,15 @@ def tree_from_rows(rows: Sequence[NodeRow], *, source: str = "<plan>") -> tuple[
         if isinstance(node, Indicator):
             raise _fail(
                 row,
-                f"the indicator {row.code!r} has no parent",
-                "put it under a group: the top of a plan holds groups",
+                msg("the indicator {code!r} has no parent", code=row.code),
+                msg("put it under a group: the top of a plan holds groups"),
                 source,
             )
         top.append(node)
     if not top and rows:
         raise PlanError(
-            "no row is at the top of the tree (every row names a parent)",
-            hint="leave the parent empty for the top groups",
+            msg("no row is at the top of the tree (every row names a parent)"),
+            hint=msg("leave the parent empty for the top groups"),
             source=source,
         )
     return tuple(top)
@@ -154,7 +193,9 @@ def rows_from_plan(plan: Plan) -> list[NodeRow]:
         if isinstance(node, Indicator):
             yield indicator_row(node, parent)
             return
-        yield NodeRow(node.code, parent, node.name, node.weight, kind=node.kind)
+        yield NodeRow(
+            node.code, parent, node.name, node.weight, description=node.description, kind=node.kind
+        )
         for child in node.children:
             yield from visit(child, node.code)
 

@@ -7,11 +7,15 @@ scorecards that show them (:mod:`kpi_formula.plan.scorecard`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, TypeAlias
 
+from ..direction import Direction
 from ..missing import ND, NotAvailable
+from ..targets import Outcome, Target
+from ..values import Quantity
 
 __all__ = ["IndicatorResult", "IndicatorValue", "NDPolicy", "NodeScore", "PlanEvaluation"]
 
@@ -21,7 +25,15 @@ IndicatorValue: TypeAlias = Decimal | dt.date | NotAvailable
 
 @dataclass(frozen=True, slots=True)
 class IndicatorResult:
-    """One indicator evaluated for a year and judged against its target."""
+    """One indicator evaluated for a year and judged against its target.
+
+    It carries its verdict whole, so that whoever shows it (a scorecard, a
+    page, a table) reads what was judged and never parses the plan again:
+    ``outcome`` is what :meth:`~kpi_formula.Target.check` gave (the parsed
+    target, the value judged, the reference of a relative target),
+    ``baselines`` the document's baselines as values, ``threshold`` the value the
+    target asks for.
+    """
 
     id: str
     code: str
@@ -35,11 +47,42 @@ class IndicatorResult:
     notes: tuple[str, ...] = ()
     """What the evaluation did that a reader should know (a formula in percentage
     points, the baseline a relative target was judged against)."""
+    outcome: Outcome | None = None
+    """The verdict as the target gave it; None when the indicator was not judged
+    (no target for the year, or one that could not be read: ``reasons`` says why)."""
+    baselines: Mapping[int, IndicatorValue] = field(default_factory=dict, hash=False)
+    """The baselines the plan writes for the indicator, read as values by year
+    (a baseline that cannot be read is left out; validation reports it)."""
+    direction: Direction | None = None
+    """The indicator's direction as the plan gives it (None: not said)."""
 
     @property
     def missing(self) -> bool:
         """True when the value is N/D."""
         return self.value is ND
+
+    @property
+    def parsed_target(self) -> Target | None:
+        """The target judged (None when the indicator was not judged)."""
+        return None if self.outcome is None else self.outcome.target
+
+    @property
+    def threshold(self) -> Decimal | dt.date | None:
+        """What the target asks for: its amount (a percentage as a fraction) or its
+        deadline, and for a relative target the amount computed from its reference
+        (1.800 for *+20 %* on 1.500); None when not judged, or when the reference
+        is N/D."""
+        outcome = self.outcome
+        if outcome is None:
+            return None
+        target = outcome.target
+        if isinstance(target.threshold, Quantity):
+            return target.threshold.amount
+        if isinstance(target.threshold, dt.date):
+            return target.threshold
+        if target.change is not None and isinstance(outcome.baseline, Decimal):
+            return target.change.threshold(outcome.baseline)
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,29 +2,61 @@
 
 The columns (headers in Italian or English, any order, any case):
 
-============================  ==================================================
-``codice`` / ``code``          the node's code
-``padre`` / ``parent``         the parent's code; empty at the top
-``nome`` / ``name``            its name
-``peso`` / ``weight``          ``60 %``, ``0,6``, or an Excel number formatted as %
-``algoritmo`` / ``formula``    empty for groups; empty or its own code for an input
-``unità`` / ``unit``           ``€``, ``%``, ``N.``, ``gg`` or empty
-``baseline YYYY``              any number of them: the baseline of that year
-``target YYYY``                any number of them: the target of that year
-``descrizione``, ``id``,       optional: a description, an id telling apart two
-``tipo`` / ``kind``            indicators that share a code, the level's name
-============================  ==================================================
+==============================  ================================================
+``codice`` / ``code``            the node's code
+``padre`` / ``parent``           the parent's code; empty at the top
+``nome`` / ``name``              its name
+``peso`` / ``weight``            ``60 %``, ``0,6``, or an Excel number formatted as %
+``algoritmo`` / ``formula``      empty for groups; empty or its own code for an input
+``unità`` / ``unit``             ``€``, ``%``, ``N.``, ``gg`` or empty
+``direzione`` / ``direction``    ``crescente`` (higher is better), ``decrescente``
+                                 (lower is better), or empty (not said)
+``baseline YYYY``                any number of them: the baseline of that year
+``target YYYY``                  any number of them: the target of that year
+``descrizione``, ``id``,         optional: a description; an id telling apart two
+``tipo`` / ``kind``              indicators that share a code; the level's name
+``alias`` / ``aliases``          a driver's other spellings, one a line
+==============================  ================================================
 
 A node that another names as its parent is a group; the others are indicators
-(see :mod:`kpi_formula.plan.nodes`).  Text cells are read as the documents'
-text; in ``.xlsx`` a numeric cell is an amount in the row's unit, a percentage
-as a fraction (Excel's own convention), and a date cell a date.  ``.csv`` files
-may be UTF-8 or Windows-1252 (Excel's Italian default), separated by ``;``,
-``,`` or tabs.  ``.xlsx`` needs the ``excel`` extra (openpyxl).
+(see :mod:`kpi_formula.plan.nodes`).  A group holds a code, a parent, a name, a
+weight, a description and a kind, nothing else; every filled cell is kept, and
+one the row cannot hold, or one beyond the header's columns, is an error naming
+its row and column.
 
-Sheets written by :func:`write_sheet` are safe to open in Excel: a text cell
-that starts with ``=``, ``+``, ``-`` or ``@`` is written with a leading
-apostrophe (as OWASP advises against CSV injection), and read back without it.
+**Drivers** — the codes the formulas read, such as the ``50`` of ``D2.1_MIMIT.1
+* 1000 / 50`` (the number of registered firms, a driver, not a number) — are
+rows whose ``tipo`` is ``driver``: their code, description, unit and aliases.
+In a workbook they may also stand on a sheet of their own named ``driver``
+(columns ``codice``, ``descrizione``, ``unità``, ``alias``), which is where
+:func:`write_sheet` puts them.
+
+**The plan's title and language** stand above the header, one a row: the word
+``titolo`` (or ``title``) and the title in the next cell, ``lingua`` (or
+``language``) and ``it`` or ``en``.  Without a title row the title is the
+file's name.
+
+**Which sheet.** A workbook's plan is read from the sheet named ``sheet=``, else
+from a sheet called ``piano`` (or ``plan``), else from its first sheet that is
+neither ``driver`` nor ``dati``; its data (see :mod:`kpi_formula.data`) from
+``dati``.  So one workbook can hold plan, drivers and data.
+
+Text cells are read as the documents' text; in ``.xlsx`` a numeric cell is an
+amount in the row's unit (a number without a unit in a ``%`` row must be a
+fraction: ``0,875``, not ``87,5``), a cell formatted as % a percentage, shown
+with the decimals Excel shows (``87,50 %`` stays ``87,50 %``), and a date cell a
+date (``Entro`` it, as a target).  ``.csv`` files may be UTF-8 or Windows-1252
+(Excel's Italian default), separated by ``;``, ``,`` or tabs.  ``.xlsx`` needs
+the ``excel`` extra (openpyxl).  Files are read within the limits of
+:mod:`kpi_formula.inputs`.
+
+**Safe to open, exact to read back.** A cell whose first character that is not
+a space is ``=``, ``+``, ``-`` or ``@`` (or their full-width forms ``＝ ＋ －
+＠``), or a control character, is written with a leading apostrophe, as OWASP
+advises against CSV injection, and read back without it; so is a text that
+itself starts with an apostrophe or has spaces around it.  Other cells are read
+with the spaces around them trimmed.  In ``.xlsx`` every text cell is text,
+never a formula.
 """
 
 from __future__ import annotations
@@ -34,19 +66,34 @@ import datetime as dt
 import difflib
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
 
-from ..data import parse_data_value
-from ..errors import KpiFormulaError, PlanError
-from ..inputs import csv_delimiter, read_csv_file, read_xlsx_cells, require_module
-from ..values import UNITS, Quantity, format_value, parse_value
+from ..catalog import Driver
+from ..decimals import EXACT
+from ..errors import KpiFormulaError, PlanError, clip, msg
+from ..inputs import Number, Workbook, csv_rows, read_csv_file, require_module, write_file
+from ..values import UNITS, Quantity, Unit, format_value
+from .cells import direction_text, plain_quantity, read_direction, read_language, read_weight
 from .model import Plan
 from .nodes import NodeRow, rows_from_plan, tree_from_rows
 
-__all__ = ["load_sheet", "neutralise", "read_rows", "write_sheet"]
+__all__ = [
+    "DRIVER_SHEETS",
+    "PLAN_SHEETS",
+    "load_sheet",
+    "neutralise",
+    "write_sheet",
+]
+
+PLAN_SHEETS = ("piano", "plan")
+"""The names of the sheet a workbook's plan is read from, when none is named."""
+DRIVER_SHEETS = ("driver", "drivers")
+"""The names of the sheet of a workbook's drivers."""
+_DATA_SHEETS = ("dati", "data")
 
 _COLUMNS = {
     "code": ("codice", "code"),
@@ -55,229 +102,604 @@ _COLUMNS = {
     "weight": ("peso", "weight"),
     "formula": ("algoritmo", "formula"),
     "unit": ("unità", "unita", "unit"),
+    "direction": ("direzione", "direction"),
     "description": ("descrizione", "description"),
     "id": ("id",),
     "kind": ("tipo", "kind"),
+    "aliases": ("alias", "aliases"),
 }
+_WRITTEN = {key: names[0] for key, names in _COLUMNS.items()}
+_PROPERTIES = {"titolo": "title", "title": "title", "lingua": "language", "language": "language"}
+_DRIVER_KIND = "driver"
+_INDICATOR_KINDS = ("indicatore", "indicator")
+_DRIVER_KEYS = ("code", "description", "unit", "aliases")
+_GROUP_KEYS = ("code", "parent", "name", "weight", "description", "kind")
 _YEARLY = re.compile(r"(baseline|target)[ _]?([0-9]{4})")
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-_WEIGHT_HINT = "write the weight as 60 %, as 0,6, or as an Excel number formatted as %"
+_FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+_COLUMNS_HINT = msg(
+    "the columns are codice|code, padre|parent, nome|name, peso|weight, algoritmo|formula, "
+    "unità|unit, direzione|direction, descrizione|description, id, tipo|kind, alias, "
+    "baseline YYYY and target YYYY"
+)
+
+Row = tuple[int, list[object]]
+
+
+# --- texts --------------------------------------------------------------------------
+
+
+def _formula_like(text: str) -> bool:
+    """Whether a spreadsheet could take ``text`` for a formula: its first character
+    that is not a space is ``= + - @`` (or a full-width one), or a control character."""
+    for character in text:
+        if unicodedata.category(character) == "Zs":
+            continue
+        return character in _FORMULA_START or unicodedata.category(character) == "Cc"
+    return False
 
 
 def neutralise(text: str) -> str:
-    """``text`` made safe for a spreadsheet cell: a leading apostrophe before
-    ``= + - @`` (and tab or carriage return) keeps Excel from reading a formula."""
-    return "'" + text if text.startswith(_DANGEROUS) else text
+    """``text`` made safe for a spreadsheet cell: a leading apostrophe when a
+    spreadsheet could take it for a formula (see the module documentation)."""
+    return "'" + text if _formula_like(text) else text
 
 
-def _restore(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_DANGEROUS) else text
+def _marked(text: str) -> bool:
+    return _formula_like(text) or text.startswith("'") or text != text.strip()
 
 
-def _columns(
-    header: Sequence[object], source: str
-) -> tuple[dict[str, int], dict[int, tuple[str, int]]]:
-    named: dict[str, int] = {}
-    yearly: dict[int, tuple[str, int]] = {}
-    spellings = {spelling: key for key, names in _COLUMNS.items() for spelling in names}
-    for index, cell in enumerate(header):
-        title = " ".join(str(cell or "").split()).casefold()
-        if not title:
-            continue
-        if title in spellings:
-            named[spellings[title]] = index
-            continue
-        match = _YEARLY.fullmatch(title)
-        if match:
-            yearly[index] = (match[1], int(match[2]))
-            continue
-        close = difflib.get_close_matches(title, [*spellings, "baseline 2024", "target 2025"], n=1)
-        raise PlanError(
-            f"unknown column {str(cell)!r}",
-            hint=f"did you mean {close[0]!r}?"
-            if close
-            else "the columns are codice|code, padre|parent, nome|name, peso|weight, "
-            "algoritmo|formula, unità|unit, baseline YYYY and target YYYY",
-            line=1,
-            source=source,
-        )
-    for required in ("code", "weight"):
-        if required not in named:
-            raise PlanError(
-                f"the sheet has no {'/'.join(_COLUMNS[required])} column",
-                hint="the first row names the columns: codice, padre, nome, peso, algoritmo, ...",
-                line=1,
-                source=source,
-            )
-    return named, yearly
+def _written_text(text: str) -> str:
+    """A text as a sheet cell holds it, safe to open and exact to read back."""
+    return "'" + text if _marked(text) else text
 
 
-def _weight(cell: object, line: int, source: str, italian: bool) -> Decimal:
-    try:
-        if isinstance(cell, bool):
-            raise KpiFormulaError("a weight is a number", hint=_WEIGHT_HINT)
-        if isinstance(cell, int | float):
-            weight = Decimal(repr(float(cell))) if isinstance(cell, float) else Decimal(cell)
-        else:
-            text = _restore(str(cell or "")).strip()
-            if not text:
-                raise KpiFormulaError("the weight is empty", hint=_WEIGHT_HINT)
-            if "%" in text:
-                value = parse_value(text)
-                if not isinstance(value, Quantity):
-                    raise KpiFormulaError(f"{text!r} is not a weight", hint=_WEIGHT_HINT)
-                return value.amount
-            number = parse_data_value(text, italian=italian)
-            if not isinstance(number, Decimal):
-                raise KpiFormulaError(f"{text!r} is not a weight", hint=_WEIGHT_HINT)
-            weight = number
-    except KpiFormulaError as error:
-        raise PlanError(
-            f"weight: {error.reason}", hint=error.hint, line=line, source=source
-        ) from None
-    if not Decimal(0) <= weight <= Decimal(1):
-        raise PlanError(
-            f"the weight {cell} is not a fraction of its group (is it {cell} %?)",
-            hint=_WEIGHT_HINT,
-            line=line,
-            source=source,
-        )
-    return weight
-
-
-def _text(cell: object) -> str:
+def _read_text(cell: object) -> str:
+    """A cell as text: what :func:`_written_text` wrote, exactly; anything else trimmed."""
     if cell is None:
         return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return _restore(str(cell)).strip()
-
-
-def _yearly_text(cell: object, kind: str, unit: str | None) -> str:
-    """A baseline or target cell as document text (numbers and dates from .xlsx)."""
+    if isinstance(cell, Number):
+        return format(cell.value, "f")
     if isinstance(cell, dt.datetime | dt.date):
-        day = cell.date() if isinstance(cell, dt.datetime) else cell
-        shown = format_value(day)
-        return f"Entro {shown}" if kind == "target" else shown
-    if isinstance(cell, int | float) and not isinstance(cell, bool):
-        amount = Decimal(repr(cell)) if isinstance(cell, float) else Decimal(cell)
-        return format_value(Quantity(amount, unit if unit in UNITS else None))
-    return _text(cell)
+        return format_value(cell.date() if isinstance(cell, dt.datetime) else cell)
+    text = str(cell)
+    if text.startswith("'") and _marked(text[1:]) and text[1:]:
+        return text[1:]
+    return text.strip()
 
 
-def read_rows(cells: Sequence[Sequence[object]], *, source: str, italian: bool) -> list[NodeRow]:
-    """The nodes of a sheet's cells (the first row names the columns)."""
-    if not cells:
-        raise PlanError("the sheet is empty", hint="the first row names the columns", source=source)
-    named, yearly = _columns(cells[0], source)
-    rows = []
-    for line, row in enumerate(cells[1:], start=2):
-        if not any(_text(cell) for cell in row):
-            continue
+def _column_name(column: int) -> str:
+    """A column's letters, as spreadsheets name it (1 → A, 28 → AB)."""
+    letters = ""
+    while column:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
 
-        def cell(key: str, row: Sequence[object] = row) -> object:
-            index = named.get(key)
-            return row[index] if index is not None and index < len(row) else None
 
-        code = _text(cell("code"))
+# --- reading ------------------------------------------------------------------------
+
+
+@dataclass
+class _Content:
+    """What a sheet says: the plan's properties, its nodes and its drivers."""
+
+    title: str | None = None
+    language: str | None = None
+    nodes: list[NodeRow] = field(default_factory=list)
+    drivers: list[Driver] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Header:
+    """The columns a header names: by key, by year, and how far it reaches."""
+
+    line: int
+    named: dict[str, int]
+    yearly: dict[int, tuple[str, int]]
+    titles: dict[int, str]
+
+
+class _Reader:
+    """Reads a sheet's rows, naming the place of every fault."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(
+        self, message: str, hint: str, line: int | None = None, column: int | None = None
+    ) -> PlanError:
+        return PlanError(message, hint=hint, line=line, column=column, source=self.source)
+
+    def plan_rows(self, rows: Sequence[Row], content: _Content) -> None:
+        """The rows of a plan sheet: its properties, its header, its nodes and drivers."""
+        position = 0
+        while position < len(rows) and self._property(rows[position], content):
+            position += 1
+        if position == len(rows):
+            raise self.fail(
+                msg("the sheet has no header row"),
+                msg("the first row names the columns: codice, padre, nome, peso, algoritmo, ..."),
+            )
+        header = self.header(rows[position], required=("code", "weight"))
+        for line, cells in rows[position + 1 :]:
+            self.row(header, line, cells, content)
+
+    def driver_rows(self, rows: Sequence[Row], content: _Content) -> None:
+        """The rows of a workbook's ``driver`` sheet: a header, then one driver a row."""
+        if not rows:
+            return
+        header = self.header(rows[0], required=("code",))
+        for line, cells in rows[1:]:
+            content.drivers.append(self.driver(header, line, cells))
+
+    def _property(self, row: Row, content: _Content) -> bool:
+        line, cells = row
+        key = _read_text(cells[0] if cells else None).casefold().rstrip(":").strip()
+        if key not in _PROPERTIES:
+            return False
+        self._nothing_beyond(line, cells, 2, msg("a {key} row holds one value", key=key))
+        value = _read_text(cells[1]) if len(cells) > 1 else ""
+        if _PROPERTIES[key] == "title":
+            if content.title is not None:
+                raise self.fail(msg("the title is given twice"), msg("keep one title row"), line)
+            content.title = value
+        else:
+            if content.language is not None:
+                raise self.fail(
+                    msg("the language is given twice"), msg("keep one language row"), line
+                )
+            content.language = self.language(value, line)
+        return True
+
+    def language(self, value: str, line: int | None) -> str:
+        try:
+            return read_language(value)
+        except KpiFormulaError as error:
+            raise self.fail(error.reason, error.hint or "", line, 2) from None
+
+    def _nothing_beyond(self, line: int, cells: list[object], width: int, why: str) -> None:
+        for column, cell in enumerate(cells[width:], start=width + 1):
+            if _read_text(cell):
+                raise self.fail(
+                    msg(
+                        "the cell {cell} holds {text!r}, beyond the columns the header names",
+                        cell=f"{_column_name(column)}{line}",
+                        text=clip(_read_text(cell)),
+                    ),
+                    msg("{why}: give the column a title, or empty the cell", why=why),
+                    line,
+                    column,
+                )
+
+    def header(self, row: Row, *, required: tuple[str, ...]) -> _Header:
+        line, cells = row
+        spellings = {spelling: key for key, names in _COLUMNS.items() for spelling in names}
+        named: dict[str, int] = {}
+        yearly: dict[int, tuple[str, int]] = {}
+        titles: dict[int, str] = {}
+        seen: dict[str, int] = {}
+        for index, cell in enumerate(cells):
+            shown = _read_text(cell)
+            title = " ".join(shown.split()).casefold()
+            if not title:
+                continue
+            if title in seen:
+                raise self.fail(
+                    msg(
+                        "two columns are called {title!r}: {first} and {second}",
+                        title=shown,
+                        first=_column_name(seen[title] + 1),
+                        second=_column_name(index + 1),
+                    ),
+                    msg("keep one of them"),
+                    line,
+                    index + 1,
+                )
+            seen[title] = index
+            titles[index] = shown
+            if title in spellings:
+                key = spellings[title]
+                if key in named:
+                    raise self.fail(
+                        msg(
+                            "the columns {first!r} and {second!r} both hold the {key}",
+                            first=titles[named[key]],
+                            second=shown,
+                            key=_WRITTEN[key],
+                        ),
+                        msg("keep one of them"),
+                        line,
+                        index + 1,
+                    )
+                named[key] = index
+                continue
+            match = _YEARLY.fullmatch(title)
+            if match:
+                yearly[index] = (match[1], int(match[2]))
+                continue
+            close = difflib.get_close_matches(
+                title, [*spellings, "baseline 2024", "target 2025"], n=1
+            )
+            raise self.fail(
+                msg("unknown column {title!r}", title=clip(shown)),
+                msg("did you mean {close!r}?", close=close[0]) if close else _COLUMNS_HINT,
+                line,
+                index + 1,
+            )
+        for key in required:
+            if key not in named:
+                raise self.fail(
+                    msg("the sheet has no {names} column", names="/".join(_COLUMNS[key])),
+                    msg("the header names the columns: codice, padre, nome, peso, algoritmo, ..."),
+                    line,
+                )
+        return _Header(line, named, yearly, titles)
+
+    def _cells(self, header: _Header, line: int, cells: list[object]) -> dict[str, object]:
+        """The row's cells by key; a filled cell under no column is an error."""
+        for index, cell in enumerate(cells):
+            if index not in header.titles and _read_text(cell):
+                raise self.fail(
+                    msg(
+                        "the cell {cell} holds {text!r}, under no column of the header",
+                        cell=f"{_column_name(index + 1)}{line}",
+                        text=clip(_read_text(cell)),
+                    ),
+                    msg("give the column a title in the header, or empty the cell"),
+                    line,
+                    index + 1,
+                )
+        return {key: cells[index] for key, index in header.named.items() if index < len(cells)}
+
+    def _only(
+        self,
+        *,
+        header: _Header,
+        line: int,
+        cells: list[object],
+        allowed: Iterable[str],
+        why: str,
+        hint: str,
+    ) -> None:
+        """A row of a kind that holds only the ``allowed`` columns: others must be empty."""
+        keep = {header.named[key] for key in allowed if key in header.named}
+        for index, title in header.titles.items():
+            if index in keep or index >= len(cells) or not _read_text(cells[index]):
+                continue
+            raise self.fail(
+                msg("{why}, so its {column} stays empty", why=why, column=title),
+                hint,
+                line,
+                index + 1,
+            )
+
+    def row(self, header: _Header, line: int, cells: list[object], content: _Content) -> None:
+        found = self._cells(header, line, cells)
+        kind = _read_text(found.get("kind"))
+        if kind.casefold() == _DRIVER_KIND:
+            content.drivers.append(self.driver(header, line, cells))
+        else:
+            content.nodes.append(self.node(header, line, cells, found, kind))
+
+    def driver(self, header: _Header, line: int, cells: list[object]) -> Driver:
+        found = self._cells(header, line, cells)
+        self._only(
+            header=header,
+            line=line,
+            cells=cells,
+            allowed=(*_DRIVER_KEYS, "kind"),
+            why=msg("{code!r} is a driver", code=_read_text(found.get("code"))),
+            hint=msg("a driver row holds its code, description, unit and aliases"),
+        )
+        code = self.code(found, line, header)
+        aliases = tuple(
+            alias.strip()
+            for alias in _read_text(found.get("aliases")).splitlines()
+            if alias.strip()
+        )
+        try:
+            return Driver(
+                code, _read_text(found.get("description")), self.unit(found, line, header), aliases
+            )
+        except KpiFormulaError as error:
+            raise self.fail(error.reason, error.hint or "", line) from None
+
+    def code(self, found: dict[str, object], line: int, header: _Header) -> str:
+        code = _read_text(found.get("code"))
         if not code:
-            raise PlanError(
-                "a row without a code", hint="fill in the code", line=line, source=source
+            raise self.fail(
+                msg("a row without a code"),
+                msg("fill in the code"),
+                line,
+                header.named["code"] + 1,
             )
-        unit = _text(cell("unit")) or None
-        if unit is not None and unit not in UNITS:
-            raise PlanError(
-                f"unknown unit {unit!r}",
-                hint=f"use one of {', '.join(UNITS)}",
-                line=line,
-                source=source,
+        return code
+
+    def unit(self, found: dict[str, object], line: int, header: _Header) -> Unit | None:
+        unit = _read_text(found.get("unit"))
+        for known in UNITS:
+            if unit == known:
+                return known
+        if unit:
+            close = difflib.get_close_matches(unit, UNITS, n=1, cutoff=0.3)
+            raise self.fail(
+                msg("unknown unit {unit!r}", unit=clip(unit)),
+                msg("use one of {units}", units=", ".join(UNITS))
+                if not close
+                else msg(
+                    "did you mean {close!r}? The units are {units}",
+                    close=close[0],
+                    units=", ".join(UNITS),
+                ),
+                line,
+                header.named["unit"] + 1,
             )
+        return None
+
+    def node(
+        self, header: _Header, line: int, cells: list[object], found: dict[str, object], kind: str
+    ) -> NodeRow:
+        code = self.code(found, line, header)
+        if found.get("aliases") is not None and _read_text(found["aliases"]):
+            raise self.fail(
+                msg("{code!r} has aliases, and only a driver has them", code=code),
+                msg("write driver in its tipo column, or empty the aliases"),
+                line,
+                header.named["aliases"] + 1,
+            )
+        unit = self.unit(found, line, header)
+        try:
+            weight_cell = found.get("weight")
+            if isinstance(weight_cell, Number):
+                weight = read_weight(weight_cell.value, percent="%" in weight_cell.number_format)
+            else:
+                weight = read_weight(_read_text(weight_cell))
+        except KpiFormulaError as error:
+            raise self.fail(
+                msg("the weight of {code!r}: {reason}", code=code, reason=error.reason),
+                error.hint or "",
+                line,
+                header.named["weight"] + 1,
+            ) from None
+        try:
+            direction = read_direction(_read_text(found.get("direction")))
+        except KpiFormulaError as error:
+            raise self.fail(
+                error.reason, error.hint or "", line, header.named["direction"] + 1
+            ) from None
         baselines: dict[int, str] = {}
         targets: dict[int, str] = {}
-        for index, (kind, year) in yearly.items():
-            value = row[index] if index < len(row) else None
-            text = _yearly_text(value, kind, unit)
+        for index, (which, year) in header.yearly.items():
+            cell = cells[index] if index < len(cells) else None
+            text = self.yearly(cell, which, unit, line, index + 1)
             if text:
-                (baselines if kind == "baseline" else targets)[year] = text
-        formula = _text(cell("formula")) or None
-        rows.append(
-            NodeRow(
-                code=code,
-                parent=_text(cell("parent")),
-                name=_text(cell("name")),
-                weight=_weight(cell("weight"), line, source, italian),
-                formula=formula,
-                unit=unit,
-                description=_text(cell("description")),
-                id=_text(cell("id")),
-                kind=_text(cell("kind")) or "group",
-                baselines=baselines,
-                targets=targets,
-                line=line,
-            )
+                (baselines if which == "baseline" else targets)[year] = text
+        return NodeRow(
+            code=code,
+            parent=_read_text(found.get("parent")),
+            name=_read_text(found.get("name")),
+            weight=weight,
+            formula=_read_text(found.get("formula")) or None,
+            unit=unit,
+            description=_read_text(found.get("description")),
+            id=_read_text(found.get("id")),
+            kind=kind or "group",
+            baselines=baselines,
+            targets=targets,
+            line=line,
+            direction=direction,
         )
-    return rows
+
+    def yearly(self, cell: object, which: str, unit: Unit | None, line: int, column: int) -> str:
+        """A baseline or target cell as document text (numbers and dates from .xlsx)."""
+        if isinstance(cell, dt.datetime | dt.date):
+            shown = format_value(cell.date() if isinstance(cell, dt.datetime) else cell)
+            return f"Entro {shown}" if which == "target" else shown
+        if isinstance(cell, Number):
+            return self.number(cell, unit, line, column)
+        text = _read_text(cell)
+        if unit == "%":
+            plain = plain_quantity(text)
+            if plain is not None and plain.unit is None and abs(plain.amount) > 1:
+                raise self._bare_percent(text, line, column)
+        return text
+
+    def number(self, cell: Number, unit: Unit | None, line: int, column: int) -> str:
+        places = _shown_places(cell.number_format)
+        if "%" in _format_section(cell.number_format):
+            shown = cell.value.scaleb(2, EXACT)
+            if places is not None:
+                shown = _rounded(shown, places)
+            return format_value(Quantity(shown.scaleb(-2, EXACT), "%"))
+        if unit == "%":
+            if abs(cell.value) > 1:
+                raise self._bare_percent(format_value(cell.value), line, column)
+            return format_value(Quantity(cell.value, "%"))
+        amount = cell.value
+        if places is not None:
+            amount = _rounded(amount, places)
+        return format_value(Quantity(amount, unit))
+
+    def _bare_percent(self, shown: str, line: int, column: int) -> PlanError:
+        return self.fail(
+            msg(
+                "{shown} has no unit, in a row in %: is it {shown} % or {shown} × 100 %?",
+                shown=shown,
+            ),
+            msg(
+                "write it with its % sign ({shown} %) or as a fraction (0,95 for 95 %)", shown=shown
+            ),
+            line,
+            column,
+        )
 
 
-def load_sheet(path: str | Path, *, title: str | None = None) -> Plan:
-    """Read a plan from a ``.csv`` or ``.xlsx`` sheet (one row per node)."""
+def _rounded(amount: Decimal, places: int) -> Decimal:
+    """``amount`` as Excel shows it with ``places`` decimals (half away from zero)."""
+    return amount.quantize(Decimal(1).scaleb(-places, EXACT), rounding=ROUND_HALF_UP, context=EXACT)
+
+
+def _format_section(number_format: str) -> str:
+    """The part of an Excel number format that shows positive numbers, its quoted
+    texts and bracketed codes taken out (``0.00" gg"`` → ``0.00``)."""
+    section = re.split(r";", number_format, maxsplit=1)[0]
+    return re.sub(r'"[^"]*+"|\[[^\]]*+\]|\\.', "", section)
+
+
+def _shown_places(number_format: str) -> int | None:
+    """The decimals an Excel number format shows (``0.00%`` → 2, ``#,##0`` → 0);
+    None for ``General``, which shows what there is."""
+    section = _format_section(number_format)
+    if not re.search(r"[0#?]", section):
+        return None
+    _, dot, fraction = section.partition(".")
+    return len(re.findall(r"[0#?]", fraction)) if dot else 0
+
+
+def _sheet_rows(path: Path, text: str) -> list[Row]:
+    """A CSV sheet's rows, its separator told by the header it leads to."""
+    best: tuple[int, int, str] | None = None
+    for delimiter in (";", "\t", ","):
+        score = _header_score(text, delimiter)
+        candidate = (score, text.split("\n", 1)[0].count(delimiter), delimiter)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    assert best is not None
+    rows = csv_rows(text, best[2], PlanError, source=str(path))
+    return [(line, list(cells)) for line, cells in rows if any(c.strip() for c in cells)]
+
+
+def _header_score(text: str, delimiter: str) -> int:
+    """How many known column titles the header holds, read with ``delimiter``."""
+    known = {spelling for names in _COLUMNS.values() for spelling in names}
+    try:
+        for seen, (_, cells) in enumerate(csv_rows(text, delimiter, PlanError, source="")):
+            if seen > 20:
+                return 0
+            first = " ".join(cells[0].split()).casefold().rstrip(":") if cells else ""
+            if not any(cell.strip() for cell in cells) or first in _PROPERTIES:
+                continue
+            titles = [" ".join(cell.split()).casefold() for cell in cells]
+            return sum(1 for t in titles if t in known or _YEARLY.fullmatch(t))
+    except PlanError:
+        return 0
+    return 0
+
+
+def load_sheet(path: str | Path, *, title: str | None = None, sheet: str | None = None) -> Plan:
+    """Read a plan from a ``.csv`` or ``.xlsx`` sheet (one row per node; see the
+    module documentation).  ``title`` replaces the sheet's own; ``sheet`` names the
+    workbook's sheet that holds the plan."""
     path = Path(path)
-    source = str(path)
+    content = _Content()
     if path.suffix.lower() == ".xlsx":
-        cells: list[list[Any]] = read_xlsx_cells(path, PlanError, purpose="reading .xlsx sheets")
-        italian = True
+        with Workbook(path, PlanError, purpose=msg("reading .xlsx sheets")) as workbook:
+            name = sheet and workbook.require(sheet)
+            if name is None:
+                others = [
+                    n
+                    for n in workbook.names
+                    if n.strip().casefold() not in (*DRIVER_SHEETS, *_DATA_SHEETS)
+                ]
+                name = workbook.find(PLAN_SHEETS) or (others or workbook.names)[0]
+            _Reader(f"{path}[{name}]").plan_rows(workbook.rows(name), content)
+            drivers = workbook.find(DRIVER_SHEETS)
+            if drivers is not None and drivers != name:
+                _Reader(f"{path}[{drivers}]").driver_rows(workbook.rows(drivers), content)
     else:
-        text = read_csv_file(path, PlanError)
-        delimiter = csv_delimiter(text.split("\n", 1)[0])
-        cells = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-        italian = delimiter == ";"
-    rows = read_rows(cells, source=source, italian=italian)
-    baseline_years = sorted({year for row in rows for year in row.baselines})
-    target_years = sorted({year for row in rows for year in row.targets})
+        if sheet is not None:
+            raise PlanError(
+                msg("{path} is a CSV file: it has no sheets", path=str(path)),
+                hint=msg("name a sheet only for an .xlsx workbook"),
+            )
+        _Reader(str(path)).plan_rows(_sheet_rows(path, read_csv_file(path, PlanError)), content)
+    if title is None:
+        title = content.title if content.title is not None else path.stem
+    return _plan(content, title, str(path))
+
+
+def _plan(content: _Content, title: str, source: str) -> Plan:
+    seen: dict[str, Driver] = {}
+    for driver in content.drivers:
+        if driver.code in seen:
+            raise PlanError(
+                msg("two rows declare the driver {code!r}", code=driver.code),
+                hint=msg("keep one row per driver"),
+                source=source,
+            )
+        seen[driver.code] = driver
+    rows = content.nodes
     return Plan(
-        title if title is not None else path.stem,
-        drivers=(),
-        baseline_years=tuple(baseline_years),
-        target_years=tuple(target_years),
+        title,
+        drivers=tuple(content.drivers),
+        baseline_years=tuple(sorted({year for row in rows for year in row.baselines})),
+        target_years=tuple(sorted({year for row in rows for year in row.targets})),
         groups=tree_from_rows(rows, source=source),
+        language=content.language,
     )
 
 
-def _sheet_cells(plan: Plan) -> list[list[object]]:
-    rows = rows_from_plan(plan)
+# --- writing ------------------------------------------------------------------------
+
+
+def _header(plan: Plan, rows: list[NodeRow], *, drivers: bool) -> list[object]:
     baseline_years = sorted({year for row in rows for year in row.baselines})
     target_years = sorted({year for row in rows for year in row.targets})
-    header: list[object] = [
-        "codice",
-        "padre",
-        "nome",
-        "peso",
-        "algoritmo",
-        "unità",
-        "descrizione",
+    keys = [
+        "code",
+        "parent",
+        "name",
+        "weight",
+        "formula",
+        "unit",
+        "direction",
+        "description",
         "id",
-        "tipo",
+        "kind",
+    ]
+    if drivers and any(driver.aliases for driver in plan.drivers):
+        keys.append("aliases")
+    return [
+        *(_WRITTEN[key] for key in keys),
         *(f"baseline {year}" for year in baseline_years),
         *(f"target {year}" for year in target_years),
     ]
-    cells: list[list[object]] = [header]
-    for row in rows:
-        cells.append(
-            [
-                row.code,
-                row.parent,
-                row.name,
-                row.weight,
-                row.formula or "",
-                row.unit or "",
-                row.description,
-                row.id,
-                "" if row.kind == "group" else row.kind,
-                *(row.baselines.get(year, "") for year in baseline_years),
-                *(row.targets.get(year, "") for year in target_years),
-            ]
-        )
-    return cells
+
+
+def _properties(plan: Plan) -> list[list[object]]:
+    found: list[list[object]] = [["titolo", plan.title]]
+    if plan.language is not None:
+        found.append(["lingua", plan.language])
+    return found
+
+
+def _node_cells(row: NodeRow, header: list[object]) -> list[object]:
+    by_title: dict[object, object] = {
+        "codice": row.code,
+        "padre": row.parent,
+        "nome": row.name,
+        "peso": row.weight,
+        "algoritmo": row.formula or "",
+        "unità": row.unit or "",
+        "direzione": "" if row.direction is None else direction_text(row.direction, italian=True),
+        "descrizione": row.description,
+        "id": row.id,
+        "tipo": "" if row.kind == "group" else row.kind,
+    }
+    by_title.update({f"baseline {year}": text for year, text in row.baselines.items()})
+    by_title.update({f"target {year}": text for year, text in row.targets.items()})
+    return [by_title.get(title, "") for title in header]
+
+
+def _driver_cells(driver: Driver, header: list[object]) -> list[object]:
+    by_title: dict[object, object] = {
+        "codice": driver.code,
+        "descrizione": driver.description,
+        "unità": driver.unit or "",
+        "tipo": _DRIVER_KIND,
+        "alias": "\n".join(driver.aliases),
+    }
+    return [by_title.get(title, "") for title in header]
 
 
 def _csv_text(cells: Iterable[Sequence[object]]) -> str:
@@ -288,36 +710,88 @@ def _csv_text(cells: Iterable[Sequence[object]]) -> str:
             [
                 format_value(Quantity(cell, "%"))
                 if isinstance(cell, Decimal)
-                else neutralise(str(cell))
+                else _written_text(str(cell))
                 for cell in row
             ]
         )
     return buffer.getvalue()
 
 
+def _xlsx_number(weight: Decimal) -> tuple[float, str] | None:
+    """A weight as an Excel number formatted as %, if a float holds it exactly."""
+    number = float(weight)
+    if Decimal(repr(number)) != weight:
+        return None
+    exponent = EXACT.normalize(weight.scaleb(2, EXACT)).as_tuple().exponent
+    places = max(2, -exponent)  # type: ignore[operator]
+    return number, "0." + "0" * places + "%"
+
+
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xlsx_cell(text: str, where: str) -> str:
+    found = _NOT_IN_XML.search(text)
+    if found:
+        raise PlanError(
+            msg(
+                "{where} holds the character U+{code:04X}, which an .xlsx file cannot hold",
+                where=where,
+                code=ord(found[0]),
+            ),
+            hint=msg("remove it from the plan, or export to .csv, which holds any text"),
+        )
+    return _written_text(text)
+
+
 def write_sheet(plan: Plan, path: str | Path) -> None:
     """Write ``plan`` as a sheet: ``.csv`` (``;``, UTF-8 with a byte-order mark, as
-    Italian Excel opens it) or ``.xlsx`` (weights as numbers formatted as %)."""
+    Italian Excel opens it; drivers as rows of ``tipo`` ``driver``) or ``.xlsx``
+    (sheets ``piano`` and ``driver``; weights as numbers formatted as %).  The
+    title and language stand above the header."""
     path = Path(path)
-    cells = _sheet_cells(plan)
+    rows = rows_from_plan(plan)
     if path.suffix.lower() == ".xlsx":
-        openpyxl = require_module("openpyxl", extra="excel", purpose="writing .xlsx sheets")
-        workbook = openpyxl.Workbook()
-        sheet = workbook.active
-        sheet.title = "piano"
-        for row in cells:
-            sheet.append(
-                [
-                    float(cell) if isinstance(cell, Decimal) else neutralise(str(cell))
-                    for cell in row
-                ]
-            )
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=4, max_col=4):
-            cell.number_format = "0.00%"
+        header = _header(plan, rows, drivers=False)
+        cells = [*_properties(plan), header, *(_node_cells(row, header) for row in rows)]
+        driver_header: list[object] = ["codice", "descrizione", "unità", "alias"]
+        driver_cells = [driver_header, *(_driver_cells(d, driver_header) for d in plan.drivers)]
+        write_file(path, PlanError, lambda target: _write_xlsx(cells, driver_cells, target))
+        return
+    header = _header(plan, rows, drivers=True)
+    cells = [
+        *_properties(plan),
+        header,
+        *(_node_cells(row, header) for row in rows),
+        *(_driver_cells(driver, header) for driver in plan.drivers),
+    ]
+    text = _csv_text(cells)
+    write_file(path, PlanError, lambda target: target.write_bytes(text.encode("utf-8-sig")))
+
+
+def _write_xlsx(cells: list[list[object]], driver_cells: list[list[object]], path: Path) -> None:
+    openpyxl = require_module("openpyxl", extra="excel", purpose=msg("writing .xlsx sheets"))
+    workbook = openpyxl.Workbook()
+    for sheet, table in ((workbook.active, cells), (workbook.create_sheet(), driver_cells)):
+        sheet.title = "piano" if table is cells else _DRIVER_KIND
+        for number, values in enumerate(table, start=1):
+            written: list[object] = []
+            formats: dict[int, str] = {}
+            for column, value in enumerate(values, start=1):
+                found = _xlsx_number(value) if isinstance(value, Decimal) else None
+                if found is not None:
+                    written.append(found[0])
+                    formats[column] = found[1]
+                    continue
+                text = format_value(Quantity(value, "%")) if isinstance(value, Decimal) else value
+                written.append(
+                    _xlsx_cell(str(text), f"{sheet.title}!{_column_name(column)}{number}")
+                )
+            sheet.append(written)
+            for column, number_format in formats.items():
+                sheet.cell(row=number, column=column).number_format = number_format
         for row in sheet.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # text, never a formula, whatever it starts with
-        workbook.save(path)
-        return
-    path.write_text(_csv_text(cells), encoding="utf-8-sig", newline="")
+    workbook.save(path)

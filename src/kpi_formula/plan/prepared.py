@@ -1,0 +1,383 @@
+"""A plan prepared for evaluation: the plan's counterpart of a compiled formula.
+
+Whatever follows from the plan alone — its formulas parsed and bound to its
+catalog, the order they run in, which indicators read which, the percentage
+points, the targets and baselines read, the weights checked, the tree laid out
+for the roll-up — is worked out once per plan object (:meth:`Plan.prepared`)
+and kept with it.  Each evaluation then only reads data, computes and rolls
+up, whichever engine runs the formulas.
+
+A plan that cannot be evaluated is a :class:`~kpi_formula.PlanError` here,
+before any data is read: a formula that does not parse, indicators that refer
+to each other in a cycle, two indicators that a formula could not tell apart
+(see :func:`identity_conflicts`), weights that are not fractions within 0–100 %.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import NamedTuple
+
+from ..ast import NUMBER_PATTERN, Ref
+from ..catalog import Catalog, Driver
+from ..engines.steps import Program
+from ..errors import KpiFormulaError, Message, PlanError, msg
+from ..formula import Formula
+from ..lint import scales_by_hundred
+from ..resolver import resolve
+from ..result import MissingPolicy
+from ..targets import Target, parse_targets
+from ..values import Quantity, format_value, parse_value
+from .model import Group, Indicator, Plan
+from .scores import IndicatorValue
+
+__all__ = [
+    "PreparedPlan",
+    "WeightProblem",
+    "identity_conflicts",
+    "plan_catalog",
+    "prepared",
+    "weight_problems",
+]
+
+_ONE = Decimal(1)
+
+
+def plan_catalog(plan: Plan, indicators: Mapping[str, Indicator]) -> Catalog:
+    """The plan's drivers, and the indicators whose code reads as a number
+    (``401.50``): declared, a formula's ``401.50`` names them, not a number.
+    Other codes read as codes without a catalog's help."""
+    entries: dict[str, Driver] = {driver.code: driver for driver in plan.drivers}
+    for indicator in indicators.values():
+        code = indicator.code
+        if (
+            indicator.id == code
+            and code not in entries
+            and all(NUMBER_PATTERN.fullmatch(word) for word in code.split(" "))
+        ):
+            entries[code] = Driver(code, indicator.name, kind="indicator")
+    return Catalog(entries.values(), strict=False)
+
+
+def _shown(indicator: Indicator) -> str:
+    where = "" if indicator.line is None else f" (line {indicator.line})"
+    return f"{indicator.id} {indicator.name!r}{where}"
+
+
+def identity_conflicts(plan: Plan) -> list[Message]:
+    """Indicators a formula or a scorecard could not tell apart, each pair named.
+
+    An id belongs to one indicator: two listings sharing an id are one
+    indicator listed twice, so their codes must agree, and so must their
+    formulas where both have one; and an id told apart from its code
+    (``82.A1.1.2#2``) must not be another indicator's code, or a formula naming
+    that code would read the wrong one.
+    """
+    first: dict[str, Indicator] = {}
+    conflicts: list[Message] = []
+    for _, indicator in plan.occurrences():
+        known = first.setdefault(indicator.id, indicator)
+        if known is indicator:
+            continue
+        if known.code != indicator.code:
+            conflicts.append(
+                msg(
+                    "{first} and {second} share the id {id!r} but not the code",
+                    first=_shown(known),
+                    second=_shown(indicator),
+                    id=indicator.id,
+                )
+            )
+        elif (
+            known.formula is not None
+            and indicator.formula is not None
+            and known.formula.strip() != indicator.formula.strip()
+        ):
+            conflicts.append(
+                msg(
+                    "{first} and {second} are one indicator listed twice, with two formulas "
+                    "({formula!r} and {other!r})",
+                    first=_shown(known),
+                    second=_shown(indicator),
+                    formula=known.formula,
+                    other=indicator.formula,
+                )
+            )
+    by_code: dict[str, Indicator] = {}
+    for indicator in first.values():
+        by_code.setdefault(indicator.code, indicator)
+    for indicator in first.values():
+        other = by_code.get(indicator.id)
+        if indicator.id != indicator.code and other is not None and other is not indicator:
+            conflicts.append(
+                msg(
+                    "the id of {first} is the code of {second}: a formula naming {id!r} "
+                    "could mean either",
+                    first=_shown(indicator),
+                    second=_shown(other),
+                    id=indicator.id,
+                )
+            )
+    return conflicts
+
+
+class WeightProblem(NamedTuple):
+    """Where a weight is wrong, and what is wrong with it."""
+
+    where: str
+    problem: Message
+
+
+def _nodes(plan: Plan) -> Iterator[tuple[str, Group | Indicator]]:
+    """Every node of the tree with the path that leads to it, without recursion."""
+    pending: list[tuple[str, Group | Indicator]] = [
+        (group.code, group) for group in reversed(plan.tree())
+    ]
+    while pending:
+        where, node = pending.pop()
+        yield where, node
+        if isinstance(node, Group):
+            pending.extend(
+                (f"{where} › {child.id if isinstance(child, Indicator) else child.code}", child)
+                for child in reversed(node.children)
+            )
+
+
+def weight_problems(plan: Plan) -> list[WeightProblem]:
+    """Weights that are not fractions within 0–100 %, with where they are."""
+    found: list[WeightProblem] = []
+    for where, node in _nodes(plan):
+        weight = node.weight
+        if not 0 <= weight <= _ONE:
+            found.append(
+                WeightProblem(
+                    where,
+                    msg(
+                        "the weight {weight} is not within 0 % and 100 %",
+                        weight=format_value(Quantity(weight, "%")),
+                    ),
+                )
+            )
+    return found
+
+
+def _formula_of(indicator: Indicator) -> Formula | None:
+    try:
+        return indicator.parsed_formula()
+    except KpiFormulaError as error:
+        raise PlanError(
+            msg(
+                "the formula of {code} does not parse: {reason}",
+                code=indicator.code,
+                reason=error.reason,
+            ),
+            hint=error.hint,
+            line=indicator.line,
+        ) from None
+
+
+class PreparedPlan:
+    """What every evaluation of one plan object shares; see the module documentation.
+
+    Built by :func:`prepared`, once per plan object; read-only afterwards,
+    except for what is derived on first use and kept (programs per N/D policy,
+    targets per year).
+    """
+
+    __slots__ = (
+        "_programs",
+        "_targets",
+        "baseline_years",
+        "baselines",
+        "catalog",
+        "formulas",
+        "in_points",
+        "indicators",
+        "listed",
+        "order",
+        "post_order",
+        "read_from_data",
+        "reads",
+        "resolved",
+        "served",
+    )
+
+    def __init__(self, plan: Plan) -> None:
+        conflicts = identity_conflicts(plan)
+        if conflicts:
+            raise PlanError(
+                conflicts[0],
+                hint=msg("give each indicator an id of its own, one that is no other's code"),
+            )
+        bad_weights = weight_problems(plan)
+        if bad_weights:
+            where, problem = bad_weights[0]
+            raise PlanError(
+                msg("{where}: {problem}", where=where, problem=problem),
+                hint=msg("a weight is a share of its group: 60 % or 0,6"),
+            )
+        self.baseline_years = plan.baseline_years
+        self.indicators = indicators = plan.indicators()
+        self.catalog = catalog = plan_catalog(plan, indicators)
+        self.formulas: dict[str, Formula | None] = {
+            key: _formula_of(indicator) for key, indicator in indicators.items()
+        }
+        # indicators a formula reads get their computed value: those whose id is their code
+        self.served = served = {
+            indicator.code: key for key, indicator in indicators.items() if indicator.id == key
+        }
+        self.resolved: dict[str, tuple[Formula, tuple[str, ...]]] = {}
+        # an input is read from the data under its code; a formula naming one driver
+        # reads that driver (a milestone's may hold a date); other formulas compute
+        self.read_from_data: dict[str, str] = {}
+        self.reads: dict[str, tuple[tuple[str, int], ...]] = {}
+        self.in_points: frozenset[str] = frozenset(
+            key
+            for key, formula in self.formulas.items()
+            if formula is not None and indicators[key].unit == "%" and scales_by_hundred(formula)
+        )
+        for key, formula in self.formulas.items():
+            own = indicators[key].code
+            self.reads[key] = ()
+            if formula is None:
+                self.read_from_data[key] = own
+                continue
+            resolution = resolve(formula, catalog)
+            bound = resolution.formula
+            self.resolved[key] = (bound, resolution.notes)
+            root = bound.root
+            if isinstance(root, Ref) and root.offset == 0 and root.code not in served:
+                self.read_from_data[key] = root.code
+                continue
+            self.reads[key] = tuple(
+                sorted(
+                    {
+                        (served[ref.code], ref.offset)
+                        for ref in bound.references
+                        if ref.code in served and ref.code != own
+                    }
+                )
+            )
+        self.order = _dependency_order(self.reads)
+        self.baselines = {key: _baselines(indicator) for key, indicator in indicators.items()}
+        # each indicator once, in the order of its first listing
+        self.listed = tuple(dict.fromkeys(indicator.id for _, indicator in plan.occurrences()))
+        self.post_order = _post_order(plan)
+        self._programs: dict[str, dict[str, Program]] = {}
+        self._targets: dict[tuple[str, int], _TargetCell] = {}
+
+    def programs(self, on_missing: MissingPolicy) -> dict[str, Program]:
+        """Each computed indicator's formula on the step engine, for an N/D policy."""
+        found = self._programs.get(on_missing)
+        if found is None:
+            found = self._programs[on_missing] = {
+                key: Program(formula, on_missing, "missing", notes)
+                for key, (formula, notes) in self.resolved.items()
+                if key not in self.read_from_data
+            }
+        return found
+
+    def target(self, key: str, year: int) -> _TargetCell:
+        """The indicator's target of ``year``, read once."""
+        cell = self._targets.get((key, year))
+        if cell is None:
+            cell = self._targets[(key, year)] = _read_target(self.indicators[key], year)
+        return cell
+
+
+class _TargetCell(NamedTuple):
+    """A target cell as written, the target it gives, or why it gives none."""
+
+    text: str | None
+    target: Target | None
+    problem: Message | None
+
+
+def _read_target(indicator: Indicator, year: int) -> _TargetCell:
+    text = indicator.targets.get(year)
+    if text is None:
+        return _TargetCell(None, None, None)
+    try:
+        targets = parse_targets(text)
+    except KpiFormulaError as error:
+        return _TargetCell(
+            text, None, msg("target {text!r}: {reason}", text=text, reason=error.reason)
+        )
+    return _TargetCell(text, targets[0], None)
+
+
+def _baselines(indicator: Indicator) -> dict[int, IndicatorValue]:
+    """The baselines the plan writes, as values (those that cannot be read left out:
+    validation reports them)."""
+    found: dict[int, IndicatorValue] = {}
+    for year, text in indicator.baselines.items():
+        try:
+            value = parse_value(text)
+        except KpiFormulaError:
+            continue
+        if not isinstance(value, Quantity):
+            found[year] = value  # N/D, or a milestone's date
+        elif value.unit in (None, indicator.unit):
+            found[year] = value.amount
+    return found
+
+
+def _dependency_order(reads: Mapping[str, tuple[tuple[str, int], ...]]) -> list[str]:
+    """Indicator ids so that each comes after the indicators its formula reads;
+    a :class:`~kpi_formula.PlanError` names a cycle.  Depth first, without
+    recursion: a chain of any length is ordered."""
+    order: list[str] = []
+    done: set[str] = set()
+    for start in reads:
+        if start in done:
+            continue
+        path: list[str] = [start]
+        on_path = {start}
+        pending = [iter(dict.fromkeys(key for key, _ in reads[start]))]
+        while pending:
+            following = next(pending[-1], None)
+            if following is None:
+                pending.pop()
+                finished = path.pop()
+                on_path.discard(finished)
+                done.add(finished)
+                order.append(finished)
+            elif following in on_path:
+                cycle = [*path[path.index(following) :], following]
+                raise PlanError(
+                    msg(
+                        "indicators refer to each other in a cycle: {cycle}",
+                        cycle=" -> ".join(cycle),
+                    ),
+                    hint=msg("an indicator cannot be computed from itself through others"),
+                )
+            elif following not in done:
+                path.append(following)
+                on_path.add(following)
+                pending.append(iter(dict.fromkeys(key for key, _ in reads[following])))
+    return order
+
+
+def _post_order(plan: Plan) -> tuple[tuple[Group | Indicator, int], ...]:
+    """The tree's nodes, children before their group, each group with its number
+    of children (-1 for an indicator): the roll-up reads it without recursion."""
+    found: list[tuple[Group | Indicator, int]] = []
+    pending: list[tuple[Group | Indicator, bool]] = [
+        (group, False) for group in reversed(plan.tree())
+    ]
+    while pending:
+        node, expanded = pending.pop()
+        if isinstance(node, Indicator):
+            found.append((node, -1))
+        elif expanded:
+            found.append((node, len(node.children)))
+        else:
+            pending.append((node, True))
+            pending.extend((child, False) for child in reversed(node.children))
+    return tuple(found)
+
+
+def prepared(plan: Plan) -> PreparedPlan:
+    """``plan`` prepared for evaluation, once per plan object."""
+    return plan.prepared("evaluation", PreparedPlan)
