@@ -188,8 +188,8 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(render_text(evaluation, language=say.language))
         if problems:
-            listed = msg("the plan has {count} errors (scored with --force):", count=len(problems))
-            out.write("\n" + say.say(listed) + "\n")
+            heading = msg("the plan has {count} errors (scored with --force):", count=len(problems))
+            out.write("\n" + say.say(heading) + "\n")
             out.writelines(f"  {say.say(problem_text(problem))}\n" for problem in problems)
     return 0
 
