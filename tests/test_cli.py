@@ -63,10 +63,13 @@ def test_check_json_of_the_contract() -> None:
         "actual": "1136",
         "actual_text": "1.136 N.",
         "target": ">= 1.100 N.",
+        "threshold": "1100",
+        "notes": [],
+        "unit": "N.",
     }
     status, output = run("check", ">= 98,00 %", "90,32 %", "--scoring", "range:0.7:0.9", "--json")
     payload = json.loads(output)
-    assert (payload["met"], payload["achievement"]) == (False, "1")
+    assert (payload["met"], payload["achievement"]) == (False, "0.999")  # missed: never 100 %
     assert kf.Outcome.from_dict(payload) == kf.parse_target(">= 98,00 %").check(
         "90,32 %", scoring=kf.RangeScoring()
     )
@@ -182,8 +185,8 @@ def test_the_year_is_stated_when_assumed_and_required_when_it_matters(
 @pytest.mark.parametrize(
     ("argv", "words"),
     [
-        (["check", ">= 90,00 %", "50"], "has no unit, and the target is in %"),
-        (["check", ">= 90,00 %", "1.5"], "has no unit, and the target is in %"),
+        (["check", ">= 90,00 %", "50"], "is 50 without a unit, against a unit of %"),
+        (["check", ">= 90,00 %", "1.5"], "is 1,5 without a unit, against a unit of %"),
         (["check", ">= 1.000 N.", "1.100"], "ambiguous"),
         (["eval", "A", "A=1.100", "--year", "2025"], "ambiguous"),
         (["eval", "A / 1.000.000", "A=1", "--year", "2025"], "write the number without dots"),
@@ -215,7 +218,7 @@ def test_percentages_typed_with_their_sign(actual: str, met: bool) -> None:
 )
 def test_scoring_in_the_users_words(scoring: str) -> None:
     status, output = run("check", ">= 98,00 %", "90,32 %", "--scoring", scoring, "--json")
-    assert status == 0 and json.loads(output)["achievement"] == "1"
+    assert status == 0 and json.loads(output)["achievement"] == "0.999"  # missed: below 100 %
 
 
 def test_relative_targets_on_the_command_line() -> None:

@@ -55,14 +55,49 @@ def test_each_template_as_a_person_reads_it(template: str) -> None:
     assert re.fullmatch(template, message)
 
 
+TARGET_TEMPLATES = {
+    r"the cell holds \d+ targets": (">= 1 >= 2", "the cell holds 2 targets"),
+    r"the cell sets no target": ("n.d.", "the cell sets no target"),
+    r"'.*' is not a unit, nor a word of what is counted": (
+        "almeno 12 kg",
+        "'kg' is not a unit, nor a word of what is counted",
+    ),
+    r"the words '.*' would change what the target means, and are not read as a description": (
+        "almeno 5 pratiche oltre soglia",
+        "the words 'oltre' would change what the target means, and are not read as a "
+        "description",
+    ),
+    r"a change relative to a reference needs its direction": (
+        "5% rispetto al 2024",
+        "a change relative to a reference needs its direction",
+    ),
+    r"a range goes from its lower bound to its upper one": (
+        "tra 90% e 70%",
+        "a range goes from its lower bound to its upper one",
+    ),
+    r"a range's bounds are in \S+ and \S+": ("tra 5 gg e 7 €", "a range's bounds are in gg and €"),
+    r"a year has no \S+ \w+": ("entro il terzo semestre 2025", "a year has no terzo semestre"),
+    r"is [0-9]+ a year, or an amount of \w+\?": (
+        "entro il 2025 pratiche",
+        "is 2025 a year, or an amount of pratiche?",
+    ),
+}
+
+
 def test_the_target_messages() -> None:
     assert reason_of(kf.parse_target, "forse") == "cannot read the target 'forse' at 'forse'"
     assert reason_of(kf.parse_target, "Anno 2016:") == "the target 'Anno 2016:' ends too early"
-    assert reason_of(kf.parse_target, ">= 1 >= 2") == "the cell holds 2 targets"
+
+
+@pytest.mark.parametrize("template", sorted(TARGET_TEMPLATES))
+def test_each_target_template_as_a_person_reads_it(template: str) -> None:
+    text, message = TARGET_TEMPLATES[template]
+    assert reason_of(kf.parse_target, text) == message
+    assert re.fullmatch(template, message)
 
 
 def known(reason: str) -> bool:
-    templates = [*TEMPLATES, r"the cell holds \d+ targets"]
+    templates = [*TEMPLATES, *TARGET_TEMPLATES]
     return any(re.fullmatch(template, reason, re.DOTALL) for template in templates)
 
 
@@ -107,6 +142,18 @@ _PIECES = [
     "valore",
     "anno precedente",
     "31/02/2025",
+    "tra",
+    "e",
+    "da",
+    "SI",
+    "pratiche",
+    "ulteriori",
+    "oltre",
+    "‰",
+    "giugno",
+    "semestre",
+    '"',
+    ".",
 ]
 
 

@@ -6,8 +6,14 @@ import datetime as dt
 import pickle
 from decimal import Decimal
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 import kpi_formula as kf
-from kpi_formula.plan import Group, Indicator, Plan, evaluate_plan
+from kpi_formula import strategies as kst
+from kpi_formula.errors import Message
+from kpi_formula.plan import Group, Indicator, Plan, evaluate_plan, validate_plan
 
 
 def plan_of(*indicators: Indicator, title: str = "p") -> Plan:
@@ -70,3 +76,205 @@ def test_a_deadline_carries_its_date_and_an_unjudged_indicator_no_outcome() -> N
     assert results["M"].threshold == dt.date(2025, 12, 31) and results["M"].met is True
     assert results["FREE"].outcome is None and results["FREE"].threshold is None
     assert results["FREE"].parsed_target is None
+
+
+def test_a_numeric_code_that_names_an_indicator_is_computed_before_its_readers() -> None:
+    # listed first, X reads the indicator 401.50 through a number-looking token
+    plan = plan_of(
+        indicator("X", "401.50 * 2", weight=Decimal("0.5")),
+        indicator("401.50", "A / B", weight=Decimal("0.5")),
+    )
+    results = {r.id: r for r in evaluate_plan(plan, {"A": 1, "B": 4}, year=2025).indicators}
+    assert results["X"].value == Decimal("0.5"), results["X"].reasons
+
+
+def test_a_bare_code_in_the_data_is_a_value_of_the_evaluation_year_only() -> None:
+    # B is an input; A reads B's prior year, which the data does not hold
+    plan = plan_of(
+        indicator("A", "B-1 + 1", weight=Decimal("0.5")), indicator("B", weight=Decimal("0.5"))
+    )
+    results = {r.id: r for r in evaluate_plan(plan, {"B": 5}, year=2025).indicators}
+    assert results["B"].value == 5
+    assert results["A"].value is kf.ND
+    assert results["A"].reasons == ("B@2024 is N/D",)
+
+
+@st.composite
+def chained_plans(draw: st.DrawFn) -> tuple[Plan, dict[tuple[str, int], object]]:
+    """Small plans whose indicators read later ones, in their own and prior years,
+    beside drivers and numbers; and sparse data for them, N/D and zeros among it."""
+    size = draw(st.integers(2, 6))
+    indicators = []
+    for k in range(size):
+        later = [f"I{j}" for j in range(k + 1, size)]
+        operands = st.one_of(
+            st.sampled_from([*later, "D0", "D1"]).flatmap(
+                lambda code: st.sampled_from([code, f"{code}-1", f"{code}-2"])
+            ),
+            st.integers(1, 9).map(str),
+        )
+        if not later or draw(st.integers(0, 4)) == 0:
+            formula = None
+        else:
+            terms = draw(st.lists(operands, min_size=1, max_size=4))
+            signs = draw(
+                st.lists(st.sampled_from("+-*/"), min_size=len(terms), max_size=len(terms))
+            )
+            formula = terms[0] + "".join(
+                f" {sign} {term}" for sign, term in zip(signs[1:], terms[1:], strict=True)
+            )
+        indicators.append(
+            indicator(f"I{k}", formula, weight=Decimal(1) / size, targets={2025: ">= 1"})
+        )
+    codes = [f"I{k}" for k in range(size)] + ["D0", "D1"]
+    # each code held for some years: mostly numbers, some N/D (-1), a zero now and then
+    data: dict[tuple[str, int], object] = {}
+    for code in codes:
+        for year in sorted(draw(st.sets(st.integers(2018, 2025)))):
+            cell = draw(st.integers(-1, 20))
+            data[(code, year)] = None if cell == -1 else cell
+    return plan_of(*indicators), data
+
+
+def oracle(
+    plan: Plan, data: dict[tuple[str, int], object], year: int, on_missing: str
+) -> dict[str, object]:
+    """Each indicator's value, the plain way: every slot its formula reads computed
+    first (recursion is fine at this size), then kf.evaluate on the data and them.
+    An input, and an indicator whose formula names one driver, are read from the
+    data as they stand (N/D when absent, whatever the policy: a milestone may be a
+    date)."""
+    indicators = plan.indicators()
+    memo: dict[tuple[str, int], object] = {}
+
+    def value(code: str, when: int) -> object:
+        if (code, when) in memo:
+            return memo[(code, when)]
+        formula = indicators[code].parsed_formula()
+        root = None if formula is None else formula.root
+        if formula is None or (
+            isinstance(root, kf.Ref) and root.offset == 0 and root.code not in indicators
+        ):
+            raw = data.get((code if root is None else root.code, when))  # type: ignore[union-attr]
+            found: object = kf.ND if raw is None else Decimal(raw)  # type: ignore[arg-type]
+        else:
+            assert formula is not None
+            table: dict[object, object] = dict(data)
+            for ref in formula.references:
+                if ref.code in indicators and ref.code != code:
+                    table[(ref.code, when + ref.offset)] = value(ref.code, when + ref.offset)
+            found = kf.evaluate(formula, table, year=when, on_missing=on_missing).value  # type: ignore[arg-type]
+        memo[(code, when)] = found
+        return found
+
+    return {key: value(key, year) for key in indicators}
+
+
+@settings(max_examples=80)
+@given(chained_plans(), st.sampled_from(["propagate", "zero"]))
+def test_values_read_across_years_match_the_plain_way(
+    drawn: tuple[Plan, dict[tuple[str, int], object]], on_missing: str
+) -> None:
+    plan, data = drawn
+    evaluation = evaluate_plan(plan, data, year=2025, on_missing=on_missing)  # type: ignore[arg-type]
+    assert {r.id: r.value for r in evaluation.indicators} == oracle(plan, data, 2025, on_missing)
+
+
+def test_prior_years_of_indicators_are_computed_where_the_data_holds_what_they_read() -> None:
+    plan = plan_of(
+        indicator("I0", "I1-1 + D1-2", weight=Decimal("0.5")),
+        indicator("I1", "D0-1 * 2", weight=Decimal("0.5")),
+    )
+    data = {("D0", 2023): 5, ("D1", 2023): 1, ("D0", 2024): 7}
+    by_id = {r.id: r for r in evaluate_plan(plan, data, year=2025).indicators}
+    assert by_id["I0"].value == 11  # I1 of 2024 (D0 of 2023 × 2) + D1 of 2023
+    assert by_id["I1"].value == 14
+    # a year whose inputs the data lacks: N/D, naming the indicator read
+    by_id = {r.id: r for r in evaluate_plan(plan, data, year=2026).indicators}
+    assert by_id["I0"].value is kf.ND and by_id["I1"].value is kf.ND
+    assert by_id["I0"].reasons == ("D1@2024 is missing from the data",)
+
+
+def test_notes_show_numbers_as_people_read_them() -> None:
+    plan = plan_of(
+        indicator("SHARE", "A / B", unit="%", targets={2025: "+5% rispetto all'anno precedente"})
+    )
+    data = {("A", 2024): 196, ("B", 2024): 300, ("A", 2025): 70, ("B", 2025): 100}
+    (result,) = evaluate_plan(plan, data, year=2025).indicators
+    assert result.notes == (
+        'target "+5% rispetto all\'anno precedente" judged against its value of 2024 (65,33 %)',
+    )
+    assert isinstance(result.notes[0], Message) and result.notes[0].values["year"] == 2024
+
+
+def test_a_relative_target_without_baseline_cells_finds_its_reference_in_the_data() -> None:
+    share = indicator(
+        "SHARE", "A / B", unit="%", targets={2025: "Aumento del 10% rispetto alla baseline"}
+    )
+    plan = Plan("p", groups=plan_of(share).groups, baseline_years=(2023, 2024))
+    data = {("A", 2024): 60, ("B", 2024): 100, ("A", 2025): 65, ("B", 2025): 100}
+    (result,) = evaluate_plan(plan, data, year=2025).indicators
+    assert result.outcome is not None and result.outcome.baseline == Decimal("0.6")
+    assert result.threshold == Decimal("0.66") and result.met is False
+    assert result.notes == (
+        "target 'Aumento del 10% rispetto alla baseline' judged against its value of 2024 "
+        "(60,00 %)",
+    )
+    # a plan that names no baseline year at all: the year before the target's, and it says so
+    (result,) = evaluate_plan(plan_of(share), data, year=2025).indicators
+    assert result.outcome is not None and result.outcome.baseline == Decimal("0.6")
+    assert result.notes[0] == (
+        "the plan names no baseline year before 2025: the baseline is taken as 2024, "
+        "the year before the target's"
+    )
+    assert any("no baseline year" in p.message for p in validate_plan(plan_of(share)))
+    assert not any("no baseline year" in p.message for p in validate_plan(plan))
+
+
+def test_the_garbage_collector_is_left_as_it_was_found() -> None:
+    import gc
+
+    plan = plan_of(indicator("A", "B / 0", targets={2025: "not a target"}))
+    assert gc.isenabled()
+    evaluate_plan(plan, {"B": 1}, year=2025)
+    assert gc.isenabled()
+    with pytest.raises(kf.PlanError):
+        evaluate_plan(plan, {}, year=2025, nd_policy="bogus")  # type: ignore[arg-type]
+    with pytest.raises(kf.PlanError):
+        evaluate_plan(plan_of(indicator("A", "X +")), {}, year=2025)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        evaluate_plan(plan, {"B": 1}, year=2025)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+@settings(max_examples=300)
+@given(kst.value_texts())
+def test_baseline_cells_read_fast_as_the_value_grammar_reads_them(text: str) -> None:
+    from kpi_formula.plan.prepared import _value
+
+    try:
+        expected: object = kf.parse_value(text)
+    except kf.KpiFormulaError:
+        with pytest.raises(kf.KpiFormulaError):
+            _value(text)
+        return
+    assert _value(text) == expected
+
+
+def test_a_value_is_judged_in_its_indicators_unit() -> None:
+    plan = plan_of(
+        indicator("GROWTH", "A / B", unit="%", weight=Decimal("0.4"), targets={2025: ">= 120 %"}),
+        indicator("COUNT", weight=Decimal("0.3"), unit="N.", targets={2025: ">= 10"}),
+        indicator("WRONG", weight=Decimal("0.3"), unit="N.", targets={2025: "<= 5 gg"}),
+    )
+    data = {("A", 2025): 150, ("B", 2025): 100, ("COUNT", 2025): 12, ("WRONG", 2025): 3}
+    by_id = {r.id: r for r in evaluate_plan(plan, data, year=2025).indicators}
+    assert by_id["GROWTH"].value == Decimal("1.5") and by_id["GROWTH"].met is True  # 150 %
+    assert by_id["COUNT"].met is True  # a bare target has no unit to compare
+    # a target in days for a count is not compared as if it were a count
+    assert by_id["WRONG"].met is None and by_id["WRONG"].outcome is None
+    assert len(by_id["WRONG"].reasons) == 1 and "gg" in by_id["WRONG"].reasons[0]

@@ -36,7 +36,15 @@ from .lint import LintWarning, lint
 from .missing import ND, NotAvailable
 from .resolver import Resolution, resolve
 from .scoring import BINARY, PROPORTIONAL, Binary, Proportional, RangeScoring, Scoring
-from .targets import Change, Outcome, Target, parse_target, parse_targets
+from .targets import (
+    Change,
+    Outcome,
+    Target,
+    ZeroBaselineError,
+    parse_target,
+    parse_targets,
+    target_for_year,
+)
 from .values import Quantity, format_value, parse_value
 
 __all__ = [
@@ -78,6 +86,7 @@ __all__ = [
     "UnitMismatchError",
     "UnknownDriverError",
     "ValueSyntaxError",
+    "ZeroBaselineError",
     "evaluate",
     "format_value",
     "lint",
@@ -86,6 +95,7 @@ __all__ = [
     "parse_targets",
     "parse_value",
     "resolve",
+    "target_for_year",
     "to_sql",
 ]
 

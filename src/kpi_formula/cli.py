@@ -50,7 +50,7 @@ def _year_and_data(
 
     data: DataTable = {}
     if getattr(args, "data", None):
-        data.update(load_data(args.data))
+        data.update(load_data(args.data, sheet=args.sheet))
     pending: list[tuple[tuple[str, int | None], Any]] = [
         parse_assignment(text, args.year) for text in getattr(args, "assignments", None) or ()
     ]
@@ -222,11 +222,13 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         args.actual,
         scoring=parse_scoring(args.scoring),
         baseline_text=args.baseline,
+        direction=args.direction,
     )
     if args.json:
-        print_json(outcome_payload(outcome), out)
-    else:
-        out.write(say.say(outcome_text(outcome)) + "\n")
+        print_json(outcome_payload(outcome), out)  # its notes say what was assumed
+        return 0
+    out.write(say.say(outcome_text(outcome)) + "\n")
+    _warn(args, outcome.notes)
     return 0
 
 
@@ -249,7 +251,12 @@ def _add_formula_arguments(
             metavar="CODE=VALUE",
             help=_("driver values: A=110 (evaluation year) or A@2024=100"),
         )
-        parser.add_argument("--data", metavar="FILE", help=_("a CSV file of driver data"))
+        parser.add_argument("--data", metavar="FILE", help=_("driver data (.csv or .xlsx)"))
+        parser.add_argument(
+            "--sheet",
+            metavar="NAME",
+            help=_("the sheet of .xlsx data (default: dati, or the first)"),
+        )
         parser.add_argument(
             "--on-missing",
             choices=["propagate", "zero"],
@@ -322,6 +329,14 @@ def build_parser(_: Translator, *, plan: bool = True) -> argparse.ArgumentParser
         metavar="VALUE",
         help=_(
             "the reference value of a relative target (Aumento del 20%% rispetto alla baseline)"
+        ),
+    )
+    sub.add_argument(
+        "--direction",
+        metavar="DIRECTION",
+        help=_(
+            "whether a higher or a lower value is better: crescente|higher|↑ or "
+            "decrescente|lower|↓ (a bare-number target is then at least or at most)"
         ),
     )
     sub.add_argument(

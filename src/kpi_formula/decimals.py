@@ -8,6 +8,11 @@ the host application does with ``decimal.getcontext()``.
   significant digits is an error, never silently rounded;
 * ``/`` rounds half-even to :data:`DIVISION_DIGITS` significant digits;
 * exponents stay within ±:data:`MAX_EXPONENT`; beyond is an error.
+
+Methods that quietly use the host's context (``scaleb``, ``quantize``,
+``normalize``, ``to_integral_value``, unary ``-``, ``abs``, ``str`` of a huge
+number) are always called here with a context, or replaced by their quiet,
+context-free twins (``copy_negate``, ``copy_abs``).
 """
 
 from __future__ import annotations
@@ -27,19 +32,21 @@ from decimal import (
     Underflow,
 )
 
-from .errors import EvaluationError, KpiFormulaError
+from .errors import EvaluationError, KpiFormulaError, msg
 from .missing import ND, NotAvailable
 
 __all__ = [
     "DIVISION_DIGITS",
     "MAX_DIGITS",
     "MAX_EXPONENT",
+    "ROUNDING",
     "add",
     "decimal_text",
     "divide",
     "multiply",
     "subtract",
     "to_decimal",
+    "written_digits",
 ]
 
 MAX_DIGITS = 1000
@@ -69,25 +76,48 @@ DIVISION = Context(
     Emin=-MAX_EXPONENT,
     traps=_TRAPS,
 )
+ROUNDING = Context(
+    prec=MAX_DIGITS,
+    rounding=ROUND_HALF_EVEN,
+    Emax=MAX_EXPONENT,
+    Emin=-MAX_EXPONENT,
+    traps=_TRAPS,
+)
+"""Rounding for people (places shown by the display helpers): half-even, no
+trap on the digits it drops."""
 
 
 def _arithmetic_error(error: DecimalException, what: str) -> EvaluationError:
     if isinstance(error, Overflow):
         return EvaluationError(
-            f"{what}: the result is too large (beyond 1E+{MAX_EXPONENT})",
-            hint="check the data for a misplaced exponent or unit",
+            msg(
+                "{what}: the result is too large (beyond 1E+{limit})",
+                what=what,
+                limit=MAX_EXPONENT,
+            ),
+            hint=msg("check the data for a misplaced exponent or unit"),
         )
     if isinstance(error, Underflow):
         return EvaluationError(
-            f"{what}: the result is too small (below 1E-{MAX_EXPONENT})",
-            hint="check the data for a misplaced exponent or unit",
+            msg(
+                "{what}: the result is too small (below 1E-{limit})",
+                what=what,
+                limit=MAX_EXPONENT,
+            ),
+            hint=msg("check the data for a misplaced exponent or unit"),
         )
     if isinstance(error, Inexact):
         return EvaluationError(
-            f"{what}: the exact result needs more than {MAX_DIGITS} significant digits",
-            hint="round the data, or split the formula",
+            msg(
+                "{what}: the exact result needs more than {limit} significant digits",
+                what=what,
+                limit=MAX_DIGITS,
+            ),
+            hint=msg("round the data, or split the formula"),
         )
-    return EvaluationError(f"{what}: invalid operation", hint="check the data")
+    return EvaluationError(
+        msg("{what}: invalid operation", what=what), hint=msg("check the data")
+    )
 
 
 def _guarded(
@@ -113,7 +143,22 @@ def decimal_text(value: Decimal) -> str:
     """A decimal as plain digits (``1000``, ``0.1``), scientific only when huge or tiny."""
     if -40 < value.adjusted() < 60:
         return format(value, "f")
-    return str(value)
+    return EXACT.to_sci_string(value)  # str() would follow the host's ``capitals``
+
+
+def written_digits(value: Decimal, shift: int = 0) -> int:
+    """How many digits ``value`` scaled by ``10**shift`` has written out plainly
+    (as ``format(value, "f")`` writes it): ``1E+5`` has 6, ``0.05`` has 3.
+
+    Plain integer arithmetic on the exponent, so that a number like
+    ``1E+99999999`` is measured without being written.
+    """
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int), "a finite number"
+    exponent += shift
+    if exponent >= 0:
+        return 1 if value.is_zero() else len(digits) + exponent
+    return max(len(digits) + exponent, 1) - exponent
 
 
 def exact(value: Decimal, what: str) -> Decimal:
@@ -137,23 +182,28 @@ def to_decimal(value: object, what: str) -> Decimal | NotAvailable:
         return ND
     if isinstance(value, bool):
         raise EvaluationError(
-            f"{what} is a bool ({value}), not a number", hint="give a number or N/D"
+            msg("{what} is a bool ({value}), not a number", what=what, value=value),
+            hint=msg("give a number or N/D"),
         )
     if isinstance(value, Decimal):
         if value.is_nan():
             return ND
         if value.is_infinite():
-            raise EvaluationError(f"{what} is infinite", hint="give a finite number or N/D")
+            raise EvaluationError(
+                msg("{what} is infinite", what=what), hint=msg("give a finite number or N/D")
+            )
         return exact(value, what)
     if isinstance(value, int):
         if value.bit_length() > MAX_INT_BITS:
-            raise EvaluationError(f"{what} is too large", hint="check the data")
+            raise EvaluationError(msg("{what} is too large", what=what), hint=msg("check the data"))
         return exact(Decimal(value), what)
     if isinstance(value, float):
         if math.isnan(value):
             return ND
         if math.isinf(value):
-            raise EvaluationError(f"{what} is infinite", hint="give a finite number or N/D")
+            raise EvaluationError(
+                msg("{what} is infinite", what=what), hint=msg("give a finite number or N/D")
+            )
         return Decimal(repr(value))
     from .values import Quantity, parse_value  # here: numbers, the common case, need neither
 
@@ -161,16 +211,18 @@ def to_decimal(value: object, what: str) -> Decimal | NotAvailable:
         try:
             parsed = parse_value(value)
         except KpiFormulaError as error:
-            raise EvaluationError(f"{what}: {error.reason}", hint=error.hint) from None
+            raise EvaluationError(
+                msg("{what}: {reason}", what=what, reason=error.reason), hint=error.hint
+            ) from None
         return to_decimal(parsed, what)
     if isinstance(value, Quantity):
         return exact(value.amount, what)
     if isinstance(value, dt.date):
         raise EvaluationError(
-            f"{what} is a date ({value.isoformat()}), not a number",
-            hint="dates are judged against deadline targets, not computed with",
+            msg("{what} is a date ({date}), not a number", what=what, date=value.isoformat()),
+            hint=msg("dates are judged against deadline targets, not computed with"),
         )
     raise EvaluationError(
-        f"{what} has type {type(value).__name__}, not a number",
-        hint="give an int, a Decimal, a float, a str such as '1.100 N.', or N/D",
+        msg("{what} has type {kind}, not a number", what=what, kind=type(value).__name__),
+        hint=msg("give an int, a Decimal, a float, a str such as '1.100 N.', or N/D"),
     )

@@ -2,15 +2,20 @@
 
 The scorecard, the prompt and the command line show values this way, so an
 analyst sees ``8,38 %`` and ``92,2 %`` wherever she looks; the exact digits
-stay in the results and the JSON.
+stay in the results and the JSON.  Rounding is half-even, in the library's own
+context: what the host program did to ``decimal.getcontext()`` changes nothing.
 
 >>> from decimal import Decimal
 >>> display_value(Decimal("0.08377659574468085106382978723"), "%")
 '8,38 %'
+>>> display_value(Decimal("0.054236"), "‰")
+'54,24 ‰'
 >>> display_percent(Decimal("0.9216326530612244897959183673"))
 '92,2 %'
 >>> display_value(Decimal("13595300000"), "€")
 '13.595.300.000 €'
+>>> display_value(Decimal(1), "sì/no")
+'SI'
 """
 
 from __future__ import annotations
@@ -18,30 +23,40 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from .decimals import MAX_DIGITS, ROUNDING, decimal_text, written_digits
 from .missing import ND, NotAvailable
-from .values import UNITS, Quantity, format_value
+from .values import UNITS, YES_NO, Quantity, format_value, fraction_shift
 
 __all__ = ["display_percent", "display_value", "display_weight"]
 
-_PERCENT_PLACES = Decimal("0.0001")
 _PLACES = Decimal("0.01")
 _SCORE_PLACES = Decimal("0.001")
+_WHOLE = Decimal(1)
 _LARGE = 10**15
 
 
 def display_value(value: Decimal | dt.date | NotAvailable, unit: str | None = None) -> str:
-    """A value with its unit, the Italian way: two decimals (of a percentage, of
-    other amounts), none for whole amounts; N/D and dates as documents write them."""
+    """A value with its unit, the Italian way: two decimals (of a percentage, of a
+    per mille, of other amounts), none for whole amounts; yes/no as ``SI``/``NO``;
+    N/D and dates as documents write them.  A number too long to write out is
+    shown in scientific notation."""
     if value is ND:
         return "N/D"
     if isinstance(value, dt.date):
         return format_value(value)
     assert isinstance(value, Decimal)
-    places = _PERCENT_PLACES if unit == "%" else _PLACES
-    rounded = value.quantize(places) if abs(value) < _LARGE else value
-    if rounded == rounded.to_integral_value() and unit != "%":
-        rounded = rounded.quantize(Decimal(1)) if abs(rounded) < _LARGE else rounded
     shown_unit = unit if unit in UNITS else None
+    if shown_unit == YES_NO and value not in (0, 1):
+        shown_unit = None  # a yes/no indicator's average, say: a number
+    shift = fraction_shift(shown_unit)
+    if written_digits(value, shift) > MAX_DIGITS:
+        return decimal_text(value) + ("" if shown_unit is None else f" {shown_unit}")
+    places = _PLACES.scaleb(-shift, ROUNDING)
+    rounded = value.quantize(places, context=ROUNDING) if value.copy_abs() < _LARGE else value
+    if rounded == rounded.to_integral_value(context=ROUNDING) and not shift:
+        rounded = (
+            rounded.quantize(_WHOLE, context=ROUNDING) if rounded.copy_abs() < _LARGE else (rounded)
+        )
     return format_value(Quantity(rounded, shown_unit))
 
 
@@ -49,7 +64,7 @@ def display_percent(score: Decimal | None) -> str:
     """An achievement or a score in [0, 1] as a percentage with one decimal."""
     if score is None:
         return "N/D"
-    return format_value(Quantity(score.quantize(_SCORE_PLACES), "%"))
+    return format_value(Quantity(score.quantize(_SCORE_PLACES, context=ROUNDING), "%"))
 
 
 def display_weight(weight: Decimal) -> str:

@@ -10,12 +10,12 @@ file and, where it can, the line: never a traceback, a hang or memory used up.
 :data:`MAX_FILE_BYTES`             a file as stored: 64 MiB
 :data:`MAX_CELL_CHARS`             a CSV cell: 131,072 characters (the csv module's
                                    own limit)
-:data:`MAX_SHEET_CELLS`            an ``.xlsx`` sheet: 1,000,000 cells, each row
+:data:`MAX_SHEET_CELLS`            an ``.xlsx`` sheet: 200,000 cells, each row
                                    counted up to its last cell, and no more declared
                                    (``<dimension ref="A1:XFD1048576">`` is refused)
 :data:`MAX_UNZIPPED_BYTES`         an ``.xlsx`` workbook unzipped: 128 MiB in all
 :data:`MAX_PART_ELEMENTS`          XML elements of a workbook's parts beside its
-                                   cells (styles, names, column widths): 200,000
+                                   cells (styles, names, column widths): 100,000
 =================================  =================================================
 
 A workbook is checked before openpyxl parses any of it: the sizes its zip
@@ -68,14 +68,14 @@ MAX_FILE_BYTES = 64 * 2**20
 """The largest file read, as stored on disk."""
 MAX_CELL_CHARS = 131_072
 """The longest CSV cell (the csv module's own field limit)."""
-MAX_SHEET_CELLS = 1_000_000
+MAX_SHEET_CELLS = 200_000
 """The most cells of one ``.xlsx`` sheet, each row counted up to its last cell."""
 MAX_UNZIPPED_BYTES = 128 * 2**20
 """The most bytes of an ``.xlsx`` workbook's parts, unzipped, in all."""
 MAX_PARTS = 10_000
 """The most parts (zip members) of an ``.xlsx`` workbook."""
 _MAX_DIRECTORY_BYTES = MAX_PARTS * 400  # an entry of the zip directory with a long name
-MAX_PART_ELEMENTS = 200_000
+MAX_PART_ELEMENTS = 100_000
 """The most XML elements of a workbook's part outside its cells."""
 EXCEL_COLUMNS = 16_384
 EXCEL_ROWS = 1_048_576
@@ -113,7 +113,7 @@ def _os_error(
         why, hint = msg("a part of the path is a file, not a folder"), msg("check the path")
     else:
         why, hint = (
-            msg("{reason}", reason=error.strerror or type(error).__name__),
+            msg("the system says: {reason}", reason=error.strerror or type(error).__name__),
             msg("check the path"),
         )
     return error_type(msg("{doing}: {why}", doing=doing, why=why), hint=hint)
@@ -147,7 +147,7 @@ def _decoding_error(
     return error_type(
         msg(
             "the byte {byte} cannot be read as {encoding}",
-            byte=f"0x{data[error.start]:02X}",
+            byte=format(data[error.start], "#04X").replace("X", "x"),
             encoding=what,
         ),
         hint=msg("save the file again as UTF-8 text"),
@@ -234,10 +234,10 @@ def require_text(value: object, error_type: type[_TextError], what: str, example
     if isinstance(value, str):
         return value
     raise error_type(
-        f"{what} is text, not {type(value).__name__}",
+        msg("{what} is text, not {kind}", what=what, kind=type(value).__name__),
         text=repr(value),
         position=0,
-        hint=f"pass a str such as {example!r}",
+        hint=msg("pass a str such as {example!r}", example=example),
     )
 
 
@@ -300,7 +300,7 @@ class _PartScan:
         self.column = 0
 
     def start(self, tag: str, attributes: dict[str, str]) -> None:
-        local = tag.rpartition(" ")[2]
+        local = tag.rpartition(":")[2]  # no namespaces: a prefix, if any, is cut off
         if self.root is None:
             self.root = local
         if self.in_cells:
@@ -336,7 +336,7 @@ class _PartScan:
                 self._declared(attributes.get("ref", ""))
 
     def end(self, tag: str) -> None:
-        if self.in_cells and tag.rpartition(" ")[2] == "sheetData":
+        if self.in_cells and tag.rpartition(":")[2] == "sheetData":
             self._end_row()
             self.in_cells = False
 
@@ -425,7 +425,7 @@ def _check_directory(data: bytes) -> None:
 def _scan_part(archive: zipfile.ZipFile, name: str) -> None:
     """Read one XML part of a workbook, streaming, refusing at the first limit."""
     scan = _PartScan(name)
-    parser = expat.ParserCreate(namespace_separator=" ")
+    parser = expat.ParserCreate()
     parser.StartElementHandler = scan.start
     parser.EndElementHandler = scan.end
     parser.StartDoctypeDeclHandler = _refuse_doctype
@@ -455,7 +455,7 @@ class Workbook:
             self._book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except _RefusedError as refused:
             raise self._fail(
-                msg("{path} is refused: {reason}", path=str(self.path), reason=refused.message),
+                msg("the workbook is refused: {reason}", reason=refused.message),
                 refused.hint,
             ) from None
         except Exception as error:  # openpyxl and zipfile raise many kinds for a damaged file
@@ -468,11 +468,7 @@ class Workbook:
     def _unreadable(self, error: Exception) -> _FileError:
         reason = " ".join(str(error).split())[:200] or type(error).__name__
         return self._fail(
-            msg(
-                "{path} cannot be read as an .xlsx workbook: {reason}",
-                path=str(self.path),
-                reason=reason,
-            ),
+            msg("it cannot be read as an .xlsx workbook: {reason}", reason=reason),
             msg("save it again from Excel or LibreOffice as an Excel workbook (.xlsx)"),
         )
 
@@ -537,7 +533,7 @@ class Workbook:
         if found is not None:
             return found
         raise self._fail(
-            msg("{path} has no sheet {name}", path=str(self.path), name=repr(name)),
+            msg("the workbook has no sheet {name}", name=repr(name)),
             msg("its sheets are {names}", names=", ".join(repr(n) for n in self.names)),
         )
 
@@ -548,11 +544,14 @@ class Workbook:
         ``datetime.datetime``/``datetime.date``.
         """
         sheet = self._book[name]
+        source = f"{self.path}[{name}]"
         sheet.reset_dimensions()  # read every row there is, not only the declared ones
         found: list[tuple[int, list[object]]] = []
         try:
             for number, row in enumerate(sheet.iter_rows(), start=1):
-                values = [self._value(cell, number, column) for column, cell in enumerate(row, 1)]
+                values = [
+                    self._value(cell, source, number, column) for column, cell in enumerate(row, 1)
+                ]
                 if any(value is not None and value != "" for value in values):
                     found.append((number, values))
         except _FileError:
@@ -561,7 +560,7 @@ class Workbook:
             raise self._unreadable(error) from None
         return found
 
-    def _value(self, cell: Any, line: int, column: int) -> object:
+    def _value(self, cell: Any, source: str, line: int, column: int) -> object:
         value = cell.value
         if isinstance(value, bool) or value is None or isinstance(value, str | dt.date):
             return value
@@ -578,5 +577,5 @@ class Workbook:
             hint=msg("write a number, a date or text in it"),
             line=line,
             column=column,
-            source=str(self.path),
+            source=source,
         )

@@ -35,7 +35,6 @@ from .missing import ND
 from .result import Result
 from .scoring import BINARY, PROPORTIONAL, RangeScoring, Scoring
 from .targets import Outcome, Target
-from .values import Quantity
 
 __all__ = [
     "UsageError",
@@ -205,36 +204,25 @@ def parse_scoring(text: str) -> Scoring:
 
 
 def check_typed(
-    target: Target, actual_text: str, *, scoring: Scoring, baseline_text: str | None = None
+    target: Target,
+    actual_text: str,
+    *,
+    scoring: Scoring,
+    baseline_text: str | None = None,
+    direction: str | None = None,
 ) -> Outcome:
-    """Judge a value a person typed against ``target``.
+    """Judge a value a person typed against ``target``, in ``direction`` if given.
 
-    The value follows the one rule for numbers typed by people; a number
-    without a unit judged against a target in % is a fraction (``0,95``) when
-    it lies within ±1, and is refused beyond (is 95 meant as 95 % or as
-    9.500 %?) rather than guessed.
+    The value follows the one rule for numbers typed by people (``1.100`` alone
+    is refused as ambiguous), then the one rule for units of
+    :func:`kpi_formula.units.in_unit`, which :meth:`Target.check` applies: a
+    number without a unit judged against a target in % is a fraction
+    (``0,95``) when it lies within ±1, and is refused beyond (is 95 meant as
+    95 % or as 9.500 %?) rather than guessed.  A bare-number target without a
+    direction is read as *at least*, and the outcome's notes say so.
     """
     actual = parse_typed_value(actual_text)
     baseline = None if baseline_text is None else parse_typed_value(baseline_text)
-    for text, value, unitless in (
-        (actual_text, actual, msg("the value {text!r} has no unit, and the target is in %")),
-        (baseline_text, baseline, msg("the baseline {text!r} has no unit, and the target is in %")),
-    ):
-        if (
-            target.unit == "%"
-            and isinstance(value, Quantity)
-            and value.unit is None
-            and text is not None
-            and abs(value.amount) > 1
-        ):
-            raise UsageError(
-                Message(unitless.template, text=text.strip()),
-                hint=msg(
-                    "write it with its % sign ({text} %) or as a fraction (0,95 for 95 %): "
-                    "is {text} meant as {text} % or as {text} × 100 %?",
-                    text=text.strip(),
-                ),
-            )
     if target.needs_baseline and baseline is None:
         raise UsageError(
             msg(
@@ -246,7 +234,7 @@ def check_typed(
                 "':check ACTUAL TARGET, baseline VALUE' at the prompt"
             ),
         )
-    return target.check(actual, baseline=baseline, scoring=scoring)
+    return target.check(actual, baseline=baseline, direction=direction, scoring=scoring)
 
 
 def evaluation_warnings(

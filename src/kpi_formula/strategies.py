@@ -23,7 +23,9 @@ text is canonical.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -31,11 +33,12 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from .ast import NUMBER_PATTERN, BinOp, Neg, Node, Number, Ref
+from .decimals import EXACT
 from .formula import Formula
 from .missing import ND, NotAvailable
 from .parser import MAX_DEPTH
 from .targets import Change, Reference, Target
-from .values import Quantity, format_value
+from .values import UNITS, YES_NO, Quantity, format_amount, format_value, fraction_shift
 
 __all__ = [
     "codes",
@@ -247,18 +250,51 @@ def datasets(
 
 
 def quantities(
-    *, units: tuple[str | None, ...] = ("€", "%", "N.", "gg", None)
+    *, units: tuple[str | None, ...] = ("€", "%", "‰", "N.", "gg", "sì/no", None)
 ) -> st.SearchStrategy[Quantity]:
-    """Quantities as documents hold them: up to two decimals (four for %)."""
+    """Quantities as documents hold them: up to two decimals (of a percentage, of a
+    per mille, of other amounts); yes/no as 1 or 0 in the unit ``sì/no``."""
+    for unit in units:
+        if unit is not None and unit not in UNITS:
+            raise InvalidArgument(f"units must be among {UNITS} or None, not {unit!r}")
 
     def build(amount: Decimal, unit: str | None) -> Quantity:
-        return Quantity(amount.scaleb(-2) if unit == "%" else amount, unit)  # type: ignore[arg-type]
+        if unit == YES_NO:
+            return Quantity(Decimal(int(amount) % 2), YES_NO)
+        shift = fraction_shift(unit)  # type: ignore[arg-type]
+        return Quantity(amount.scaleb(-shift, EXACT) if shift else amount, unit)  # type: ignore[arg-type]
 
     amounts = st.decimals(min_value=-(10**12), max_value=10**12, places=2, allow_nan=False)
     return st.builds(build, amounts, st.sampled_from(units))
 
 
 _ND_SPELLINGS = ("N/D", "n.d.", "N.D.", "n.a.", "n.c.", "nd", "-", "–")
+_YES_SPELLINGS = ("SI", "Sì", "si", "Realizzato", "Realizzata", "Adottato", "Approvato")
+_NO_SPELLINGS = ("NO", "No", "Non realizzato", "Non adottato")
+_MONTH_NAMES = (
+    "gennaio",
+    "febbraio",
+    "marzo",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "agosto",
+    "settembre",
+    "ottobre",
+    "novembre",
+    "dicembre",
+)
+_THOUSANDS_SPACES = (" ", "\u00a0", "\u202f", "\u2009")
+
+
+def _number_text(draw: st.DrawFn, quantity: Quantity) -> str:
+    """The amount of ``quantity`` as a document writes it: thousands grouped by dots,
+    or by single spaces as PDFs print them."""
+    text = format_amount(quantity.amount, quantity.unit)
+    if "." in text and draw(st.booleans()):
+        text = text.replace(".", draw(st.sampled_from(_THOUSANDS_SPACES)))
+    return text
 
 
 @st.composite
@@ -267,56 +303,36 @@ def _value_text(draw: st.DrawFn) -> str:
     if value is ND:
         return draw(st.sampled_from(_ND_SPELLINGS))
     if isinstance(value, dt.date):
-        style = draw(st.sampled_from(["%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d"]))
-        return value.strftime(style)
+        style = draw(st.sampled_from(["-", "/", ".", "iso", "words"]))
+        if style == "iso":
+            return value.isoformat()
+        if style == "words":
+            return f"{value.day} {_MONTH_NAMES[value.month - 1]} {value.year}"
+        return f"{value.day:02d}{style}{value.month:02d}{style}{value.year}"
     assert isinstance(value, Quantity)
+    if value.unit == YES_NO:
+        return draw(st.sampled_from(_YES_SPELLINGS if value.amount else _NO_SPELLINGS))
     text = format_value(value)
     if value.unit == "€" and draw(st.booleans()):
         amount = value.amount
-        millions = amount.scaleb(-6)
-        if amount and millions == millions.to_integral_value() and draw(st.booleans()):
+        millions = amount.scaleb(-6, EXACT)
+        if amount and millions == millions.to_integral_value(context=EXACT) and draw(st.booleans()):
             scale = draw(st.sampled_from(["mln €", "milioni di euro", "M€"]))
             return f"{format_value(Quantity(millions))} {scale}"
         return "€ " + text.removesuffix(" €")
-    return text
+    number = _number_text(draw, value)
+    return number if value.unit is None else f"{number} {value.unit}"
 
 
 def value_texts() -> st.SearchStrategy[str]:
     """Values written the Italian way, as other bodies write them too: ``1.100 N.``,
-    ``72,10 %``, ``€ 2.750,00``, ``4 mln €``, ``n.d.``, ``31.12.2025``, ``2025-12-31``."""
+    ``1 000 000 €``, ``72,10 %``, ``54,24 ‰``, ``€ 2.750,00``, ``4 mln €``, ``SI``,
+    ``Non realizzato``, ``n.d.``, ``31.12.2025``, ``2025-12-31``, ``30 giugno 2025``."""
     return _value_text()
 
 
-_COMPARISON_SPELLINGS: dict[str, tuple[str, ...]] = {
-    ">=": (">=", "=>", "≥", "maggiore o uguale a", "non inferiore a", "almeno"),
-    "<=": ("<=", "=<", "≤", "minore o uguale a", "non superiore a", "al massimo"),
-    ">": (">", "superiore a", "maggiore di"),
-    "<": ("<", "inferiore a", "minore di"),
-    "=": ("=", "pari a", "uguale a"),
-}
-
-
-@st.composite
-def _target_text(draw: st.DrawFn) -> str:
-    target = draw(targets())
-    text = str(target)
-    if target.threshold is None or isinstance(target.threshold, dt.date):
-        return text
-    body = text.split(": ", 1)[-1]
-    spelling = draw(st.sampled_from(_COMPARISON_SPELLINGS[target.comparison]))
-    rest = body.split(" ", 1)[1]
-    prefix = "" if target.year is None else draw(st.sampled_from(["Anno {}: ", "{}: "]))
-    return prefix.format(target.year) + f"{spelling} {rest}"
-
-
-def target_texts() -> st.SearchStrategy[str]:
-    """Target cells as documents write them: ``>= 1.100 N.``, ``Entro 31-12-2025``,
-    ``maggiore o uguale a 90 %``, ``Anno 2026: <= 15 gg``, ``+20 % rispetto alla baseline``."""
-    return _target_text()
-
-
 def values() -> st.SearchStrategy[Quantity | dt.date | NotAvailable]:
-    """Document values: quantities, dates and N/D."""
+    """Document values: quantities (yes/no and per mille too), dates and N/D."""
     return st.one_of(
         quantities(),
         st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2999, 12, 31)),
@@ -324,35 +340,289 @@ def values() -> st.SearchStrategy[Quantity | dt.date | NotAvailable]:
     )
 
 
-def targets() -> st.SearchStrategy[Target]:
-    """Targets: comparisons with a quantity, deadlines and relative targets, some
-    with a year in front."""
-    years = st.one_of(st.none(), st.integers(2000, 2099))
-    comparison = st.builds(
-        Target, st.sampled_from([">=", "<=", ">", "<", "="]), quantities(), year=years
+# -- targets ---------------------------------------------------------------------------
+
+_AMOUNT_UNITS: tuple[str | None, ...] = ("€", "%", "‰", "N.", "gg", None)
+_DESCRIPTIONS = (
+    "pratiche evase nell'anno",
+    "comuni aderenti al servizio",
+    "imprese coinvolte",
+    "dalla richiesta",
+    "degli uffici dotati di firma digitale",
+    "nell'uso dello sportello digitale",
+    "di soddisfazione degli utenti",
+    "dei procedimenti conclusi, e-learning compreso",
+)
+"""Words of what is counted, as documents write them after an amount."""
+_COUNTED = (
+    "pratiche evase nell'anno",
+    "comuni aderenti al servizio",
+    "imprese coinvolte",
+    "corsi e-learning",
+    "utenti",
+)
+"""Words that begin with what is counted: after a number without a unit, a count."""
+_LABEL_CHARACTERS = st.characters(
+    blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"), blacklist_characters='"'
+)
+
+
+def _labels() -> st.SearchStrategy[str | None]:
+    """Labels: none, words documents write, or any text a quoted label can hold."""
+    drawn = st.text(_LABEL_CHARACTERS, min_size=1, max_size=30).filter(lambda text: text.split())
+    return st.one_of(st.none(), st.sampled_from(_DESCRIPTIONS), drawn)
+
+
+def _years() -> st.SearchStrategy[int | None]:
+    return st.one_of(st.none(), st.integers(2000, 2099))
+
+
+_DATES = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 12, 31))
+
+
+@st.composite
+def _comparison_target(draw: st.DrawFn) -> Target:
+    quantity = draw(quantities(units=_AMOUNT_UNITS))
+    implied = draw(st.booleans())
+    comparison = ">=" if implied else draw(st.sampled_from([">=", "<=", ">", "<", "="]))
+    deadline = draw(st.one_of(st.none(), _DATES))
+    return Target(
+        comparison,  # type: ignore[arg-type]
+        quantity,
+        year=draw(_years()),
+        deadline=deadline,
+        label=draw(_labels()),
+        implied=implied,
     )
-    deadline = st.builds(
-        Target,
-        st.just("entro"),
-        st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 12, 31)),
-        year=years,
+
+
+@st.composite
+def _range_target(draw: st.DrawFn) -> Target:
+    unit = draw(st.sampled_from(_AMOUNT_UNITS))
+    low, high = sorted(
+        (draw(quantities(units=(unit,))) for _ in range(2)), key=lambda each: each.amount
     )
+    return Target("tra", low, year=draw(_years()), upper=high, label=draw(_labels()))
+
+
+@st.composite
+def _yes_no_target(draw: st.DrawFn) -> Target:
+    answer = Quantity(Decimal(draw(st.sampled_from([0, 1]))), YES_NO)
+    deadline = draw(st.one_of(st.none(), _DATES))
+    return Target("=", answer, year=draw(_years()), deadline=deadline, label=draw(_labels()))
+
+
+@st.composite
+def _deadline_target(draw: st.DrawFn) -> Target:
+    return Target("entro", draw(_DATES), year=draw(_years()), label=draw(_labels()))
+
+
+@st.composite
+def _relative_target(draw: st.DrawFn) -> Target:
     references: st.SearchStrategy[Reference] = st.one_of(
         st.sampled_from(["baseline", "previous"]), st.integers(2000, 2099)
     )
+    amount = draw(quantities(units=("%", "‰", "N.", "gg", "€", None)))
+    reference = draw(references)
+    implied = False
+    if not amount.amount:
+        implied = draw(st.booleans())
+        comparison = ">=" if implied else draw(st.sampled_from([">=", "<=", ">", "<", "="]))
+    else:
+        comparison = ">=" if amount.amount > 0 else "<="
+    return Target(
+        comparison,  # type: ignore[arg-type]
+        year=draw(_years()),
+        change=Change(amount, reference),
+        label=draw(_labels()),
+        implied=implied,
+    )
 
-    @st.composite
-    def relative(draw: st.DrawFn) -> Target:
-        amount = draw(quantities(units=("%", "N.", "gg", "€")))
-        reference = draw(references)
-        if not amount.amount:
-            comparison = draw(st.sampled_from([">=", "<=", ">", "<", "="]))
-        else:
-            comparison = ">=" if amount.amount > 0 else "<="
-        return Target(
-            comparison,  # type: ignore[arg-type]
-            year=draw(years),
-            change=Change(amount, reference),
+
+def targets() -> st.SearchStrategy[Target]:
+    """Targets of every kind: comparisons with a quantity (written or implied, with
+    a label of what is counted, with a deadline), ranges, yes/no, deadlines and
+    relative targets, some with a year in front."""
+    return st.one_of(
+        _comparison_target(),
+        _range_target(),
+        _yes_no_target(),
+        _deadline_target(),
+        _relative_target(),
+    )
+
+
+_COMPARISON_SPELLINGS: dict[str, tuple[str, ...]] = {
+    ">=": (
+        ">=",
+        "=>",
+        "≥",
+        "maggiore o uguale a",
+        "non inferiore a",
+        "almeno",
+        "pari o superiore a",
+        "non meno di",
+        "minimo",
+    ),
+    "<=": (
+        "<=",
+        "=<",
+        "≤",
+        "minore o uguale a",
+        "non superiore a",
+        "al massimo",
+        "non oltre",
+        "fino a",
+        "non più di",
+        "entro",
+    ),
+    ">": (">", "superiore a", "maggiore di", "oltre", "più di"),
+    "<": ("<", "inferiore a", "minore di", "meno di"),
+    "=": ("=", "pari a", "uguale a"),
+}
+
+
+def _deadline_text(draw: st.DrawFn, day: dt.date) -> str:
+    """A deadline as documents write it: a date, or the period it ends."""
+    spellings = [
+        f"Entro {format_value(day)}",
+        f"entro il {day.day:02d}/{day.month:02d}/{day.year}",
+        f"Entro il {day.day}.{day.month}.{day.year}",
+        f"entro il {day.day} {_MONTH_NAMES[day.month - 1]} {day.year}",
+    ]
+    last = calendar.monthrange(day.year, day.month)[1]
+    if day.day == last:
+        spellings.append(f"entro {_MONTH_NAMES[day.month - 1]} {day.year}")
+        if day.month % 3 == 0:
+            ordinal = ("primo", "secondo", "terzo", "quarto")[day.month // 3 - 1]
+            spellings.append(f"entro il {ordinal} trimestre {day.year}")
+        if day.month in (6, 12):
+            half = "primo" if day.month == 6 else "secondo"
+            spellings.append(f"entro il {half} semestre {day.year}")
+        if day.month == 12:
+            spellings.append(f"entro il {day.year}")
+    return draw(st.sampled_from(spellings))
+
+
+def _amount_text(draw: st.DrawFn, quantity: Quantity) -> str:
+    number = _number_text(draw, quantity)
+    return number if quantity.unit is None else f"{number} {quantity.unit}"
+
+
+@st.composite
+def _written_target(draw: st.DrawFn) -> tuple[str, Target]:
+    """A target as a document writes it, in symbols or in words, and the target it is."""
+    kind = draw(st.sampled_from(["comparison", "range", "yes-no", "deadline", "relative"]))
+    label: str | None = None
+    if kind == "comparison":
+        quantity = draw(quantities(units=_AMOUNT_UNITS))
+        implied = draw(st.booleans())
+        comparison = ">=" if implied else draw(st.sampled_from(sorted(_COMPARISON_SPELLINGS)))
+        spellings = _COMPARISON_SPELLINGS[comparison]
+        if quantity.unit is None:
+            spellings = tuple(each for each in spellings if each != "entro")  # entro 2025: a year
+        spelling = "" if implied else draw(st.sampled_from(spellings)) + " "
+        text = spelling + _amount_text(draw, quantity)
+        if draw(st.booleans()):
+            label = draw(st.sampled_from(_COUNTED if quantity.unit is None else _DESCRIPTIONS))
+            text += f" {label}"
+            if quantity.unit is None:
+                quantity = Quantity(quantity.amount, "N.")
+        if spelling == "entro ":
+            comparison = "<="
+        target = Target(comparison, quantity, label=label, implied=implied)  # type: ignore[arg-type]
+    elif kind == "range":
+        unit = draw(st.sampled_from(_AMOUNT_UNITS))
+        low, high = sorted(
+            (draw(quantities(units=(unit,))) for _ in range(2)), key=lambda each: each.amount
         )
+        first = _amount_text(draw, low) if draw(st.booleans()) else _number_text(draw, low)
+        second = _amount_text(draw, high)
+        form = draw(st.sampled_from(["tra {} e {}", "fra {} e {}", "da {} a {}", "{} - {}"]))
+        text = form.format(first, second)
+        target = Target("tra", low, upper=high)
+    elif kind == "yes-no":
+        answer = draw(st.sampled_from([0, 1]))
+        text = draw(st.sampled_from(_YES_SPELLINGS if answer else _NO_SPELLINGS))
+        target = Target("=", Quantity(Decimal(answer), YES_NO))
+    elif kind == "deadline":
+        day = draw(_DATES)
+        text = _deadline_text(draw, day)
+        target = Target("entro", day)
+    else:
+        text, target = draw(st.sampled_from(_RELATIVE_TEXTS))
+    if draw(st.booleans()):
+        text += "."
+    year = draw(_years())
+    if year is not None:
+        prefix = draw(st.sampled_from(["Anno {}: ", "{}: ", "anno {}:"]))
+        text = prefix.format(year) + text
+        target = replace(target, year=year)
+    return text, target
 
-    return st.one_of(comparison, deadline, relative())
+
+_RELATIVE_TEXTS: tuple[tuple[str, Target], ...] = (
+    (
+        "Aumento del 20% rispetto alla baseline",
+        Target(">=", change=Change(Quantity(Decimal("0.2"), "%"), "baseline")),
+    ),
+    (
+        "Incremento del 25%, rispetto alla baseline, nell'uso dello sportello digitale",
+        Target(
+            ">=",
+            change=Change(Quantity(Decimal("0.25"), "%"), "baseline"),
+            label="nell'uso dello sportello digitale",
+        ),
+    ),
+    (
+        "Riduzione di 5 gg rispetto all'anno precedente",
+        Target("<=", change=Change(Quantity(Decimal(-5), "gg"), "previous")),
+    ),
+    (
+        "-10 % rispetto al valore del 2023",
+        Target("<=", change=Change(Quantity(Decimal("-0.1"), "%"), 2023)),
+    ),
+    (
+        "Mantenimento",
+        Target(">=", change=Change(Quantity(Decimal(0), "%"), "baseline"), implied=True),
+    ),
+    (
+        "mantenimento del valore dell'anno precedente",
+        Target(">=", change=Change(Quantity(Decimal(0), "%"), "previous"), implied=True),
+    ),
+    (
+        ">= valore anno precedente",
+        Target(">=", change=Change(Quantity(Decimal(0), "%"), "previous")),
+    ),
+    (
+        "Adesione di ulteriori 3.000 imprese",
+        Target(
+            ">=",
+            change=Change(Quantity(Decimal(3000), "N."), "previous"),
+            label="Adesione di … imprese",
+        ),
+    ),
+)
+
+
+@st.composite
+def _target_cell(draw: st.DrawFn) -> tuple[str, list[Target]]:
+    """A target cell and the targets it holds: one target, its canonical text, or
+    no target at all (``n.d.``)."""
+    choice = draw(st.sampled_from(["written", "written", "written", "canonical", "none"]))
+    if choice == "none":
+        return draw(st.sampled_from(_ND_SPELLINGS)), []
+    if choice == "canonical":
+        target = draw(targets())
+        return str(target), [target]
+    text, target = draw(_written_target())
+    return text, [target]
+
+
+def target_texts() -> st.SearchStrategy[str]:
+    """Target cells as documents write them: ``>= 1.100 N.``, ``Entro 31-12-2025``,
+    ``maggiore o uguale a 90 %``, ``Almeno 1.100 pratiche evase nell'anno.``,
+    ``non oltre 30 gg``, ``tra 70% e 90%``, ``SI``, ``entro il primo semestre 2025``,
+    ``Anno 2026: <= 15 gg``, ``Aumento del 20% rispetto alla baseline``, ``ulteriori
+    3.000 imprese``, and ``n.d.`` (a cell without a target)."""
+    return _target_cell().map(lambda cell: cell[0])

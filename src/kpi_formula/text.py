@@ -20,7 +20,9 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-__all__ = ["MAX_TEXT_LENGTH", "check_length", "normalise"]
+from .errors import msg
+
+__all__ = ["MAX_TEXT_LENGTH", "check_length", "hygiene_problem", "normalise", "translate"]
 
 MAX_TEXT_LENGTH = 10_000
 """The longest formula, value or target text accepted, in characters."""
@@ -62,10 +64,27 @@ def check_length(text: str, fail: Callable[[str, int, str], Exception]) -> None:
     """Refuse text longer than :data:`MAX_TEXT_LENGTH` through ``fail``."""
     if len(text) > MAX_TEXT_LENGTH:
         raise fail(
-            f"input of {len(text):,} characters is longer than the limit of {MAX_TEXT_LENGTH:,}",
+            msg(
+                "input of {length} characters is longer than the limit of {limit}",
+                length=format(len(text), ","),
+                limit=format(MAX_TEXT_LENGTH, ","),
+            ),
             MAX_TEXT_LENGTH,
-            "split the formula into indicators that refer to each other",
+            msg("split the formula into indicators that refer to each other"),
         )
+
+
+def hygiene_problem(text: str) -> int | None:
+    """The position of the first character the hygiene policy refuses in ``text``
+    (invisible or control), or None: for values built by hand, which must hold
+    only what a reader accepts."""
+    if text.isascii():
+        control = _ASCII_CONTROL.search(text)
+        return None if control is None else control.start()
+    for position, char in enumerate(text):
+        if _is_forbidden(char):
+            return position
+    return None
 
 
 def normalise(
@@ -80,21 +99,28 @@ def normalise(
     """
     check_length(text, too_long or fail)
     text = text.translate(_TRANSLATION)
-    if not text.isascii():
-        for position, char in enumerate(text):
-            if _is_forbidden(char):
-                raise fail(
-                    f"invisible or control character U+{ord(char):04X} "
-                    f"({unicodedata.name(char, 'unnamed')})",
-                    position,
-                    "delete it: it often comes with text copied from PDF files",
-                )
-    else:
-        control = _ASCII_CONTROL.search(text)
-        if control is not None:
+    position = hygiene_problem(text)
+    if position is not None:
+        char = text[position]
+        if text.isascii():
             raise fail(
-                f"control character U+{ord(control.group()):04X}",
-                control.start(),
-                "delete it: control characters cannot appear in formulas or values",
+                msg("control character U+{code}", code=format(ord(char), "04X")),
+                position,
+                msg("delete it: control characters cannot appear in formulas or values"),
             )
+        raise fail(
+            msg(
+                "invisible or control character U+{code} ({name})",
+                code=format(ord(char), "04X"),
+                name=unicodedata.name(char, "unnamed"),
+            ),
+            position,
+            msg("delete it: it often comes with text copied from PDF files"),
+        )
     return text
+
+
+def translate(text: str) -> str:
+    """``text`` with the policy's replacements (spaces, dashes, quotes, apostrophes)
+    and nothing refused: for text built by hand that must read back the same."""
+    return text.translate(_TRANSLATION)

@@ -1,13 +1,18 @@
-"""Document values — numbers, units, dates and N/D written the Italian way.
+"""Document values — numbers, units, dates, yes/no and N/D written the Italian way.
 
-Planning documents group thousands with ``.`` and write the decimal mark as
-``,``; they follow a number with its unit and sometimes with a note::
+Planning documents group thousands with ``.`` (or single spaces, as PDFs print
+them) and write the decimal mark as ``,``; they follow a number with its unit
+and sometimes with a note::
 
     >>> from kpi_formula import parse_value, format_value
     >>> parse_value("17.533.900.000 €")
     Quantity(amount=Decimal('17533900000'), unit='€')
     >>> parse_value("72,10 %").amount        # a percentage is stored as a fraction
     Decimal('0.7210')
+    >>> parse_value("54,24 ‰").amount        # and so is a per mille
+    Decimal('0.05424')
+    >>> parse_value("1 000 000 €").amount
+    Decimal('1000000')
     >>> parse_value("13.595.300.000 € (dato al 31/10/2024)").note
     'dato al 31/10/2024'
     >>> parse_value("N/D")
@@ -15,14 +20,30 @@ Planning documents group thousands with ``.`` and write the decimal mark as
     >>> format_value(parse_value("-23,24 gg"))
     '-23,24 gg'
 
-Units are ``€``, ``%``, ``N.`` (a count), ``gg`` (days) or none; ``EUR`` and
-``euro``, ``n``/``nr.``, ``giorni`` are read as their canonical spelling.
-Amounts may carry a scale (``4,15 mln``, ``2,4 mld €``, ``7,2 milioni di euro``,
-``3 migliaia``, ``350 k€``, ``5 M€``: the amount is scaled, the unit kept) or the
-currency in front (``€ 2.750,00``).  A dot that cannot group thousands is a
-decimal point (``71.90 %``).  N/D is also written ``n.d.``, ``n.a.``, ``n.c.``
-or a lone dash.  Dates are ``DD-MM-YYYY``, ``DD/MM/YYYY``, ``DD.MM.YYYY`` or
-ISO ``YYYY-MM-DD``.
+Units are ``€``, ``%``, ``‰`` (per mille), ``N.`` (a count), ``gg`` (days),
+``sì/no`` (yes or no) or none; ``EUR`` and ``euro``, ``n``/``nr.``, ``giorni``,
+``per mille`` are read as their canonical spelling.  Amounts may carry a scale
+(``4,15 mln``, ``2,4 mld €``, ``7,2 milioni di euro``, ``3 migliaia``, ``350 k€``,
+``5 M€``: the amount is scaled, the unit kept) or the currency in front
+(``€ 2.750,00``).  A dot that cannot group thousands is a decimal point
+(``71.90 %``).  N/D is also written ``n.d.``, ``n.a.``, ``n.c.`` or a lone dash.
+Dates are ``DD-MM-YYYY``, ``DD/MM/YYYY``, ``DD.MM.YYYY``, ISO ``YYYY-MM-DD`` or
+``30 giugno 2025``.
+
+**Yes and no** (``SI``, ``Sì``, ``Realizzato``, ``Adottato``; ``NO``, ``Non
+realizzato``) are the numbers 1 and 0 in the unit ``sì/no``, so that they flow
+through formulas, data files and engines as numbers do, and are written back as
+``SI`` and ``NO``::
+
+    >>> parse_value("Realizzato"), parse_value("Non realizzato")
+    (Quantity(amount=Decimal('1'), unit='sì/no'), Quantity(amount=Decimal('0'), unit='sì/no'))
+
+**Exactly, within limits.**  Text is read exactly, whatever the host program did
+to ``decimal.getcontext()``: a number has at most :data:`MAX_DIGITS` digits
+written out (``4,15 mln`` counts as the 7 digits of 4150000), and beyond is a
+:class:`~kpi_formula.ValueSyntaxError` naming the limit, never a rounded number.
+A :class:`Quantity` holds the same limit, so that :func:`format_value` always
+writes text :func:`parse_value` reads back.
 
     >>> parse_value("4,15mln")
     Quantity(amount=Decimal('4150000'), unit=None)
@@ -36,28 +57,53 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, DecimalException
 from functools import cache
 from typing import Any, Literal, TypeAlias, TypeVar
 
-from .decimals import EXACT, decimal_text
-from .errors import KpiFormulaError, ValueSyntaxError, _TextError, clip
+from .decimals import EXACT, MAX_DIGITS, decimal_text, written_digits
+from .errors import KpiFormulaError, Message, ValueSyntaxError, _TextError, clip, msg
 from .fieldtypes import TextField
 from .grammar import grammar_text
 from .inputs import require_text
 from .missing import ND, NotAvailable
-from .text import normalise
+from .text import MAX_TEXT_LENGTH, check_length, hygiene_problem, normalise
 
-__all__ = ["Quantity", "Unit", "Value", "format_value", "parse_date", "parse_value"]
+__all__ = [
+    "MAX_NOTE_LENGTH",
+    "UNITS",
+    "YES_NO",
+    "Quantity",
+    "Unit",
+    "Value",
+    "format_value",
+    "parse_date",
+    "parse_value",
+]
 
-Unit: TypeAlias = Literal["€", "%", "N.", "gg"]
+Unit: TypeAlias = Literal["€", "%", "‰", "N.", "gg", "sì/no"]
 
-UNITS: tuple[Unit, ...] = ("€", "%", "N.", "gg")
+UNITS: tuple[Unit, ...] = ("€", "%", "‰", "N.", "gg", "sì/no")
+"""Every unit, canonically spelled."""
+
+YES_NO: Unit = "sì/no"
+"""The unit of yes/no values: 1 is yes (``SI``), 0 is no (``NO``)."""
+
+FRACTION_SHIFT: dict[Unit, int] = {"%": 2, "‰": 3}
+"""Units stored as a fraction, and the power of ten they are shown at."""
+
+
+def fraction_shift(unit: Unit | None) -> int:
+    """The power of ten ``unit`` is shown at: 2 for ``%``, 3 for ``‰``, else 0."""
+    return 0 if unit is None else FRACTION_SHIFT.get(unit, 0)
+
 _UNIT_SPELLINGS: dict[str, Unit] = {
     "€": "€",
     "eur": "€",
     "euro": "€",
     "%": "%",
+    "‰": "‰",
+    "per mille": "‰",
     "n.": "N.",
     "n": "N.",
     "nr": "N.",
@@ -65,20 +111,52 @@ _UNIT_SPELLINGS: dict[str, Unit] = {
     "gg": "gg",
     "gg.": "gg",
     "giorni": "gg",
+    "giorno": "gg",
 }
-_HUNDRED = Decimal(100)
+MAX_NOTE_LENGTH = 1000
+"""The longest note a quantity carries, in characters."""
+
 _ONE = Decimal(1)
+_ZERO = Decimal(0)
 T = TypeVar("T")
-_MAX_DIGITS = 1000
+
+
+def _quantity_problem(amount: object, unit: object, note: object) -> Message | None:
+    """What makes (amount, unit, note) no quantity, or None.  One check, for the
+    constructor and :meth:`Quantity.from_dict` alike."""
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        return msg("a quantity needs a finite Decimal amount, not {amount}", amount=repr(amount))
+    if unit is not None and unit not in UNITS:
+        return msg("unknown unit {unit}", unit=clip(repr(unit)))
+    if unit == YES_NO and amount not in (_ZERO, _ONE):
+        return msg(
+            "a yes/no quantity is 1 (yes) or 0 (no), not {amount}", amount=clip(str(amount))
+        )
+    if written_digits(amount, fraction_shift(unit)) > MAX_DIGITS:
+        return msg(
+            "an amount of more than {limit} digits written out", limit=MAX_DIGITS
+        )
+    if note is not None:
+        if not isinstance(note, str) or len(note) > MAX_NOTE_LENGTH:
+            return msg(
+                "a quantity's note is text of at most {limit} characters", limit=MAX_NOTE_LENGTH
+            )
+        if "(" in note or ")" in note or hygiene_problem(note) is not None:
+            return msg(
+                "a quantity's note cannot hold parentheses, control or invisible characters"
+            )
+    return None
 
 
 @dataclass(frozen=True, slots=True)
 class Quantity(TextField):
     """An amount with its unit (``None`` for a plain number) and an optional note.
 
-    A percentage is stored as a fraction: ``72,10 %`` has ``amount`` 0.7210 and
-    ``unit`` ``"%"``.  The note (``dato al 31/10/2024``) annotates the value and
-    takes no part in equality.
+    A percentage or a per mille is stored as a fraction: ``72,10 %`` has
+    ``amount`` 0.7210 and ``unit`` ``"%"``.  A yes/no value is 1 or 0 in the unit
+    ``"sì/no"``.  The note (``dato al 31/10/2024``) annotates the value and takes
+    no part in equality.  The amount has at most :data:`~kpi_formula.decimals.MAX_DIGITS`
+    digits written out (as :func:`format_value` writes it).
     """
 
     amount: Decimal
@@ -86,14 +164,14 @@ class Quantity(TextField):
     note: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.amount, Decimal) or not self.amount.is_finite():
+        problem = _quantity_problem(self.amount, self.unit, self.note)
+        if problem is not None:
             raise KpiFormulaError(
-                f"a quantity needs a finite Decimal amount, not {self.amount!r}",
-                hint="build it with Decimal('12.5')",
-            )
-        if self.unit is not None and self.unit not in UNITS:
-            raise KpiFormulaError(
-                f"unknown unit {self.unit!r}", hint=f"use one of {', '.join(UNITS)} or None"
+                problem,
+                hint=msg(
+                    "build it as Quantity(Decimal('12.5'), unit) with a unit among {units}",
+                    units=", ".join(UNITS),
+                ),
             )
 
     def __str__(self) -> str:
@@ -121,24 +199,48 @@ class Quantity(TextField):
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Quantity:
         """The quantity :meth:`to_dict` described (``amount`` and ``unit``; ``note``
-        optional); raises KpiFormulaError on a bad dict."""
+        optional); raises KpiFormulaError on a bad dict, and on what the
+        constructor refuses (NaN, infinities, amounts past the digit limit)."""
         if not isinstance(data, Mapping) or "amount" not in data:
             raise KpiFormulaError(
-                "a quantity's dict needs the key 'amount'", hint="pass what to_dict() returned"
+                msg("a quantity's dict needs the key 'amount'"),
+                hint=msg("pass what to_dict() returned"),
             )
-        amount = data["amount"]
-        if not isinstance(amount, str):
-            raise KpiFormulaError(
-                f"a quantity's amount is a decimal string, not {type(amount).__name__}",
-                hint="for example {'amount': '0.721', 'unit': '%'}",
-            )
-        try:
-            number = Decimal(amount)
-        except ArithmeticError:
-            raise KpiFormulaError(
-                f"{amount[:40]!r} is not a decimal amount", hint="write it as '0.721'"
-            ) from None
-        return cls(number, data.get("unit"), data.get("note"))
+        return cls(
+            json_decimal(data["amount"], msg("the amount")),
+            data.get("unit"),
+            data.get("note"),
+        )
+
+
+def json_decimal(text: object, what: str) -> Decimal:
+    """A finite decimal read from a JSON string (``"0.721"``), or KpiFormulaError
+    naming ``what``: JSON carries decimals as strings, exactly."""
+    if not isinstance(text, str):
+        raise KpiFormulaError(
+            msg("{what} is a decimal string, not {kind}", what=what, kind=type(text).__name__),
+            hint=msg("for example '0.721'"),
+        )
+    if len(text) > MAX_TEXT_LENGTH:
+        raise KpiFormulaError(
+            msg(
+                "{what} of {length} characters is longer than the limit of {limit}",
+                what=what,
+                length=len(text),
+                limit=MAX_TEXT_LENGTH,
+            ),
+            hint=msg("for example '0.721'"),
+        )
+    try:
+        number = Decimal(text.strip())
+    except ArithmeticError:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise KpiFormulaError(
+            msg("{what} {text} is not a finite decimal", what=what, text=repr(clip(text))),
+            hint=msg("for example '0.721'"),
+        )
+    return number
 
 
 Value: TypeAlias = Quantity | dt.date | NotAvailable
@@ -146,20 +248,49 @@ Value: TypeAlias = Quantity | dt.date | NotAvailable
 
 
 def build_value(tree: Any) -> Value:
-    """A value from its parse tree (``not_available``, ``date``, ``quantity`` or ``priced``)."""
+    """A value from its parse tree (``not_available``, ``date``, ``yes``, ``no``,
+    ``quantity`` or ``priced``)."""
     if tree.data == "not_available":
         return ND
     if tree.data == "date":
         return build_date(tree.children[0])
+    if tree.data in ("yes", "no"):
+        return Quantity(_ONE if tree.data == "yes" else _ZERO, YES_NO, note_of(tree.children[1:]))
     return build_quantity(tree)
 
 
+_MONTHS = (
+    "gennaio",
+    "febbraio",
+    "marzo",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "agosto",
+    "settembre",
+    "ottobre",
+    "novembre",
+    "dicembre",
+)
+MONTHS: dict[str, int] = {name: number for number, name in enumerate(_MONTHS, start=1)}
+"""The months' Italian names, and their numbers."""
+
+
 def build_date(token: Any) -> dt.date:
-    """A date from its DATE token."""
+    """A date from its DATE or DATE_WORDS token."""
     return _to_date(str(token), token.start_pos or 0)
 
 
-_THOUSANDS = re.compile(r"[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?:,[0-9]+)?")
+def note_of(tokens: Any) -> str | None:
+    """The note of a NOTE token among ``tokens`` (its words, without parentheses)."""
+    for token in tokens:
+        if getattr(token, "type", None) == "NOTE":
+            return " ".join(str(token)[1:-1].split()) or None
+    return None
+
+
+_THOUSANDS = re.compile(r"[1-9][0-9]{0,2}(?:\.[0-9]{3})++(?:,[0-9]++)?")
 _SCALES = {
     "mln": 6,
     "milioni": 6,
@@ -174,7 +305,10 @@ _SCALED_UNITS: dict[str, tuple[Unit, int]] = {"k€": ("€", 3), "m€": ("€"
 def amount_digits(text: str) -> str:
     """The digits of an AMOUNT token as Python's Decimal reads them: a comma is the
     decimal mark; dots group thousands where they can (``1.100``), and are a
-    decimal point where they cannot (``71.90``, ``0.500``)."""
+    decimal point where they cannot (``71.90``, ``0.500``); single spaces group
+    thousands (``1 000 000``)."""
+    if " " in text:
+        return text.replace(" ", "").replace(",", ".")
     if "," in text or _THOUSANDS.fullmatch(text):
         return text.replace(".", "").replace(",", ".")
     return text
@@ -191,13 +325,19 @@ def _tokens(tree: Any) -> list[Any]:
     return found
 
 
-def build_quantity(tree: Any) -> Quantity:
-    """A quantity from its parse tree: sign, currency, amount, scale, unit and note tokens."""
+def unit_of_spelling(spelling: str) -> Unit:
+    """The unit a UNIT token spells (``giorni`` is ``gg``)."""
+    return _UNIT_SPELLINGS[" ".join(spelling.lower().split())]
+
+
+def build_quantity(tree: Any, unit: Unit | None = None) -> Quantity:
+    """A quantity from its parse tree: sign, currency, amount, scale, unit and note
+    tokens; ``unit`` is the one to give it when the text names none (the shared
+    unit of a range: ``tra 70 e 90 %``)."""
     sign = ""
     amount_text = ""
     amount_start = 0
     exponent = 0
-    unit: Unit | None = None
     note: str | None = None
     scale_token: Any = None
     for part in _tokens(tree):
@@ -216,88 +356,126 @@ def build_quantity(tree: Any) -> Quantity:
                 unit, shift = _SCALED_UNITS[spelling]
                 exponent += shift
             else:
-                unit = _UNIT_SPELLINGS[spelling]
+                unit = unit_of_spelling(spelling)
         elif part.type == "NOTE":
-            note = " ".join(str(part)[1:-1].split()) or None
-    digits = amount_digits(amount_text)
-    if len(digits) > _MAX_DIGITS:
+            note = note_of([part])
+    if unit in FRACTION_SHIFT and scale_token is not None:
         raise _ReadError(
-            f"a number of more than {_MAX_DIGITS} digits",
-            amount_start,
-            "check the value: no figure is that long",
-        )
-    if unit == "%" and scale_token is not None:
-        raise _ReadError(
-            f"a percentage with a scale ({scale_token})",
+            msg("a percentage with a scale ({scale})", scale=str(scale_token)),
             scale_token.start_pos or 0,
-            "write the percentage alone: 72,10 %",
+            msg("write the percentage alone: 72,10 %"),
         )
-    amount = Decimal(f"{sign}{digits}").scaleb(exponent)
-    if amount.as_tuple().exponent > 0:  # type: ignore[operator]
-        amount = amount.quantize(_ONE, context=EXACT)  # 4,15 mln is 4150000, not 4.15E+6
-    if unit == "%":
-        amount = amount.scaleb(-2)
+    digits = amount_digits(amount_text)
+    amount = _exact_amount(f"{sign}{digits}", exponent, unit)
+    if amount is None:
+        where = amount_start if scale_token is None else scale_token.start_pos or 0
+        raise _ReadError(
+            msg("a number of more than {limit} digits", limit=MAX_DIGITS),
+            where,
+            msg("check the value: no figure is that long"),
+        )
     return Quantity(amount, unit, note)
+
+
+def _exact_amount(digits: str, exponent: int, unit: Unit | None) -> Decimal | None:
+    """``digits`` (an optional sign, digits, a decimal point) scaled by
+    ``10**exponent``, as the quantity ``unit`` stores it (a percentage as a
+    fraction), exactly; None past the digit limit."""
+    written = len(digits) - digits.count(".") - (digits[:1] in ("+", "-"))
+    if written > MAX_DIGITS:
+        return None
+    amount = Decimal(digits)
+    shift = fraction_shift(unit)
+    if not exponent:
+        # moving the decimal point of a number within the limit keeps it exact
+        return amount.scaleb(-shift, EXACT) if shift else amount
+    try:
+        amount = amount.scaleb(exponent, EXACT)
+        if amount.as_tuple().exponent > 0:  # type: ignore[operator]
+            amount = amount.quantize(_ONE, context=EXACT)  # 4,15 mln is 4150000, not 4.15E+6
+        if shift:
+            amount = amount.scaleb(-shift, EXACT)
+    except DecimalException:  # more digits than the exact context holds
+        return None
+    if written_digits(amount, shift) > MAX_DIGITS:
+        return None
+    return amount
 
 
 class _ReadError(Exception):
     """Raised while building a value; turned into the caller's error type."""
 
-    def __init__(
-        self, message: str, position: int, hint: str = "write dates as DD-MM-YYYY"
-    ) -> None:
+    def __init__(self, message: str, position: int, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.position = position
-        self.hint = hint
+        self.hint = msg("write dates as DD-MM-YYYY") if hint is None else hint
 
 
 def _to_date(text: str, position: int) -> dt.date:
-    parts = [int(part) for part in re.split(r"[-/.]", text)]
-    if len(text.split("-", maxsplit=1)[0]) == 4:  # ISO: 2025-06-15
-        year, month, day = parts
+    words = text.lower().split()
+    if len(words) == 3:  # 30 giugno 2025
+        day, month, year = int(words[0]), MONTHS[words[1]], int(words[2])
     else:
-        day, month, year = parts
+        parts = [int(part) for part in re.split(r"[-/.]", text)]
+        if len(text.split("-", maxsplit=1)[0]) == 4:  # ISO: 2025-06-15
+            year, month, day = parts
+        else:
+            day, month, year = parts
     try:
         return dt.date(year, month, day)
     except ValueError:
         raise _ReadError(
-            f"{text} is not a calendar date", position, "write dates as DD-MM-YYYY"
+            msg("{text} is not a calendar date", text=text),
+            position,
+            msg("write dates as DD-MM-YYYY"),
         ) from None
 
 
 @cache
-def _parser(start: str) -> Any:
+def _parser() -> Any:
     # Imported here so that importing kpi_formula does not load Lark.
     from lark import Lark
 
-    return Lark(grammar_text("value"), parser="lalr", start=start)
+    return Lark(grammar_text("value"), parser="lalr", start=["value", "targets"])
+
+
+def clean_text(text: str, error_type: type[_TextError], hint: str) -> str:
+    """``text`` after the hygiene policy (its length checked first, before any
+    pattern looks at it), or ``error_type`` with a caret."""
+
+    def fail(message: str, position: int, fail_hint: str) -> _TextError:
+        return error_type(message, text=text, position=position, hint=fail_hint)
+
+    check_length(text, lambda message, position, _: fail(message, position, hint))
+    return normalise(text, fail)
 
 
 def parse_with(
     text: str,
     start: str,
     *,
+    clean: str,
     error_type: type[_TextError],
     build: Callable[[Any], T],
     what: str,
     hint: str,
 ) -> T:
-    """Parse ``text`` with the value grammar's ``start`` rule, then ``build``
-    the result from the tree.
+    """Parse ``clean`` — ``text`` through :func:`clean_text` — with the value
+    grammar's ``start`` rule, then ``build`` the result from the tree.
 
-    Every failure becomes ``error_type`` with a caret under the fault.
+    Every failure becomes ``error_type`` with a caret under the fault in ``text``.
     """
     from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedToken
 
     def fail(message: str, position: int, fail_hint: str) -> _TextError:
         return error_type(message, text=text, position=position, hint=fail_hint)
 
-    clean = normalise(text, fail)
+    shown = clip(clean.strip())
     if not clean.strip():
-        raise fail(f"the {what} is empty", 0, hint)
+        raise fail(msg("the {what} is empty", what=what), 0, hint)
     try:
-        tree = _parser(start).parse(clean)
+        tree = _parser().parse(clean, start=start)
         return build(tree)
     except _ReadError as error:
         raise fail(error.message, error.position, error.hint) from None
@@ -305,26 +483,35 @@ def parse_with(
         position = error.pos_in_stream or 0
         where = clean[position : position + 12]
         raise fail(
-            f"cannot read the {what} {clip(clean.strip())!r} at {where!r}",
+            msg("cannot read the {what} {text} at {where}", what=what, text=repr(shown),
+                where=repr(where)),
             position,
             hint,
         ) from None
     except UnexpectedToken as error:
-        position = len(clean) if error.token.type == "$END" else error.token.start_pos or 0
         if error.token.type == "$END":
-            message = f"the {what} {clip(clean.strip())!r} ends too early"
+            message = msg("the {what} {text} ends too early", what=what, text=repr(shown))
+            position = len(clean)
         else:
-            message = f"cannot read the {what} {clip(clean.strip())!r} at {str(error.token)!r}"
+            position = error.token.start_pos or 0
+            message = msg(
+                "cannot read the {what} {text} at {where}",
+                what=what,
+                text=repr(shown),
+                where=repr(clean[position : position + 12]),
+            )
         raise fail(message, position, hint) from None
     except LarkError:
-        raise fail(f"cannot read the {what} {clip(clean.strip())!r}", 0, hint) from None
+        raise fail(
+            msg("cannot read the {what} {text}", what=what, text=repr(shown)), 0, hint
+        ) from None
 
 
-_VALUE_HINT = (
-    "write values the Italian way: 1.100 N., 72,10 %, -23,24 gg, 17.533.900.000 €, "
-    "€ 2.750,00, 4,15 mln €, N/D, 31-12-2025 or 2025-12-31"
+_VALUE_HINT = msg(
+    "write values the Italian way: 1.100 N., 72,10 %, 54,24 ‰, -23,24 gg, 17.533.900.000 €, "
+    "1 000 000 €, € 2.750,00, 4,15 mln €, SI, NO, N/D, 31-12-2025 or 2025-12-31"
 )
-_LONE_DASH = re.compile(r"\s*-\s*")
+_LONE_DASH = re.compile(r"\s*+-\s*+")
 
 
 def parse_value(text: str) -> Value:
@@ -334,14 +521,16 @@ def parse_value(text: str) -> Value:
     raises :class:`~kpi_formula.ValueSyntaxError` for anything else.
     """
     text = require_text(text, ValueSyntaxError, "a value", "1.100 N.")
-    if _LONE_DASH.fullmatch(text.replace("\u2013", "-").replace("\u2014", "-")):
+    clean = clean_text(text, ValueSyntaxError, _VALUE_HINT)
+    if _LONE_DASH.fullmatch(clean):
         return ND  # a dash in a table's cell: nothing to report
     return parse_with(
         text,
         "value",
+        clean=clean,
         error_type=ValueSyntaxError,
         build=build_value,
-        what="value",
+        what=msg("value"),
         hint=_VALUE_HINT,
     )
 
@@ -351,7 +540,10 @@ def _parse_quantity(text: str) -> Quantity:
     value = parse_value(text)
     if not isinstance(value, Quantity):
         raise ValueSyntaxError(
-            f"{text!r} is not an amount", text=text, position=0, hint="write 1.100 N. or 72,10 %"
+            msg("{text} is not an amount", text=repr(clip(text))),
+            text=text,
+            position=0,
+            hint=msg("write 1.100 N. or 72,10 %"),
         )
     return value
 
@@ -361,7 +553,10 @@ def parse_date(text: str) -> dt.date:
     value = parse_value(text)
     if not isinstance(value, dt.date):
         raise ValueSyntaxError(
-            f"{text!r} is not a date", text=text, position=0, hint="write DD-MM-YYYY"
+            msg("{text} is not a date", text=repr(clip(text))),
+            text=text,
+            position=0,
+            hint=msg("write DD-MM-YYYY"),
         )
     return value
 
@@ -373,8 +568,15 @@ def _group_thousands(digits: str) -> str:
 
 
 def format_amount(amount: Decimal, unit: Unit | None = None) -> str:
-    """Write a number the Italian way (``1.234.567,89``); percentages as such."""
-    shown = amount.scaleb(2) if unit == "%" else amount
+    """Write a number the Italian way (``1.234.567,89``); percentages and per
+    mille as such (``0.721`` in ``%`` is ``72,1``)."""
+    shift = fraction_shift(unit)
+    if written_digits(amount, shift) > MAX_DIGITS:
+        raise KpiFormulaError(
+            msg("cannot write a number of more than {limit} digits", limit=MAX_DIGITS),
+            hint=msg("check the value: no figure is that long"),
+        )
+    shown = amount.scaleb(shift, EXACT) if shift else amount
     text = format(shown, "f")
     sign = "-" if text.startswith("-") else ""
     text = text.lstrip("-")
@@ -391,20 +593,31 @@ def format_value(value: Value | Decimal | int) -> str:
     '1.100 N.'
     >>> format_value(Quantity(Decimal("0.721"), "%"))
     '72,1 %'
+    >>> format_value(Quantity(Decimal(1), "sì/no"))
+    'SI'
     """
     if isinstance(value, NotAvailable):
         return "N/D"
     if isinstance(value, dt.date):
-        return value.strftime("%d-%m-%Y")
+        return f"{value.day:02d}-{value.month:02d}-{value.year:04d}"
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        return format_amount(Decimal(value))
+        number = Decimal(value)
+        if not number.is_finite():
+            raise KpiFormulaError(
+                msg("cannot format {value}", value=str(value)), hint=msg("pass a finite number")
+            )
+        return format_amount(number)
     if isinstance(value, Quantity):
-        text = format_amount(value.amount, value.unit)
-        if value.unit is not None:
-            text = f"{text} {value.unit}"
+        if value.unit == YES_NO:
+            text = "SI" if value.amount else "NO"
+        else:
+            text = format_amount(value.amount, value.unit)
+            if value.unit is not None:
+                text = f"{text} {value.unit}"
         if value.note:
             text = f"{text} ({value.note})"
         return text
     raise KpiFormulaError(
-        f"cannot format {type(value).__name__}", hint="pass a Quantity, a date, ND or a Decimal"
+        msg("cannot format {kind}", kind=type(value).__name__),
+        hint=msg("pass a Quantity, a date, ND or a Decimal"),
     )

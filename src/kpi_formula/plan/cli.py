@@ -58,7 +58,7 @@ def problem_text(problem: Problem) -> Message:
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     if Path(args.report).suffix.lower() in SHEET_SUFFIXES:
-        plan = load_plan(args.report)
+        plan = load_plan(args.report, sheet=args.sheet, title=args.title)
         save_plan(plan, args.output)
         say = _speaker(args, plan)
         out.write(
@@ -74,7 +74,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
             + "\n"
         )
         return 0
-    report = import_report(args.report)
+    report = import_report(args.report, title=args.title or "")
     save_plan(report.plan, args.output)
     say = _speaker(args, report.plan)
     out.write(
@@ -99,9 +99,9 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _validate(args: argparse.Namespace, out: TextIO) -> int:
-    plan = load_plan(args.plan)
+    plan = load_plan(args.plan, sheet=args.sheet, title=args.title)
     say = _speaker(args, plan)
-    data = load_data(args.data) if args.data else None
+    data = load_data(args.data, sheet=args.data_sheet) if args.data else None
     year = args.year
     if data and year is None:
         year = max(key_year for _, key_year in data)
@@ -123,7 +123,7 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _export(args: argparse.Namespace, out: TextIO) -> int:
-    plan = load_plan(args.plan)
+    plan = load_plan(args.plan, sheet=args.sheet, title=args.title)
     say = _speaker(args, plan)
     if Path(args.output).suffix.lower() not in SHEET_SUFFIXES:
         raise PlanError(
@@ -145,7 +145,7 @@ def _errors(plan: Plan, say: Translator) -> list[Problem]:
 
 
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
-    plan = load_plan(args.plan)
+    plan = load_plan(args.plan, sheet=args.sheet, title=args.title)
     say = _speaker(args, plan)
     problems = _errors(plan, say)
     if problems and not args.force:
@@ -158,7 +158,7 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
             ),
         )
         return 1
-    data = load_data(args.data)
+    data = load_data(args.data, sheet=args.data_sheet)
     try:
         evaluation = evaluate_plan(
             plan,
@@ -232,6 +232,22 @@ def _write_page(
         ) from None
 
 
+def _add_plan_file(command: argparse.ArgumentParser, _: Translator, *, data: bool = False) -> None:
+    """The options of a command that reads a plan (and data): which sheet, which title."""
+    command.add_argument(
+        "--sheet",
+        metavar="NAME",
+        help=_("the sheet of an .xlsx plan (default: piano, or the first)"),
+    )
+    command.add_argument("--title", help=_("the plan's title, instead of the one the file gives"))
+    if data:
+        command.add_argument(
+            "--data-sheet",
+            metavar="NAME",
+            help=_("the sheet of .xlsx data (default: dati, or the first)"),
+        )
+
+
 def add_plan_commands(plan: argparse.ArgumentParser, _: Translator) -> None:
     """Add the subcommands of ``plan`` to its parser, their help said by ``_``."""
     from ..cli import language_argument
@@ -251,17 +267,20 @@ def add_plan_commands(plan: argparse.ArgumentParser, _: Translator) -> None:
     )
     command_.add_argument("report", help=_("the report as tab-separated text, or a sheet"))
     command_.add_argument("-o", "--output", required=True, help=_("the plan file to write (TOML)"))
+    _add_plan_file(command_, _)
     command_.set_defaults(run=_import)
 
     command_ = command("export", _("write a plan as a .csv or .xlsx sheet"))
     command_.add_argument("plan", help=plan_help)
     command_.add_argument("-o", "--output", required=True, help=_("the sheet to write"))
+    _add_plan_file(command_, _)
     command_.set_defaults(run=_export)
 
     command_ = command("validate", _("list a plan's problems (exit 1 on errors)"))
     command_.add_argument("plan", help=plan_help)
     command_.add_argument("--data", metavar="FILE", help=_("driver data, to report missing values"))
     command_.add_argument("--year", type=int, help=_("the year the data should cover"))
+    _add_plan_file(command_, _, data=True)
     command_.set_defaults(run=_validate)
 
     for name, help_text in (
@@ -270,6 +289,7 @@ def add_plan_commands(plan: argparse.ArgumentParser, _: Translator) -> None:
     ):
         command_ = command(name, help_text)
         _add_scoring_arguments(command_, _, plan_help)
+        _add_plan_file(command_, _, data=True)
         command_.set_defaults(run=_evaluate)
 
 

@@ -22,7 +22,9 @@ their objectives; the plan from its areas.  N/D has a selectable policy:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -33,6 +35,7 @@ from ..errors import KpiFormulaError, Message, PlanError, msg
 from ..missing import ND
 from ..result import MissingPolicy
 from ..targets import PROPORTIONAL, Outcome, Scoring, Target
+from ..values import Quantity
 from .model import Indicator, Plan
 from .prepared import PreparedPlan, plan_catalog, prepared
 from .scores import IndicatorResult, IndicatorValue, NDPolicy, NodeScore, PlanEvaluation
@@ -94,15 +97,35 @@ _HUNDRED = Decimal(100)
 _ZERO = Decimal(0)
 
 
+_NOTHING: tuple[IndicatorValue, tuple[str, ...]] = (ND, ())
+
+
 class _Run:
     """One evaluation of a prepared plan: the data, and the values computed so far.
 
     Values are computed slot by slot — an indicator in a year — each after the
     slots it reads, with a stack of its own rather than Python's: a chain of
     indicators each reading the next one's prior year may be as long as a plan is.
+
+    Such a chain reads an indicator in as many years as the chain is long, and each
+    of those in as many again.  Where N/D propagates, a slot of another year that
+    cannot hold a value — one its formula would read from years the data does not
+    hold — is N/D at once, without computing what it reads: the work then follows
+    the values the data can give, not the length of the chain.
     """
 
-    __slots__ = ("computed", "plan", "programs", "source", "sql", "values", "year")
+    __slots__ = (
+        "_years",
+        "computed",
+        "data",
+        "on_missing",
+        "plan",
+        "programs",
+        "source",
+        "sql",
+        "values",
+        "year",
+    )
 
     def __init__(
         self,
@@ -114,6 +137,9 @@ class _Run:
     ) -> None:
         self.plan = plan
         self.year = year
+        self.data = data
+        self.on_missing = on_missing
+        self._years: dict[str, frozenset[int] | None] | None = None
         self.source = MappingSource(data)
         self.programs = plan.programs(on_missing)
         self.computed: dict[tuple[str, int], tuple[IndicatorValue, tuple[str, ...]]] = {}
@@ -146,20 +172,68 @@ class _Run:
                 pending.pop()
                 continue
             each, year = slot
-            waiting = [
-                (other, year + offset)
-                for other, offset in reads[each]
-                if (other, year + offset) not in computed
-            ]
+            waiting = []
+            for other, offset in reads[each]:
+                needed = (other, year + offset)
+                if needed in computed:
+                    continue
+                if needed[1] != self.year and not self._may_hold(*needed):
+                    self._keep(needed, _NOTHING)
+                else:
+                    waiting.append(needed)
             if waiting:
                 pending += waiting
                 continue
             pending.pop()
-            computed[slot] = result = self._compute(each, year)
-            indicator = self.plan.indicators[each]
-            if indicator.id == indicator.code:
-                self.values[(indicator.code, year)] = result[0]
+            self._keep(slot, self._compute(each, year))
         return computed[(key, when)]
+
+    def _keep(self, slot: tuple[str, int], result: tuple[IndicatorValue, tuple[str, ...]]) -> None:
+        self.computed[slot] = result
+        indicator = self.plan.indicators[slot[0]]
+        if indicator.id == indicator.code:  # the one a formula naming the code reads
+            self.values[(indicator.code, slot[1])] = result[0]
+
+    def _may_hold(self, key: str, year: int) -> bool:
+        """Whether the indicator can have a value in ``year``: False only where N/D
+        propagates and it would read a year the data does not hold."""
+        years = self._years
+        if years is None:
+            years = self._years = self._possible_years()
+        found = years[key]
+        return found is None or year in found
+
+    def _possible_years(self) -> dict[str, frozenset[int] | None]:
+        """For each indicator, the years it can have a value in (None: any year),
+        from the years the data holds, in dependency order."""
+        held: dict[str, set[int]] = {}
+        for entry in self.data:
+            if isinstance(entry, tuple) and len(entry) == 2:
+                held.setdefault(entry[0], set()).add(entry[1])
+            elif isinstance(entry, str):
+                held.setdefault(entry, set()).add(self.year)
+        plan = self.plan
+        possible: dict[str, frozenset[int] | None] = {}
+        for key in plan.order:
+            code = plan.read_from_data.get(key)
+            if code is not None:
+                possible[key] = frozenset(held.get(code, ()))
+                continue
+            if self.on_missing == "zero":  # a missing operand counts as 0: any year
+                possible[key] = None
+                continue
+            found: frozenset[int] | None = None
+            sources: list[tuple[frozenset[int] | None, int]] = [
+                (frozenset(held.get(code, ())), offset) for code, offset in plan.reads_data[key]
+            ]
+            sources += [(possible[other], offset) for other, offset in plan.reads[key]]
+            for years, offset in sources:
+                if years is None:
+                    continue
+                shifted = frozenset(year - offset for year in years)
+                found = shifted if found is None else found & shifted
+            possible[key] = found
+        return possible
 
     def reference(self, key: str, when: int) -> IndicatorValue:
         """The indicator's value in another year (N/D when it cannot be had)."""
@@ -222,65 +296,92 @@ class _Run:
         return value, ()
 
 
-def _baseline_year(indicator: Indicator, target: Target, target_year: int) -> int | None:
-    """The year a relative target refers to: the year it names, the year before the
-    target's, or the latest baseline year before the target's."""
+def _reference_year(
+    indicator: Indicator, target: Target, target_year: int, plan_years: Sequence[int]
+) -> tuple[int, Message | None]:
+    """The year a relative target refers to — the year it names, the year before
+    the target's, or the latest baseline year before the target's (the
+    indicator's, else the plan's) — and a note when the plan names no such year
+    and the year before the target's is taken."""
     assert target.change is not None
     reference = target.change.reference
     if isinstance(reference, int):
-        return reference
+        return reference, None
     if reference == "previous":
-        return target_year - 1
-    earlier = [year for year in indicator.baselines if year < target_year]
-    return max(earlier) if earlier else None
+        return target_year - 1, None
+    for years in (indicator.baselines, plan_years):
+        earlier = [year for year in years if year < target_year]
+        if earlier:
+            return max(earlier), None
+    return target_year - 1, msg(
+        "the plan names no baseline year before {target_year}: the baseline is taken as "
+        "{year}, the year before the target's",
+        target_year=target_year,
+        year=target_year - 1,
+    )
+
+
+def _in_unit(value: IndicatorValue, indicator: Indicator, target: Target) -> object:
+    """A value as the target is to judge it: with the indicator's unit, so that a
+    percentage beyond 100 % is one (1,5 is 150 %, not a slip of 150 typed for 150 %)
+    and a target in another unit is refused, not compared; bare against a bare
+    target (``>= 10`` for an indicator in N.), which has no unit to compare."""
+    if (
+        isinstance(value, Decimal)
+        and indicator.unit is not None
+        and (target.unit is not None or target.needs_baseline)
+    ):
+        return Quantity(value, indicator.unit)  # type: ignore[arg-type]
+    return value
 
 
 def _judge(
     run: _Run, key: str, value: IndicatorValue, target_year: int, scoring: Scoring
 ) -> tuple[str | None, Outcome | None, tuple[str, ...], tuple[str, ...]]:
-    """The target text, the outcome, problems, and a note on the reference used."""
-    text, target, problem = run.plan.target(key, target_year)
+    """The target text, the outcome, problems, and notes on the reference used."""
+    plan = run.plan
+    text, target, problem = plan.target(key, target_year)
     if text is None:
         return None, None, (), ()
     if target is None:
         assert problem is not None
         return text, None, (problem,), ()
-    indicator = run.plan.indicators[key]
+    indicator = plan.indicators[key]
     try:
         if not target.needs_baseline:
-            return text, target.check(value, scoring=scoring), (), ()
-        year = _baseline_year(indicator, target, target_year)
-        if year is None:
-            return (
-                text,
-                None,
-                (msg("target {text!r}: the indicator has no baseline year", text=text),),
-                (),
-            )
+            return text, target.check(_in_unit(value, indicator, target), scoring=scoring), (), ()
+        year, assumed = _reference_year(indicator, target, target_year, plan.baseline_years)
+        notes = () if assumed is None else (assumed,)
         # the indicator's own value of that year, else the baseline the plan writes for it
-        base: object = run.reference(key, year)
-        note: Message | None = None
-        if base is not ND:
-            note = msg("target {text!r} judged against its value of {year}", text=text, year=year)
-        elif year in indicator.baselines:
-            base = indicator.baselines[year]
-            note = msg("target {text!r} judged against its baseline {year}", text=text, year=year)
-        if note is None:
-            outcome = target.check(value, baseline=ND, scoring=scoring)
-            return (
-                text,
-                outcome,
-                (msg("target {text!r}: no value or baseline of {year}", text=text, year=year),),
-                (),
+        base = run.reference(key, year)
+        computed = base is not ND
+        if not computed:
+            base = plan.baselines[key].get(year, ND)
+        outcome = target.check(
+            _in_unit(value, indicator, target),
+            baseline=_in_unit(base, indicator, target),
+            scoring=scoring,
+        )
+        if base is ND:
+            missing = msg("target {text!r}: no value or baseline of {year}", text=text, year=year)
+            return text, outcome, (missing,), notes
+        shown = display_value(base, indicator.unit)
+        note = (
+            msg(
+                "target {text!r} judged against its value of {year} ({value})",
+                text=text,
+                year=year,
+                value=shown,
             )
-        outcome = target.check(value, baseline=base, scoring=scoring)
-        if isinstance(outcome.baseline, Decimal):
-            note = msg(
-                "{note} ({value})",
-                note=note,
-                value=display_value(outcome.baseline, indicator.unit),
+            if computed
+            else msg(
+                "target {text!r} judged against its baseline {year} ({value})",
+                text=text,
+                year=year,
+                value=shown,
             )
-        return text, outcome, (), (note,)
+        )
+        return text, outcome, (), (*notes, note)
     except KpiFormulaError as error:
         return text, None, (msg("target {text!r}: {reason}", text=text, reason=error.reason),), ()
 
@@ -339,6 +440,51 @@ def evaluate_plan(
             hint=msg("use 'propagate' or 'zero'"),
         )
     target_year = year if target_year is None else target_year
+    with _collector_paused():
+        return _evaluate(
+            plan,
+            data,
+            year=year,
+            target_year=target_year,
+            scoring=scoring,
+            nd_policy=nd_policy,
+            on_missing=on_missing,
+            engine=engine,
+        )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the call, as it was before after.
+
+    A plan evaluation allocates many small objects (and the first, the prepared
+    plan) and frees the passing ones by reference counting; the collector,
+    triggered by the allocations alone, would traverse the whole plan again and
+    again — two thirds of a first evaluation of a large plan.  What few cycles
+    the call leaves (an error caught, with its traceback) are collected once the
+    collector runs again.
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _evaluate(
+    plan: Plan,
+    data: Mapping[Any, Any],
+    *,
+    year: int,
+    target_year: int,
+    scoring: Scoring,
+    nd_policy: NDPolicy,
+    on_missing: MissingPolicy,
+    engine: Literal["python", "duckdb"],
+) -> PlanEvaluation:
     ready = prepared(plan)
     run = _Run(ready, data, year, on_missing, engine)
     results: dict[str, IndicatorResult] = {}

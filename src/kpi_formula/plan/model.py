@@ -7,7 +7,10 @@ operativi*), each of which holds weighted indicators.  Weights are fractions
 (``0.3333`` for the document's ``33,33%``) within their group.
 
 The document's baselines and targets are kept as written (``"1.136 N."``,
-``">= 1.100 N."``) so that a plan file loads and saves without loss.
+``">= 1.100 N."``) so that a plan file loads and saves without loss.  Weights
+are checked where a node is built: a finite :class:`~decimal.Decimal` (an
+``int`` is taken as one); whether they lie within 0–100 % and add up within
+their group is for :func:`~kpi_formula.plan.validate_plan` to report.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any, TypeVar
 
 from ..catalog import Driver
 from ..direction import Direction
+from ..errors import PlanError, msg
 from ..formula import Formula, parse
 
 T = TypeVar("T")
@@ -31,6 +35,26 @@ __all__ = [
     "Plan",
     "StrategicObjective",
 ]
+
+
+def _check_weights(node: Any, *names: str) -> None:
+    """Each named weight of ``node`` a finite Decimal (an int becomes one), or a PlanError."""
+    for name in names:
+        weight = getattr(node, name)
+        if isinstance(weight, Decimal) and weight.is_finite():
+            continue
+        if isinstance(weight, int) and not isinstance(weight, bool):
+            object.__setattr__(node, name, Decimal(weight))
+            continue
+        raise PlanError(
+            msg(
+                "the weight of {code} is {weight}, not a finite number",
+                code=node.code,
+                weight=repr(weight)[:40],
+            ),
+            hint=msg("a weight is a share of its group: 60 % or 0,6"),
+            line=node.line,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +83,7 @@ class Indicator:
     *at least*, and the verdict says so)."""
 
     def __post_init__(self) -> None:
+        _check_weights(self, "weight")
         if not self.id:
             object.__setattr__(self, "id", self.code)
 
@@ -82,6 +107,9 @@ class OperationalObjective:
     indicators: tuple[Indicator, ...] = ()
     line: int | None = field(default=None, compare=False)
 
+    def __post_init__(self) -> None:
+        _check_weights(self, "weight")
+
 
 @dataclass(frozen=True, slots=True)
 class StrategicObjective:
@@ -97,6 +125,9 @@ class StrategicObjective:
     operational: tuple[OperationalObjective, ...] = ()
     line: int | None = field(default=None, compare=False)
 
+    def __post_init__(self) -> None:
+        _check_weights(self, "weight", "indicators_weight", "operational_weight")
+
 
 @dataclass(frozen=True, slots=True)
 class Area:
@@ -107,6 +138,9 @@ class Area:
     weight: Decimal
     objectives: tuple[StrategicObjective, ...] = ()
     line: int | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        _check_weights(self, "weight")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +161,9 @@ class Group:
     kind: str = "group"
     line: int | None = field(default=None, compare=False)
     description: str = ""
+
+    def __post_init__(self) -> None:
+        _check_weights(self, "weight")
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,16 +231,19 @@ class Plan:
     def occurrences(self) -> Iterator[tuple[str, Indicator]]:
         """Every indicator as listed, with the code of the group listing it (for
         the Integra shape: the objective, or the operational objective)."""
-
-        def visit(group: Group, listing: str) -> Iterator[tuple[str, Indicator]]:
-            for child in group.children:
-                if isinstance(child, Indicator):
+        for group in self.tree():
+            # depth first, on a stack of our own: a tree of any depth is walked
+            pending = [(iter(group.children), group.code)]
+            while pending:
+                children, listing = pending[-1]
+                child = next(children, None)
+                if child is None:
+                    pending.pop()
+                elif isinstance(child, Indicator):
                     yield listing, child
                 else:
-                    yield from visit(child, listing if child.kind == "section" else child.code)
-
-        for group in self.tree():
-            yield from visit(group, group.code)
+                    code = listing if child.kind == "section" else child.code
+                    pending.append((iter(child.children), code))
 
     def indicators(self) -> dict[str, Indicator]:
         """The distinct indicators by id; a repeated one is given by its first

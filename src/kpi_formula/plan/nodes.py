@@ -53,12 +53,12 @@ def _check_group(row: NodeRow, source: str) -> None:
     """A group holds a code, a parent, a name, a weight, a description and a kind:
     anything else on its row would be lost, so it is an error."""
     held = (
-        ("formula", row.formula),
-        ("baselines", row.baselines),
-        ("targets", row.targets),
-        ("unit", row.unit),
-        ("id", row.id),
-        ("direction", row.direction),
+        (msg("formula"), row.formula),
+        (msg("baselines"), row.baselines),
+        (msg("targets"), row.targets),
+        (msg("unit"), row.unit),
+        (msg("id"), row.id),
+        (msg("direction"), row.direction),
     )
     for what, value in held:
         if value:

@@ -91,7 +91,7 @@ from typing import Any
 
 from ..catalog import Driver
 from ..direction import Direction
-from ..errors import KpiFormulaError, PlanError, clip, msg
+from ..errors import KpiFormulaError, Message, PlanError, clip, msg
 from ..inputs import read_text_file, write_file
 from ..values import UNITS, Quantity, Unit, format_value
 from .cells import direction_text, read_direction, read_language, read_weight
@@ -273,8 +273,23 @@ Where = tuple[tuple[str, int], ...]
 objective of the second area."""
 
 
-def _where_text(where: Where) -> str:
-    return ", ".join(f"{name} {number}" for name, number in where) or "plan"
+_TABLE_NAMES = {
+    "driver": msg("driver {number}"),
+    "node": msg("node {number}"),
+    "area": msg("area {number}"),
+    "objective": msg("objective {number}"),
+    "operational": msg("operational objective {number}"),
+    "indicator": msg("indicator {number}"),
+}
+
+
+def _where_text(where: Where) -> Message:
+    """Where a table stands, as people say it: ``area 1, objective 2, indicator 3``."""
+    said = msg("plan")
+    for depth, (name, number) in enumerate(where):
+        table = msg(_TABLE_NAMES[name].template, number=number)
+        said = table if depth == 0 else msg("{outer}, {inner}", outer=said, inner=table)
+    return said
 
 
 class _Lines:

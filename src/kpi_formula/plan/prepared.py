@@ -23,18 +23,22 @@ from ..ast import NUMBER_PATTERN, Ref
 from ..catalog import Catalog, Driver
 from ..engines.steps import Program
 from ..errors import KpiFormulaError, Message, PlanError, msg
+from ..fasttargets import read_plain_targets
 from ..formula import Formula
 from ..lint import scales_by_hundred
 from ..resolver import resolve
 from ..result import MissingPolicy
 from ..targets import Target, parse_targets
-from ..values import Quantity, format_value, parse_value
+from ..values import Quantity, Value, format_value, parse_value
 from .model import Group, Indicator, Plan
 from .scores import IndicatorValue
 
 __all__ = [
+    "Binding",
     "PreparedPlan",
     "WeightProblem",
+    "bind",
+    "dependency_order_of",
     "identity_conflicts",
     "plan_catalog",
     "prepared",
@@ -162,6 +166,51 @@ def weight_problems(plan: Plan) -> list[WeightProblem]:
     return found
 
 
+class Binding(NamedTuple):
+    """A plan's formulas bound to its catalog, and what each reads."""
+
+    resolved: dict[str, tuple[Formula, tuple[str, ...]]]
+    """Each formula as the catalog reads it, with the catalog's notes."""
+    read_from_data: dict[str, str]
+    """The code an indicator's value is read under, for inputs (their own code)
+    and formulas that name one driver (a milestone's may hold a date)."""
+    reads: dict[str, tuple[tuple[str, int], ...]]
+    """The indicators (by id) each formula reads, with the year offset."""
+    reads_data: dict[str, tuple[tuple[str, int], ...]]
+    """The codes each formula reads from the data, with the year offset."""
+
+
+def bind(
+    indicators: Mapping[str, Indicator],
+    formulas: Mapping[str, Formula | None],
+    catalog: Catalog,
+) -> Binding:
+    """Bind each formula to ``catalog`` and find what it reads.  An indicator a
+    formula names gets its computed value when its id is its code; inside its own
+    formula an indicator's code is the driver of that code."""
+    served = {indicator.code: key for key, indicator in indicators.items() if indicator.code == key}
+    binding = Binding({}, {}, {}, {})
+    for key, formula in formulas.items():
+        own = indicators[key].code
+        binding.reads[key] = binding.reads_data[key] = ()
+        if formula is None:
+            binding.read_from_data[key] = own
+            continue
+        resolution = resolve(formula, catalog)
+        bound = resolution.formula
+        binding.resolved[key] = (bound, resolution.notes)
+        root = bound.root
+        if isinstance(root, Ref) and root.offset == 0 and root.code not in served:
+            binding.read_from_data[key] = root.code
+            continue
+        computed = {ref for ref in bound.references if ref.code in served and ref.code != own}
+        binding.reads[key] = tuple(sorted((served[ref.code], ref.offset) for ref in computed))
+        binding.reads_data[key] = tuple(
+            sorted((ref.code, ref.offset) for ref in bound.references - computed)
+        )
+    return binding
+
+
 def _formula_of(indicator: Indicator) -> Formula | None:
     try:
         return indicator.parsed_formula()
@@ -199,8 +248,8 @@ class PreparedPlan:
         "post_order",
         "read_from_data",
         "reads",
+        "reads_data",
         "resolved",
-        "served",
     )
 
     def __init__(self, plan: Plan) -> None:
@@ -223,44 +272,18 @@ class PreparedPlan:
         self.formulas: dict[str, Formula | None] = {
             key: _formula_of(indicator) for key, indicator in indicators.items()
         }
-        # indicators a formula reads get their computed value: those whose id is their code
-        self.served = served = {
-            indicator.code: key for key, indicator in indicators.items() if indicator.id == key
-        }
-        self.resolved: dict[str, tuple[Formula, tuple[str, ...]]] = {}
-        # an input is read from the data under its code; a formula naming one driver
-        # reads that driver (a milestone's may hold a date); other formulas compute
-        self.read_from_data: dict[str, str] = {}
-        self.reads: dict[str, tuple[tuple[str, int], ...]] = {}
         self.in_points: frozenset[str] = frozenset(
             key
             for key, formula in self.formulas.items()
             if formula is not None and indicators[key].unit == "%" and scales_by_hundred(formula)
         )
-        for key, formula in self.formulas.items():
-            own = indicators[key].code
-            self.reads[key] = ()
-            if formula is None:
-                self.read_from_data[key] = own
-                continue
-            resolution = resolve(formula, catalog)
-            bound = resolution.formula
-            self.resolved[key] = (bound, resolution.notes)
-            root = bound.root
-            if isinstance(root, Ref) and root.offset == 0 and root.code not in served:
-                self.read_from_data[key] = root.code
-                continue
-            self.reads[key] = tuple(
-                sorted(
-                    {
-                        (served[ref.code], ref.offset)
-                        for ref in bound.references
-                        if ref.code in served and ref.code != own
-                    }
-                )
-            )
-        self.order = _dependency_order(self.reads)
-        self.baselines = {key: _baselines(indicator) for key, indicator in indicators.items()}
+        binding = bind(indicators, self.formulas, catalog)
+        self.resolved, self.read_from_data, self.reads, self.reads_data = binding
+        self.order = dependency_order_of(self.reads)
+        cells: dict[str, Value | None] = {}  # a plan repeats N/D and the like
+        self.baselines = {
+            key: _baselines(indicator, cells) for key, indicator in indicators.items()
+        }
         # each indicator once, in the order of its first listing
         self.listed = tuple(dict.fromkeys(indicator.id for _, indicator in plan.occurrences()))
         self.post_order = _post_order(plan)
@@ -304,17 +327,42 @@ def _read_target(indicator: Indicator, year: int) -> _TargetCell:
         return _TargetCell(
             text, None, msg("target {text!r}: {reason}", text=text, reason=error.reason)
         )
+    if not targets:  # n.d.: no target that year
+        return _TargetCell(text, None, msg("target {text!r}: the cell sets no target", text=text))
     return _TargetCell(text, targets[0], None)
 
 
-def _baselines(indicator: Indicator) -> dict[int, IndicatorValue]:
+def _value(text: str) -> Value:
+    """A baseline cell read as :func:`~kpi_formula.parse_value` reads it.
+
+    Most cells are a plain amount with a canonical unit (``1.136 N.``, ``72,10 %``,
+    ``-23,24 gg``): written without a comparison, such a cell is exactly a bare
+    target's amount, which the fast target reader reads without Lark (and the
+    tests hold to the grammar).  Anything else goes to the value grammar.
+    """
+    start = text.lstrip()[:1]
+    if start.isdigit() or start in ("+", "-"):
+        plain = read_plain_targets(text)
+        if plain is not None and len(plain) == 1:
+            return plain[0][1]
+    return parse_value(text)
+
+
+def _baselines(indicator: Indicator, cells: dict[str, Value | None]) -> dict[int, IndicatorValue]:
     """The baselines the plan writes, as values (those that cannot be read left out:
-    validation reports them)."""
+    validation reports them); ``cells`` keeps each text read (None: unreadable),
+    for the plan's other cells."""
     found: dict[int, IndicatorValue] = {}
     for year, text in indicator.baselines.items():
-        try:
-            value = parse_value(text)
-        except KpiFormulaError:
+        if text in cells:
+            value = cells[text]
+        else:
+            try:
+                value = _value(text)
+            except KpiFormulaError:
+                value = None
+            cells[text] = value
+        if value is None:
             continue
         if not isinstance(value, Quantity):
             found[year] = value  # N/D, or a milestone's date
@@ -323,7 +371,7 @@ def _baselines(indicator: Indicator) -> dict[int, IndicatorValue]:
     return found
 
 
-def _dependency_order(reads: Mapping[str, tuple[tuple[str, int], ...]]) -> list[str]:
+def dependency_order_of(reads: Mapping[str, tuple[tuple[str, int], ...]]) -> list[str]:
     """Indicator ids so that each comes after the indicators its formula reads;
     a :class:`~kpi_formula.PlanError` names a cycle.  Depth first, without
     recursion: a chain of any length is ordered."""

@@ -27,7 +27,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..catalog import Driver
-from ..errors import KpiFormulaError, PlanError
+from ..decimals import EXACT
+from ..errors import KpiFormulaError, PlanError, msg
 from ..formula import parse
 from ..inputs import read_text_file
 from ..targets import parse_targets
@@ -63,7 +64,7 @@ def _weight(cell: str) -> Decimal | None:
     match = _WEIGHT.fullmatch(cell.strip())
     if match is None:
         return None
-    return Decimal(match["number"].replace(",", ".")).scaleb(-2)
+    return Decimal(match["number"].replace(",", ".")).scaleb(-2, EXACT)
 
 
 def _unit_of(texts: list[str]) -> str | None:
@@ -155,20 +156,43 @@ def _indicator(
         try:
             parts = [str(target.text or target) for target in parse_targets(cell)]
         except KpiFormulaError as error:
-            builder.unread.append((number, f"target {cell!r} of {code}: {error.reason}"))
+            builder.unread.append(
+                (
+                    number,
+                    msg(
+                        "target {cell!r} of {code}: {reason}",
+                        cell=cell,
+                        code=code,
+                        reason=error.reason,
+                    ),
+                )
+            )
             continue
         split = [part.strip() for part in re.split(r"\s{2,}", " ".join(cell.split("\u00a0")))]
         for text in split if len(split) == len(parts) else parts:
             year = next(years, None)
             if year is None:
-                builder.unread.append((number, f"{code} has more targets than target years"))
+                builder.unread.append(
+                    (number, msg("{code} has more targets than target years", code=code))
+                )
                 break
             targets[year] = text
     for year, text in baselines.items():
         try:
             parse_value(text)
         except KpiFormulaError as error:
-            builder.unread.append((number, f"baseline {year} {text!r} of {code}: {error.reason}"))
+            builder.unread.append(
+                (
+                    number,
+                    msg(
+                        "baseline {year} {text!r} of {code}: {reason}",
+                        year=year,
+                        text=text,
+                        code=code,
+                        reason=error.reason,
+                    ),
+                )
+            )
     algorithm_parts = split_algorithm(algorithm, code)
     formula = algorithm_parts.formula
     if formula is not None:
@@ -177,8 +201,13 @@ def _indicator(
                 builder.notices.append(
                     (
                         number,
-                        f"{code}: {literal!r} in {formula!r} is read as a number; declare "
-                        f"a driver {literal!r} in the plan if it is one",
+                        msg(
+                            "{code}: {literal!r} in {formula!r} is read as a number; declare "
+                            "a driver {literal!r} in the plan if it is one",
+                            code=code,
+                            literal=literal,
+                            formula=formula,
+                        ),
                     )
                 )
     unit = _unit_of([*values[: len(builder.baseline_years)], *target_cells])
@@ -199,11 +228,25 @@ def _indicator(
             if indicator.formula is None and known.formula is not None:
                 indicator = replace(indicator, formula=known.formula)
                 builder.notices.append(
-                    (number, f"{code} is listed again; its formula is taken from line {known.line}")
+                    (
+                        number,
+                        msg(
+                            "{code} is listed again; its formula is taken from line {line}",
+                            code=code,
+                            line=known.line,
+                        ),
+                    )
                 )
             else:
                 builder.notices.append(
-                    (number, f"{code} is listed again (first at line {known.line})")
+                    (
+                        number,
+                        msg(
+                            "{code} is listed again (first at line {line})",
+                            code=code,
+                            line=known.line,
+                        ),
+                    )
                 )
         else:
             count = sum(1 for other in builder.seen.values() if other.code == code) + 1
@@ -211,8 +254,13 @@ def _indicator(
             builder.notices.append(
                 (
                     number,
-                    f"{code} also names a different indicator at line {known.line}; this one "
-                    f"is told apart as {indicator.id!r}",
+                    msg(
+                        "{code} also names a different indicator at line {line}; this one "
+                        "is told apart as {id!r}",
+                        code=code,
+                        line=known.line,
+                        id=indicator.id,
+                    ),
                 )
             )
             builder.seen[indicator.id] = indicator
@@ -235,7 +283,7 @@ def _row(builder: _Builder, number: int, text: str) -> None:
     filled = [(index, cell) for index, cell in enumerate(cells) if cell]
     weight_at = next((i for i, (_, cell) in enumerate(filled) if _weight(cell) is not None), None)
     if weight_at is None or weight_at + 1 >= len(filled):
-        builder.unread.append((number, "no weight and title: not a row of the plan tree"))
+        builder.unread.append((number, msg("no weight and title: not a row of the plan tree")))
         return
     weight = _weight(filled[weight_at][1])
     assert weight is not None
@@ -255,7 +303,7 @@ def _row(builder: _Builder, number: int, text: str) -> None:
         return
     titled = _TITLED.fullmatch(title)
     if titled is None:
-        builder.unread.append((number, f"{title!r} is not 'CODE - Name'"))
+        builder.unread.append((number, msg("{title!r} is not 'CODE - Name'", title=title)))
         return
     code, name = titled["code"].strip(), titled["name"].strip()
     if rest:
@@ -265,7 +313,9 @@ def _row(builder: _Builder, number: int, text: str) -> None:
         elif builder.objectives:
             builder.indicators.append(indicator)
         else:
-            builder.unread.append((number, f"indicator {code} outside any objective"))
+            builder.unread.append(
+                (number, msg("indicator {code} outside any objective", code=code))
+            )
     else:
         _level(builder, number, weight=weight, code=code, name=name)
 
@@ -277,7 +327,9 @@ def _level(builder: _Builder, number: int, *, weight: Decimal, code: str, name: 
         builder.areas.append(Area(code, name, weight, line=number))
     elif re.fullmatch(r"[0-9]{3}", code):
         if not builder.areas:
-            builder.unread.append((number, f"strategic objective {code} outside any area"))
+            builder.unread.append(
+                (number, msg("strategic objective {code} outside any area", code=code))
+            )
             return
         builder.close_objective()
         builder.objectives.append(StrategicObjective(code, name, weight, line=number))
@@ -287,7 +339,7 @@ def _level(builder: _Builder, number: int, *, weight: Decimal, code: str, name: 
         builder.operational.append(OperationalObjective(code, name, weight, line=number))
     else:
         builder.unread.append(
-            (number, f"{code!r} is neither an area, an objective nor an indicator")
+            (number, msg("{code!r} is neither an area, an objective nor an indicator", code=code))
         )
 
 
@@ -300,8 +352,8 @@ def read_report(text: str, *, title: str = "") -> ImportReport:
     builder.close_area()
     if not builder.areas:
         raise PlanError(
-            "no area found: this does not look like an Alberatura della pianificazione report",
-            hint="export the report as tab-separated text",
+            msg("no area found: this does not look like an Alberatura della pianificazione report"),
+            hint=msg("export the report as tab-separated text"),
         )
     plan = Plan(
         title=builder.title,
@@ -328,6 +380,7 @@ def _drivers(areas: list[Area]) -> tuple[Driver, ...]:
     return tuple(Driver(code, f"read by {first}") for code, first in sorted(codes.items()))
 
 
-def import_report(path: str | Path) -> ImportReport:
-    """Read a planning report from a file (UTF-8 text)."""
-    return read_report(read_text_file(path, PlanError))
+def import_report(path: str | Path, *, title: str = "") -> ImportReport:
+    """Read a planning report from a file (UTF-8 text); ``title``, when given,
+    replaces the one the report names."""
+    return read_report(read_text_file(path, PlanError), title=title)

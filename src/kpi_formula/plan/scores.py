@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 from ..direction import Direction
 from ..missing import ND, NotAvailable
@@ -114,6 +114,18 @@ class PlanEvaluation:
     def score(self) -> Decimal | None:
         """The whole plan's score, in [0, 1], or None when nothing could be scored."""
         return self.tree.score
+
+    def to_frame(self, library: Literal["polars", "pandas"] = "polars") -> Any:
+        """A data frame with one row an indicator and typed columns — numbers as
+        floats, dates in columns of their own, N/D as null — in polars (the
+        ``polars`` extra) or pandas (``library="pandas"``, the ``pandas`` extra);
+        the columns are listed in :mod:`kpi_formula.plan.table`.
+
+        >>> evaluation.to_frame().filter(pl.col("met").not_())  # doctest: +SKIP
+        """
+        from .table import evaluation_frame
+
+        return evaluation_frame(self, library)
 
     def __repr__(self) -> str:
         return (

@@ -69,7 +69,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, Inexact
 from pathlib import Path
 
 from ..catalog import Driver
@@ -115,6 +115,9 @@ _INDICATOR_KINDS = ("indicatore", "indicator")
 _DRIVER_KEYS = ("code", "description", "unit", "aliases")
 _GROUP_KEYS = ("code", "parent", "name", "weight", "description", "kind")
 _YEARLY = re.compile(r"(baseline|target)[ _]?([0-9]{4})")
+_SHOWN = EXACT.copy()  # the library's exact context, rounding as Excel shows numbers
+_SHOWN.rounding = ROUND_HALF_UP
+_SHOWN.traps[Inexact] = False
 _FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 _COLUMNS_HINT = msg(
     "the columns are codice|code, padre|parent, nome|name, peso|weight, algoritmo|formula, "
@@ -176,6 +179,11 @@ def _column_name(column: int) -> str:
     return letters
 
 
+def _cell_name(column: int, line: int) -> str:
+    """A cell's name, as spreadsheets write it (``F2``)."""
+    return _column_name(column) + str(line)
+
+
 # --- reading ------------------------------------------------------------------------
 
 
@@ -191,9 +199,8 @@ class _Content:
 
 @dataclass(frozen=True)
 class _Header:
-    """The columns a header names: by key, by year, and how far it reaches."""
+    """The columns a header names: by key, by year, and every titled one."""
 
-    line: int
     named: dict[str, int]
     yearly: dict[int, tuple[str, int]]
     titles: dict[int, str]
@@ -237,7 +244,7 @@ class _Reader:
         key = _read_text(cells[0] if cells else None).casefold().rstrip(":").strip()
         if key not in _PROPERTIES:
             return False
-        self._nothing_beyond(line, cells, 2, msg("a {key} row holds one value", key=key))
+        self._one_value(key, line, cells)
         value = _read_text(cells[1]) if len(cells) > 1 else ""
         if _PROPERTIES[key] == "title":
             if content.title is not None:
@@ -257,16 +264,18 @@ class _Reader:
         except KpiFormulaError as error:
             raise self.fail(error.reason, error.hint or "", line, 2) from None
 
-    def _nothing_beyond(self, line: int, cells: list[object], width: int, why: str) -> None:
-        for column, cell in enumerate(cells[width:], start=width + 1):
+    def _one_value(self, key: str, line: int, cells: list[object]) -> None:
+        """A title or language row holds its word and one value, nothing beyond."""
+        for column, cell in enumerate(cells[2:], start=3):
             if _read_text(cell):
                 raise self.fail(
                     msg(
-                        "the cell {cell} holds {text!r}, beyond the columns the header names",
-                        cell=f"{_column_name(column)}{line}",
+                        "a {key} row holds one value, and the cell {cell} holds {text!r} too",
+                        key=key,
+                        cell=_cell_name(column, line),
                         text=clip(_read_text(cell)),
                     ),
-                    msg("{why}: give the column a title, or empty the cell", why=why),
+                    msg("empty the cell, or put the whole {key} in one cell", key=key),
                     line,
                     column,
                 )
@@ -333,7 +342,7 @@ class _Reader:
                     msg("the header names the columns: codice, padre, nome, peso, algoritmo, ..."),
                     line,
                 )
-        return _Header(line, named, yearly, titles)
+        return _Header(named, yearly, titles)
 
     def _cells(self, header: _Header, line: int, cells: list[object]) -> dict[str, object]:
         """The row's cells by key; a filled cell under no column is an error."""
@@ -342,7 +351,7 @@ class _Reader:
                 raise self.fail(
                     msg(
                         "the cell {cell} holds {text!r}, under no column of the header",
-                        cell=f"{_column_name(index + 1)}{line}",
+                        cell=_cell_name(index + 1, line),
                         text=clip(_read_text(cell)),
                     ),
                     msg("give the column a title in the header, or empty the cell"),
@@ -536,7 +545,7 @@ class _Reader:
 
 def _rounded(amount: Decimal, places: int) -> Decimal:
     """``amount`` as Excel shows it with ``places`` decimals (half away from zero)."""
-    return amount.quantize(Decimal(1).scaleb(-places, EXACT), rounding=ROUND_HALF_UP, context=EXACT)
+    return amount.quantize(Decimal(1).scaleb(-places, EXACT), context=_SHOWN)
 
 
 def _format_section(number_format: str) -> str:

@@ -1,0 +1,103 @@
+"""How the readers of values and targets grow with the length of hostile text.
+
+    python benchmarks/readers.py            # n = 2,250 and 4n = 9,000 characters
+    python benchmarks/readers.py --quick    # fewer rounds
+
+For each reader and each shape of pathological text (runs of spaces, digits,
+dots, comparison words, dates, words of a label, ...) it times the reader on
+text of n characters and of 4n, and prints the ratio: about 4 for a linear
+reader, 16 for a quadratic one.  Times are the best of several rounds, the two
+lengths taking turns, so that a slow spell of a shared machine hits both alike.
+The table lists the largest ratios first, and the slowest time at 4n.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import time
+from collections.abc import Callable
+
+import kpi_formula as kf
+from kpi_formula.data import parse_data_value
+
+SHAPES: dict[str, Callable[[int], str]] = {
+    "spaces then a word": lambda n: " " * (n - 1) + "x",
+    "spaces after a comparison": lambda n: ">=" + " " * (n - 3) + "x",
+    "digits": lambda n: "1" * n,
+    "dots": lambda n: "." * n,
+    "thousands broken": lambda n: ("1.0001" * n)[:n],
+    "decimals broken": lambda n: ("1.11" * n)[:n],
+    "spaced thousands": lambda n: ("1 000" * n)[:n],
+    "digits and spaces": lambda n: ("1 " * n)[:n],
+    "comparison words": lambda n: ("maggiore o uguale " * n)[:n],
+    "rispetto": lambda n: ("rispetto " * n)[:n],
+    "entro il": lambda n: ("entro il " * n)[:n],
+    "dates": lambda n: ("31-12-2025 " * n)[:n],
+    "words": lambda n: ("pratiche " * n)[:n],
+    "one long word": lambda n: "a" * n,
+    "a label then a number": lambda n: "5 pratiche " + ("evase " * n)[: n - 12] + "1",
+    "words before ulteriori": lambda n: ("adesione di " * n)[: n - 10] + "ulteriori",
+    "plain targets": lambda n: (">= 1.100 N. " * n)[:n],
+    "yes": lambda n: ("SI " * n)[:n],
+    "scales": lambda n: ("5 mln " * n)[:n],
+}
+
+READERS: dict[str, Callable[[str], object]] = {
+    "parse_value": kf.parse_value,
+    "parse_targets": kf.parse_targets,
+    "data value": parse_data_value,
+}
+
+
+def seconds(reader: Callable[[str], object], text: str) -> float:
+    start = time.perf_counter()
+    with contextlib.suppress(kf.KpiFormulaError):
+        reader(text)
+    return time.perf_counter() - start
+
+
+def growth(
+    reader: Callable[[str], object], shape: Callable[[int], str], n: int, rounds: int
+) -> tuple[float, float]:
+    """The best times at n and at 4n, the two taking turns."""
+    short, long = shape(n), shape(4 * n)
+    best_short = best_long = float("inf")
+    for _ in range(rounds):
+        kf.targets._targets.cache_clear()  # each round reads the text anew
+        best_short = min(best_short, seconds(reader, short))
+        best_long = min(best_long, seconds(reader, long))
+    return best_short, best_long
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds")
+    parser.add_argument("-n", type=int, default=2_250, help="the shorter length (default 2,250)")
+    args = parser.parse_args()
+    rounds = 3 if args.quick else 7
+    kf.parse_targets("tra 5 e 10")  # build the grammar's parser outside the measures
+    lines = []
+    for reader_name, reader in READERS.items():
+        for shape_name, shape in SHAPES.items():
+            short, long = growth(reader, shape, args.n, rounds)
+            lines.append((long / max(short, 1e-7), long, reader_name, shape_name, short))
+    lines.sort(reverse=True)
+    print("| reader | text | n | 4n | ratio (4 = linear) |")
+    print("|---|---|---|---|---|")
+    for ratio, long, reader_name, shape_name, short in lines[:12]:
+        print(
+            f"| {reader_name} | {shape_name} | {short * 1e3:,.2f} ms | {long * 1e3:,.2f} ms "
+            f"| {ratio:.1f}× |"
+        )
+    worst = max(lines, key=lambda line: line[1])
+    print(
+        f"\nslowest at {4 * args.n:,} characters: {worst[2]} on {worst[3]}, "
+        f"{worst[1] * 1e3:,.1f} ms; Python {sys.version.split()[0]}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
