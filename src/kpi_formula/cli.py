@@ -283,45 +283,22 @@ def language_argument(parser: argparse.ArgumentParser, _: Translator) -> None:
     )
 
 
-def build_parser(_: Translator, *, plan: bool = True) -> argparse.ArgumentParser:
-    """The argument parser of ``kpi-formula``, its help said by ``_``; the
-    ``plan`` commands only when asked (they import the plan package)."""
-    parser = argparse.ArgumentParser(
-        prog="kpi-formula",
-        description=_("Parse, check and evaluate the algorithms of performance indicators."),
-    )
-    language_argument(parser, _)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def command(name: str, help_text: str, run: Callable[..., int]) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.set_defaults(run=run)
-        language_argument(sub, _)
-        return sub
-
-    json_help = _("print one JSON object")
-    sub = command("eval", _("evaluate a formula"), _cmd_eval)
+def _eval_arguments(sub: argparse.ArgumentParser, _: Translator) -> None:
     _add_formula_arguments(sub, _)
-    sub.add_argument("--json", action="store_true", help=json_help)
+    sub.add_argument("--json", action="store_true", help=_("print one JSON object"))
 
-    sub = command("explain", _("show how a formula's value is computed"), _cmd_explain)
-    _add_formula_arguments(sub, _)
 
-    sub = command("parse", _("print the canonical text and the references"), _cmd_parse)
+def _parse_arguments(sub: argparse.ArgumentParser, _: Translator) -> None:
     _add_formula_arguments(sub, _, assignments=False)
-    sub.add_argument("--json", action="store_true", help=json_help)
+    sub.add_argument("--json", action="store_true", help=_("print one JSON object"))
 
-    sub = command(
-        "lint", _("warn where a formula reads otherwise than its writer may have meant"), _cmd_lint
-    )
+
+def _lint_arguments(sub: argparse.ArgumentParser, _: Translator) -> None:
     sub.add_argument("formula", help=_("the formula, e.g. 'A + B / C + D'"))
-    sub.add_argument("--json", action="store_true", help=json_help)
+    sub.add_argument("--json", action="store_true", help=_("print one JSON object"))
 
-    sub = command("drivers", _("list the drivers a formula needs"), _cmd_drivers)
-    _add_formula_arguments(sub, _)
-    sub.add_argument("--json", action="store_true", help=json_help)
 
-    sub = command("check", _("judge a value against a target"), _cmd_check)
+def _check_arguments(sub: argparse.ArgumentParser, _: Translator) -> None:
     sub.add_argument("target", help=_("e.g. '>= 1.100 N.' or 'Entro 31-12-2025'"))
     sub.add_argument("actual", help=_("e.g. '1.136 N.', '95 %%' or '28-06-2024'"))
     sub.add_argument(
@@ -344,20 +321,64 @@ def build_parser(_: Translator, *, plan: bool = True) -> argparse.ArgumentParser
         default="proportional",
         help=_("proportional (default), binary, or range[:FLOOR:CEILING], e.g. range:70%%:90%%"),
     )
-    sub.add_argument("--json", action="store_true", help=json_help)
+    sub.add_argument("--json", action="store_true", help=_("print one JSON object"))
 
-    sub = command("repl", _("open the analysts' prompt"), _cmd_repl)
+
+def _repl_arguments(sub: argparse.ArgumentParser, _: Translator) -> None:
     sub.add_argument("--year", type=int, help=_("evaluation year (default: this year)"))
     sub.add_argument("--data", metavar="FILE", help=_("a CSV file of driver data to load"))
     sub.add_argument("--plan", metavar="FILE", help=_("a plan file to load"))
 
-    help_text = _("import, validate, evaluate and score plans")
-    plan_parser = commands.add_parser("plan", help=help_text, description=help_text)
-    language_argument(plan_parser, _)
-    if plan:
-        from .plan.cli import add_plan_commands
 
-        add_plan_commands(plan_parser, _)
+def _plan_arguments(sub: argparse.ArgumentParser, _: Translator) -> None:
+    from .plan.cli import add_plan_commands  # the plan package, for plan commands alone
+
+    add_plan_commands(sub, _)
+
+
+_Arguments = Callable[[argparse.ArgumentParser, Translator], None]
+_COMMANDS: dict[str, tuple[Message, Callable[..., int] | None, _Arguments]] = {
+    "eval": (msg("evaluate a formula"), _cmd_eval, _eval_arguments),
+    "explain": (
+        msg("show how a formula's value is computed"),
+        _cmd_explain,
+        _add_formula_arguments,
+    ),
+    "parse": (msg("print the canonical text and the references"), _cmd_parse, _parse_arguments),
+    "lint": (
+        msg("warn where a formula reads otherwise than its writer may have meant"),
+        _cmd_lint,
+        _lint_arguments,
+    ),
+    "drivers": (msg("list the drivers a formula needs"), _cmd_drivers, _eval_arguments),
+    "check": (msg("judge a value against a target"), _cmd_check, _check_arguments),
+    "repl": (msg("open the analysts' prompt"), _cmd_repl, _repl_arguments),
+    "plan": (msg("import, validate, evaluate and score plans"), None, _plan_arguments),
+}
+"""Each command: its help, what runs it (``plan``'s subcommands say theirs), its arguments."""
+
+
+def build_parser(_: Translator, *, command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of ``kpi-formula``, its help said by ``_``.
+
+    Every command is listed, but only ``command``'s arguments are built (all
+    of them when None): a command that runs pays for its own parser alone, and
+    ``eval`` starts without importing the plan package.
+    """
+    parser = argparse.ArgumentParser(
+        prog="kpi-formula",
+        description=_("Parse, check and evaluate the algorithms of performance indicators."),
+    )
+    language_argument(parser, _)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (help_message, run, arguments) in _COMMANDS.items():
+        help_text = _.say(help_message)
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        if run is not None:
+            sub.set_defaults(run=run)
+        if command in (None, name):
+            language_argument(sub, _)
+            arguments(sub, _)
     return parser
 
 
@@ -398,7 +419,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         return 2
     say = translator(language)
     with argparse_speaking(language):
-        parser = build_parser(say, plan=_command_of(argv) in ("plan", None))
+        parser = build_parser(say, command=_command_of(argv))
         try:
             args = parser.parse_args(argv)
         except SystemExit as exit_:

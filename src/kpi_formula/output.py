@@ -19,22 +19,24 @@ is a decimal point (``0.95``).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, ClassVar, TextIO
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
 from .catalog import close_matches
 from .data import DataTable, parse_data_value, parse_typed_value
 from .decimals import decimal_text
 from .display import display_percent, display_value
 from .errors import KpiFormulaError, Message, msg
-from .formula import Formula
 from .missing import ND
-from .result import Result
-from .scoring import BINARY, PROPORTIONAL, RangeScoring, Scoring
-from .targets import Outcome, Target
+
+if TYPE_CHECKING:  # targets and scoring are imported where judging needs them: the
+    # command line evaluates a formula without loading them (and json without --json)
+    from .formula import Formula
+    from .result import Result
+    from .scoring import Scoring
+    from .targets import Outcome, Target
 
 __all__ = [
     "UsageError",
@@ -70,6 +72,8 @@ def _json_default(value: object) -> object:
 
 def print_json(payload: object, out: TextIO) -> None:
     """Write one JSON object; decimals as strings."""
+    import json
+
     json.dump(payload, out, ensure_ascii=False, default=_json_default)
     out.write("\n")
 
@@ -180,6 +184,8 @@ def _fraction(text: str, what: str) -> Decimal:
 def parse_scoring(text: str) -> Scoring:
     """``proportional``, ``binary`` or ``range[:FLOOR:CEILING]``, the bounds in
     percent (``range:70%:90%``, ``range:70:90``) or as fractions (``range:0,7:0,9``)."""
+    from .scoring import BINARY, PROPORTIONAL, RangeScoring
+
     name, _, bounds = text.partition(":")
     if name == "proportional" and not bounds:
         return PROPORTIONAL
