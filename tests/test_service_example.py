@@ -457,6 +457,9 @@ def test_an_absolute_target_answers_without_a_baseline_key(client: TestClient) -
         "actual": "1136",
         "actual_text": "1.136 N.",
         "target": ">= 1.100 N.",
+        "threshold": "1100",
+        "notes": [],
+        "unit": "N.",
     }
 
 

@@ -436,6 +436,11 @@ class CheckAnswer(BaseModel):
     )
     actual_text: str
     target: str
+    threshold: DecimalText | None = Field(
+        default=None, description="the amount the value was compared with, in its unit"
+    )
+    notes: list[str] = Field(default=[], description="how the target was read")
+    unit: str | None = Field(default=None, description="the unit of actual and threshold")
     baseline: DecimalText | None = None
 
 
