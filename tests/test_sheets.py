@@ -243,7 +243,7 @@ def test_both_engines_give_the_same_json_for_any_tree(tmp_path: Path) -> None:
     plan = load_plan(sheet)
     data = read_data(DATA + "QUOTA;2025;95\n")
     payloads = [
-        json.dumps(evaluation_payload(evaluate_plan(plan, data, year=2025, engine=e)))
+        json.dumps(evaluation_payload(evaluate_plan(plan, data, year=2025, engine=e), digits=15))
         for e in ("python", "duckdb")
     ]
     assert payloads[0] == payloads[1]
