@@ -291,36 +291,36 @@ def rows_of(load: Load, clients: int) -> list[list[str]]:
     first, last = load.memory[0] / 2**20, load.memory[-1] / 2**20
     return [
         [
-            f"service `GET /health`, {clients} clients on loopback (uvicorn, one worker)",
+            f"service: `GET /health`, {clients} clients on loopback (uvicorn, one worker)",
             load.health.text(),
             "—",
             "1.00×",
             "baseline",
         ],
         [
-            f"service `/evaluate` and `/check`: the Modena plan, {count:,} requests ({statuses})",
+            f"service: `/evaluate` and `/check`, the Modena plan, {count:,} requests ({statuses})",
             load.service.text(),
             "/health",
             f"{load.health.throughput / load.service.throughput:.2f}×",
             "—",
         ],
         [
-            "service CPU time per request, `GET /health`",
+            "service: server CPU time per request, `GET /health`",
             f"{load.health.server_cpu * 1e3:,.2f} ms",
             "—",
             "1.00×",
             "baseline",
         ],
         [
-            "service CPU time per request, `/evaluate` and `/check` (the Modena plan)",
+            "service: server CPU time per request, `/evaluate` and `/check`",
             f"{load.service.server_cpu * 1e3:,.2f} ms",
             "/health",
             f"{load.service.server_cpu / load.health.server_cpu:.2f}×",
             "—",
         ],
-        ["service answers 5xx", f"{load.server_errors} of {count:,}", "—", "—", "0"],
+        ["service: answers 5xx", f"{load.server_errors} of {count:,}", "—", "—", "0"],
         [
-            "service resident memory, after warm-up → after the run",
+            "service: server resident memory, after warm-up → after the run",
             f"{first:,.1f} → {last:,.1f} MB ({load.growth:+.1%})",
             "—",
             "—",

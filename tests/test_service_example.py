@@ -457,6 +457,9 @@ def test_an_absolute_target_answers_without_a_baseline_key(client: TestClient) -
         "actual": "1136",
         "actual_text": "1.136 N.",
         "target": ">= 1.100 N.",
+        "threshold": "1100",
+        "notes": [],
+        "unit": "N.",
     }
 
 
@@ -464,6 +467,54 @@ def test_a_unit_mismatch_names_the_actual(client: TestClient) -> None:
     error = refusal(client.post("/check", json={"target": ">= 4 N.", "actual": "5 gg"}))
     assert error["loc"] == ["body", "actual"]
     assert error["type"] == "unit-mismatch"
+
+
+@pytest.mark.parametrize("actual", ["85", '"85"', '"85,0"'])
+def test_a_bare_number_against_percent_follows_the_one_unit_rule(
+    client: TestClient, actual: str
+) -> None:
+    # 85 as a fraction would be 8.500 %: met, silently wrong; the library refuses it
+    error = refusal(post(client, "/check", f'{{"target": ">= 90 %", "actual": {actual}}}'))
+    assert error["loc"] == ["body", "actual"]
+    assert error["type"] == "unit-ambiguous"
+    assert "85 %" in error["hint"]
+
+
+@pytest.mark.parametrize(("actual", "met"), [("0.85", False), ('"85 %"', False), ("0.95", True)])
+def test_a_fraction_or_a_percentage_is_judged(client: TestClient, actual: str, met: bool) -> None:
+    response = post(client, "/check", f'{{"target": ">= 90 %", "actual": {actual}}}')
+    assert response.status_code == 200
+    assert response.json()["met"] is met
+
+
+def test_a_baseline_follows_the_one_unit_rule_too(client: TestClient) -> None:
+    body = {"target": "+5% rispetto al 2024", "actual": "63 %", "baseline": 60}
+    response = client.post("/check", json=body)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "unit-ambiguous"
+
+
+@pytest.mark.parametrize("direction", ["decrescente", "lower", "↓", "Decrescente"])
+def test_a_direction_says_what_a_bare_target_means(client: TestClient, direction: str) -> None:
+    body = {"target": "25 gg", "actual": "20 gg", "direction": direction}
+    response = client.post("/check", json=body)
+    assert response.status_code == 200
+    assert response.json() == kf.parse_target("25 gg").check("20 gg", direction="lower").to_dict()
+    assert response.json()["met"] is True
+    assert response.json()["notes"] == []
+
+
+def test_without_a_direction_a_bare_target_is_at_least_and_says_so(client: TestClient) -> None:
+    response = client.post("/check", json={"target": "25 gg", "actual": "20 gg"})
+    assert response.json()["met"] is False
+    assert "direction" in response.json()["notes"][0]
+
+
+def test_an_unknown_direction_is_refused(client: TestClient) -> None:
+    body = {"target": "25 gg", "actual": "20 gg", "direction": "sideways"}
+    error = refusal(client.post("/check", json=body))
+    assert error["loc"] == ["body", "direction"]
+    assert "crescente" in error["hint"]
 
 
 def test_a_deadline_takes_a_date(client: TestClient) -> None:

@@ -89,29 +89,42 @@ def test_evaluate_answers_what_the_library_gives(data: st.DataObject) -> None:
 
 
 @st.composite
-def judged(draw: st.DrawFn) -> tuple[object, object]:
-    """(what the request holds, what the library is given) for a value to judge."""
-    value = draw(kst.values())
+def judged(draw: st.DrawFn, unit: str | None) -> tuple[object, object]:
+    """(what the request holds, what the library is given) for a value to judge:
+    often in ``unit`` (the target's), else anything a client might send."""
+    value = draw(
+        st.one_of(kst.quantities(units=(unit,)), kst.values()) if unit is not None else kst.values()
+    )
     if value is kf.ND:
         return draw(st.sampled_from([(None, kf.ND), ("N/D", "N/D")]))
     if isinstance(value, kf.Quantity) and draw(st.booleans()):
-        return Raw(str(value.amount)), value.amount  # a bare number, in the target's unit
+        return Raw(str(value.amount)), value.amount  # a bare number, as the target's unit has it
     text = kf.format_value(value)
     assert isinstance(value, kf.Quantity | dt.date)
     return text, text
 
 
 @settings(max_examples=80)
-@given(kst.targets(), judged(), judged())
+@given(
+    kst.targets(),
+    st.sampled_from([None, "higher", "lower", "crescente", "decrescente", "↑", "↓"]),
+    st.data(),
+)
 def test_check_answers_what_the_library_gives(
-    target: kf.Target, actual: tuple[object, object], baseline: tuple[object, object]
+    target: kf.Target, direction: str | None, data: st.DataObject
 ) -> None:
+    actual = data.draw(judged(target.unit), label="actual")
+    baseline = data.draw(judged(target.unit), label="baseline")
     text = str(target)
     body: dict[str, object] = {"target": text, "actual": actual[0]}
     if target.needs_baseline:
         body["baseline"] = baseline[0]
+    if direction is not None:
+        body["direction"] = direction
     given_baseline = baseline[1] if target.needs_baseline else None
     agree(
         post("/check", body),
-        lambda: kf.parse_target(text).check(actual[1], baseline=given_baseline),
+        lambda: kf.parse_target(text).check(
+            actual[1], baseline=given_baseline, direction=direction
+        ),
     )

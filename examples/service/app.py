@@ -55,6 +55,7 @@ from starlette.exceptions import HTTPException
 import kpi_formula as kf
 from kpi_formula.catalog import close_matches
 from kpi_formula.decimals import to_decimal
+from kpi_formula.direction import Direction, parse_direction
 from kpi_formula.errors import clip, msg
 from kpi_formula.text import MAX_TEXT_LENGTH
 
@@ -359,6 +360,7 @@ JudgedValue = Annotated[
         }
     ),
 ]
+DirectionIn = Annotated[Direction, _reading(parse_direction)]
 DecimalText = Annotated[
     str,
     Field(pattern=r"^-?[0-9]+(\.[0-9]+)?(E[+-][0-9]+)?$", examples=["0.1"]),
@@ -394,12 +396,15 @@ class CheckRequest(_Request):
 
     ``baseline`` is the reference value of a relative target (``Aumento del 20%
     rispetto alla baseline``); ``null`` is a N/D baseline, leaving it out is not
-    giving one.
+    giving one.  ``direction`` says whether a higher value is better (``higher``,
+    ``crescente``, ``↑``) or a lower one (``lower``, ``decrescente``, ``↓``): it
+    decides what a target written as a bare number means.
     """
 
     target: Target
     actual: JudgedValue
     baseline: JudgedValue = None  # left out: not given (null is read as N/D)
+    direction: DirectionIn | None = None
 
 
 _REQUESTS = (DriverValue, EvaluationRequest, CheckRequest)
@@ -432,10 +437,13 @@ class CheckAnswer(BaseModel):
     met: bool | None
     achievement: DecimalText | None
     actual: str | None = Field(
-        description="a decimal string in the target's unit, an ISO date, or null (N/D)"
+        description="a decimal string in the value's unit, an ISO date, or null (N/D)"
     )
     actual_text: str
     target: str
+    threshold: DecimalText | None = Field(description="the amount the value was compared with")
+    notes: list[str] = Field(description="how the target was read")
+    unit: str | None = Field(description="the unit the value was judged in")
     baseline: DecimalText | None = None
 
 
@@ -524,10 +532,10 @@ def evaluate(request: EvaluationRequest) -> dict[str, Any]:
 )
 def check(request: CheckRequest) -> dict[str, Any]:
     """Judge ``actual`` against ``target``; the answer is ``Outcome.to_dict()``."""
-    target = request.target
+    target, direction = request.target, request.direction
     if not target.needs_baseline:
         with _refusing("body", "actual"):
-            outcome = target.check(request.actual)
+            outcome = target.check(request.actual, direction=direction)
         return outcome.to_dict()
     if "baseline" not in request.model_fields_set:
         error = kf.BaselineRequiredError(str(target), target.change.reference)  # type: ignore[union-attr]
@@ -536,7 +544,7 @@ def check(request: CheckRequest) -> dict[str, Any]:
             ("body", "baseline"), error.error_code, {"message": error.reason, "hint": hint}
         )
     with _refusing("body"):
-        outcome = target.check(request.actual, baseline=request.baseline)
+        outcome = target.check(request.actual, baseline=request.baseline, direction=direction)
     return outcome.to_dict()
 
 
