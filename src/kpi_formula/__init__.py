@@ -15,7 +15,6 @@ True
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from typing import TYPE_CHECKING, Any
 
 # ``lint`` names a module and its function: importing the module (as anything that
@@ -154,7 +153,9 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value  # found once: later lookups do not come here
         return value
     # a submodule (kf.evaluator.MissingPolicy) is reached as when the package imported it
-    if not name.startswith("__") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+    from importlib.util import find_spec
+
+    if not name.startswith("__") and find_spec(f"{__name__}.{name}") is not None:
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
