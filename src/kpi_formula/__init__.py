@@ -155,7 +155,7 @@ def __getattr__(name: str) -> Any:
     # a submodule (kf.evaluator.MissingPolicy) is reached as when the package imported it
     from importlib.util import find_spec
 
-    if not name.startswith("__") and find_spec(f"{__name__}.{name}") is not None:
+    if not name.startswith("_") and find_spec(f"{__name__}.{name}") is not None:
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
