@@ -69,11 +69,6 @@ def test_every_public_name_resolves_and_is_listed() -> None:
     assert set(kf.__all__) <= set(namespace)
 
 
-def test_submodules_are_reached_as_attributes_as_before() -> None:
-    assert kf.evaluator.evaluate is kf.evaluate
-    assert kf.values.Quantity is kf.Quantity
-
-
 def test_an_unknown_name_is_an_attribute_error() -> None:
     try:
         kf.no_such_name  # noqa: B018
