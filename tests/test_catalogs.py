@@ -12,6 +12,7 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -33,19 +34,17 @@ catalogs = _tool()
 
 
 @pytest.fixture(scope="module")
-def template() -> object:
+def template() -> Any:
     return catalogs.extract()
 
 
-def test_both_catalogs_hold_every_message_of_the_source(template: object) -> None:
+def test_both_catalogs_hold_every_message_of_the_source(template: Any) -> None:
     assert catalogs.missing(template) == [], "run: python tools/catalogs.py update"
 
 
-def test_the_extraction_sees_the_marks_of_every_face(template: object) -> None:
-    ids = {message.id for message in template}  # type: ignore[attr-defined]
-    where = {
-        location[0] for message in template for location in message.locations  # type: ignore[attr-defined]
-    }
+def test_the_extraction_sees_the_marks_of_every_face(template: Any) -> None:
+    ids = {message.id for message in template}
+    where = {location[0] for message in template for location in message.locations}
     assert "{reason}\nhint: {hint}" in ids  # errors.py
     assert {
         "src/kpi_formula/errors.py",

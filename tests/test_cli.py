@@ -185,8 +185,8 @@ def test_the_year_is_stated_when_assumed_and_required_when_it_matters(
 @pytest.mark.parametrize(
     ("argv", "words"),
     [
-        (["check", ">= 90,00 %", "50"], "has no unit, and the target is in %"),
-        (["check", ">= 90,00 %", "1.5"], "has no unit, and the target is in %"),
+        (["check", ">= 90,00 %", "50"], "is 50 without a unit, against a unit of %"),
+        (["check", ">= 90,00 %", "1.5"], "is 1,5 without a unit, against a unit of %"),
         (["check", ">= 1.000 N.", "1.100"], "ambiguous"),
         (["eval", "A", "A=1.100", "--year", "2025"], "ambiguous"),
         (["eval", "A / 1.000.000", "A=1", "--year", "2025"], "write the number without dots"),

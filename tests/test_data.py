@@ -101,7 +101,18 @@ def test_excel_csv_in_windows_1252_and_xlsx_data(tmp_path: Path) -> None:
 def test_milestones_in_every_date_spelling() -> None:
     import datetime as dt
 
-    table = read_data(
-        "code;year;value\nA;2025;31-12-2025\nB;2025;31.12.2025\nC;2025;2025-12-31\n"
-    )
+    table = read_data("code;year;value\nA;2025;31-12-2025\nB;2025;31.12.2025\nC;2025;2025-12-31\n")
     assert set(table.values()) == {dt.date(2025, 12, 31)}
+
+
+def test_thousands_grouped_by_spaces_read_as_thousands() -> None:
+    # as PDFs print them: plain spaces, non-breaking and narrow no-break spaces
+    table = read_data(
+        "code;year;value\nA;2024;1 000 000\nB;2024;1\u00a0234,5\nC;2024;12\u202f345 €\n"
+    )
+    assert table == {
+        ("A", 2024): Decimal(1_000_000),
+        ("B", 2024): Decimal("1234.5"),
+        ("C", 2024): Decimal(12_345),
+    }
+    assert read_data("code,year,value\nA,2024,2 500\n") == {("A", 2024): Decimal(2500)}

@@ -307,8 +307,19 @@ def run_hostile(folder: str) -> None:
             found[name] = f"{type(error).__name__}: {error}"
         except BaseException as error:  # the test reports it
             found[name] = f"ESCAPED {type(error).__name__}: {error}"
-    found["peak_kib"] = str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    found["peak_kib"] = str(_peak_kib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
     print(json.dumps(found))
+
+
+def _peak_kib(maxrss: int) -> int:
+    """The most memory this process's own image held (KiB): Linux's VmHWM, which
+    starts afresh at exec, where ru_maxrss keeps the peak of the process that forked."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text(encoding="ascii", errors="replace").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return maxrss
 
 
 def test_hostile_workbooks_are_refused_in_bounded_time_and_memory(tmp_path: Path) -> None:

@@ -1,14 +1,10 @@
-"""The analysts' prompt: its language, piped input, and a real terminal."""
+"""The analysts' prompt: its language and piped input (a real terminal: test_prompt_terminal)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
-import time
-from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -29,11 +25,11 @@ def test_formulas_assignments_and_explain() -> None:
     assert (
         session.handle("(A - A-1) / A-1").splitlines()[0] == "(A - A-1) / A-1 = -0,89  [year 2025]"
     )
-    session.handle(":explain off")
+    session.handle(":set explain off")
     assert session.handle("A-2 + 1") == "N/D\n  A@2023 is N/D"
     assert session.handle("A * 72") == "7.920"
     assert session.handle("A / 3") == "36,67"
-    assert session.handle(":raw on") == "raw digits on"
+    assert session.handle(":set raw on") == ":set raw on"
     assert session.handle("A / 3") == "36.66666666666666666666666667"
 
 
@@ -55,7 +51,8 @@ def test_commands() -> None:
     assert session.handle(":check 1.800 N. +20% rispetto al 2023, baseline 1.500 N.") == (
         "met; achievement 100,0 %"
     )
-    assert session.handle(":missing zero") == "N/D policy: zero"
+    assert session.handle(":set missing zero") == ":set missing zero"
+    assert session.handle(":set") == ":set explain on\n:set missing zero\n:set raw off"
     assert ":scorecard" in session.handle(":help")
 
 
@@ -121,14 +118,14 @@ def test_bare_words_answer_as_pythons_prompt_does(word: str) -> None:
     assert ":quit" in answer or ":help" in answer
     session = Session(year=2025)
     session.handle(f"{word} = 3")  # a driver of that name is a driver
-    session.handle(":explain off")
+    session.handle(":set explain off")
     assert session.handle(word) == "3"
 
 
 def test_piped_mode_names_the_line_of_each_error_and_of_unfinished_formulas() -> None:
-    done = run_piped("A = 1\n(A +\n\nA +* 2\n:explain off\nA\n(A +\n", "--year", "2025")
+    done = run_piped("A = 1\n(A +\n\nA +* 2\n:set explain off\nA\n(A +\n", "--year", "2025")
     assert done.returncode == 2
-    assert done.stdout.splitlines() == ["A@2025 = 1", "explain off", "1"]
+    assert done.stdout.splitlines() == ["A@2025 = 1", ":set explain off", "1"]
     errors = done.stderr.splitlines()
     assert "error (line 2): the formula '(A +' is not finished" in errors
     assert any(line.startswith("error (line 4): two operators in a row") for line in errors)
@@ -153,133 +150,20 @@ def run_piped(script: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_piped_input_scripts_the_prompt() -> None:
-    done = run_piped("A = 110\nA-1 = 100\n:explain off\n(A - A-1) /\n  A-1\n", "--year", "2025")
+    done = run_piped(
+        "A = 110\nA-1 = 100\n:set explain off\n(A - A-1) /\n  A-1\n", "--year", "2025"
+    )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["A@2025 = 110", "A@2024 = 100", "explain off", "0,10"]
+    assert done.stdout.splitlines() == ["A@2025 = 110", "A@2024 = 100", ":set explain off", "0,10"]
     assert "kpi>" not in done.stdout
 
 
 def test_piped_errors_keep_going_and_set_the_exit_status() -> None:
-    done = run_piped("A +* 2\nA = 1\n:explain off\nA\n", "--year", "2025")
+    done = run_piped("A +* 2\nA = 1\n:set explain off\nA\n", "--year", "2025")
     assert done.returncode == 2
     assert done.stdout.splitlines()[-1] == "1"
     assert "two operators in a row" in done.stderr and "^" in done.stderr
     assert "Traceback" not in done.stderr
-
-
-pexpect = pytest.importorskip("pexpect")
-
-
-def spawn(tmp_path: Path, prompt: str | None = None) -> Any:
-    env = dict(
-        os.environ,
-        TERM="xterm",
-        PROMPT_TOOLKIT_NO_CPR="1",
-        KPI_FORMULA_HISTORY=str(tmp_path / "history"),
-    )
-    if prompt:
-        env["KPI_FORMULA_PROMPT"] = prompt
-    return pexpect.spawn(
-        KPI[0],
-        [*KPI[1:], "repl", "--year", "2025"],
-        env=env,
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(40, 200),
-    )
-
-
-def _read_first_line(child: Any) -> None:
-    # prompt_toolkit sets the terminal up after drawing its first prompt, and keys
-    # that arrive before that are dropped (under load, seen once in a few runs): send
-    # the first line again until it is read. Assigning twice is harmless.
-    child.delaybeforesend = 0.2
-    child.expect("kpi>")
-    for _ in range(4):
-        time.sleep(0.5)
-        child.sendline("A = 110")
-        if child.expect(["A@2025 = 110", pexpect.TIMEOUT], timeout=5) == 0:
-            return
-    pytest.fail("the prompt never read its first line")
-
-
-def _continue_and_cancel(child: Any) -> None:
-    child.sendline("A-1 = 100")
-    child.expect("A@2024 = 100")
-    child.sendline("(A +")
-    child.expect(r"\.\.\. \(empty line cancels\)>")
-    child.sendline("1) * 2")
-    child.expect(r"= 222")
-    # the way out of a continued formula: an empty line cancels it
-    child.sendline("(A *")
-    child.expect(r"\(empty line cancels\)>")
-    child.sendline("")
-    child.expect("the unfinished formula was cancelled")
-    child.expect("kpi>")
-    # values the Italian way
-    child.sendline("A / 3")
-    child.expect("A / 3 = 36,67")
-    child.expect("kpi>")
-
-
-def _complete(child: Any) -> None:
-    # Tab completes file paths after :load, commands, and codes in formulas
-    time.sleep(0.5)
-    child.send(f":load {MODENA / 'da'}\t")
-    child.expect("ta.csv")
-    child.sendline("")
-    child.expect("426 values loaded")
-    child.expect("kpi>")
-    time.sleep(0.5)
-    child.send("82.A3.1_INS\t")
-    child.expect("TAGRAM")
-    child.sendline("")
-    child.expect("kpi>")
-    child.sendline("A +* 3")
-    child.expect("two operators in a row")
-    child.expect("kpi>")
-    time.sleep(0.5)
-    child.send(":yea\t")
-    child.expect("year")
-    child.sendline(" 2024")
-    child.expect("year 2024")
-    child.expect("kpi>")
-
-
-def _leave(child: Any, prompt: str | None) -> None:
-    if prompt is None:
-        # keys typed while an answer is printed are kept for the next prompt: a Ctrl-D
-        # sent while the scorecard is being worked out ends the session
-        child.sendline(f":plan {MODENA / 'plan.toml'}")
-        child.expect("101 indicators")
-        child.expect("kpi>")
-        time.sleep(0.5)
-        child.delaybeforesend = 0
-        child.send(":scorecard 2025\r")
-        time.sleep(0.02)
-        child.send("\x04")
-        child.expect(pexpect.EOF, timeout=15)
-        return
-    for _ in range(4):  # Ctrl-D, again if it came before the prompt was ready
-        time.sleep(0.5)
-        child.sendeof()
-        if child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=5) == 0:
-            return
-
-
-@pytest.mark.parametrize("prompt", [None, "plain"], ids=["prompt_toolkit", "plain"])
-def test_a_session_in_a_terminal(tmp_path: Path, prompt: str | None) -> None:
-    if prompt is None:
-        pytest.importorskip("prompt_toolkit")
-    child = spawn(tmp_path, prompt)
-    _read_first_line(child)
-    _continue_and_cancel(child)
-    _complete(child)
-    _leave(child, prompt)
-    child.close()
-    assert child.exitstatus == 0
-    history = (tmp_path / "history").read_text(encoding="utf-8")
-    assert "A = 110" in history
 
 
 def test_quit_stops_reading() -> None:

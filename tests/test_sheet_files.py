@@ -264,7 +264,7 @@ def test_a_group_keeps_its_description(tmp_path: Path) -> None:
         ("M;;m;100 %\nA;M;a;100 %;;;;;su\n", "unknown direction 'su'", 3, 9),
         ("M;;m;100 %\nA;M;a;100 %;;;;progr.\n", "'A' is of the kind 'progr.'", 3, None),
         ("M;;m;100 %\nA;M;a;100 %;€€\n", "unknown unit '€€'", 3, 5),
-        ("M;;m;100 %\nA;M;a;60\n", "is it 60 %?", 3, 4),
+        ("M;;m;100 %\nA;M;a;60\n", "'A': the weight is 60 without a unit", 3, 4),
         ("M;;m;100 %\nA;M;a;100 %\nX;;;5 %;;;;driver\n", "'X' is a driver, so its peso", 4, 4),
         ("M;;m;100 %\nA;M;a;100 %\nB;M;b;0 %;;;;;;;IMPRESE\n", "only a driver has them", 4, 11),
     ],
@@ -322,7 +322,7 @@ def test_directions_read_in_every_spelling_and_are_written_in_the_files_language
             7,
         ),
         ('[[node]]\ncode = "M"\nweight = inf\n', "the weight inf is not a number", 3),
-        ('[[node]]\ncode = "M"\nweight = 60\n', "is it 60 %?", 3),
+        ('[[node]]\ncode = "M"\nweight = 60\n', "is it 60 % or 6.000 %?", 3),
         ('[[node]]\ncode = "M"\nweight = "1e999999999 %"\n', "weight", 3),
         ("baseline_years = [99999]\n[[node]]\ncode = 'M'\nweight = '100 %'\n", "list of years", 1),
         ("[[node]]\ncode = 'M'\nweight = " + "9" * 5000 + "\n", "too long", None),
@@ -471,3 +471,45 @@ def test_the_rows_above_and_the_header_are_checked(
     assert words in str(caught.value)
     assert caught.value.column == column
     assert caught.value.hint
+
+
+def test_an_integra_plan_comes_back_in_its_own_shape_empty_groups_and_all(tmp_path: Path) -> None:
+    from kpi_formula.plan import Area, OperationalObjective, StrategicObjective
+
+    indicator = Indicator("D1", "Imprese", Decimal(1), "A + B", unit="N.", targets={2025: ">= 10"})
+    plan = Plan(
+        "Camera di Esempio",
+        areas=(
+            Area(
+                "1",
+                "Competitività",
+                Decimal(1),
+                (
+                    StrategicObjective(
+                        "301",
+                        "Export",
+                        Decimal("0.6"),
+                        Decimal("0.3"),
+                        (indicator,),
+                        Decimal("0.7"),
+                        (OperationalObjective("301.1", "Fiere", Decimal(1), (indicator,)),),
+                    ),
+                    # no operational objective: its weight is the plan's all the same
+                    StrategicObjective(
+                        "302",
+                        "Digitale",
+                        Decimal("0.4"),
+                        Decimal("0.9"),
+                        (indicator,),
+                        Decimal("0.1"),
+                    ),
+                ),
+            ),
+        ),
+        drivers=(kf.Driver("A"), kf.Driver("B")),
+        target_years=(2025,),
+        baseline_years=(2023, 2024),  # years no indicator fills travel too
+    )
+    for suffix, again in _round_trips(plan, tmp_path).items():
+        assert again == plan, suffix
+        assert again.areas[0].objectives[1].operational_weight == Decimal("0.1")

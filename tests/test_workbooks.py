@@ -149,13 +149,16 @@ def test_a_number_without_its_percent_sign_in_a_percent_row_is_refused(tmp_path:
         ["A", "M", 1, "%", 0.5, 95],
     ]
     book = _book(tmp_path / "p.xlsx", {"piano": rows})
-    with pytest.raises(kf.PlanError, match="is it 95 % or 95 × 100 %") as caught:
+    with pytest.raises(
+        kf.PlanError,
+        match=r"the cell F3 is 95 without a unit, against a unit of %: is it 95 % or 9\.500 %",
+    ) as caught:
         load_plan(book)
     assert (caught.value.line, caught.value.column) == (3, 6)
-    assert "0,95 for 95 %" in str(caught.value.hint)
+    assert "(95 %) or as a fraction (0,95)" in str(caught.value.hint)
     sheet = tmp_path / "p.csv"
     sheet.write_text("codice;padre;peso;unità;target 2025\nM;;1;;\nA;M;1;%;95\n", encoding="utf-8")
-    with pytest.raises(kf.PlanError, match="is it 95 %") as caught_csv:
+    with pytest.raises(kf.PlanError, match="the cell E3 is 95 without a unit") as caught_csv:
         load_plan(sheet)
     assert (caught_csv.value.line, caught_csv.value.column) == (3, 5)
 
@@ -197,3 +200,39 @@ def test_data_numbers_are_read_as_excel_holds_them(tmp_path: Path) -> None:
         ("C", 2024): dt.date(2024, 6, 30),
         ("D", 2024): kf.ND,
     }
+
+
+@pytest.mark.parametrize(
+    ("unit_cell", "value", "shown"),
+    [
+        ("‰", 0.05424, "54,24 ‰"),
+        ("per mille", 0.05424, "54,24 ‰"),
+        ("SI/NO", 1, "SI"),
+        ("giorni", 25.5, "25,5 gg"),
+        ("euro", 1500, "1.500 €"),
+    ],
+)
+def test_every_unit_of_the_one_rule_reads_workbook_numbers(
+    tmp_path: Path, unit_cell: str, value: float, shown: str
+) -> None:
+    rows: list[list[Any]] = [
+        ["codice", "padre", "peso", "unità", "baseline 2024"],
+        ["M", None, 1, None, None],
+        ["A", "M", 1, unit_cell, value],
+    ]
+    (indicator,) = load_plan(_book(tmp_path / "p.xlsx", {"piano": rows})).indicators().values()
+    assert indicator.baselines[2024] == shown
+
+
+@pytest.mark.parametrize(("unit_cell", "value"), [("‰", 54), ("sì/no", 2)])
+def test_a_number_its_unit_cannot_tell_is_refused_in_every_unit(
+    tmp_path: Path, unit_cell: str, value: int
+) -> None:
+    rows: list[list[Any]] = [
+        ["codice", "padre", "peso", "unità", "target 2025"],
+        ["M", None, 1, None, None],
+        ["A", "M", 1, unit_cell, value],
+    ]
+    with pytest.raises(kf.PlanError, match="the cell E3 is") as caught:
+        load_plan(_book(tmp_path / "p.xlsx", {"piano": rows}))
+    assert (caught.value.line, caught.value.column) == (3, 5)

@@ -441,9 +441,11 @@ class CheckAnswer(BaseModel):
     )
     actual_text: str
     target: str
-    threshold: DecimalText | None = Field(description="the amount the value was compared with")
+    threshold: DecimalText | None = Field(
+        description="the amount the value was compared with, in its unit"
+    )
     notes: list[str] = Field(description="how the target was read")
-    unit: str | None = Field(description="the unit the value was judged in")
+    unit: str | None = Field(description="the unit of actual, threshold and baseline")
     baseline: DecimalText | None = None
 
 

@@ -3,6 +3,11 @@
 Exit status: 0 on success (an N/D result is a success), 1 when a plan check
 finds problems, 2 on bad input — with a one-paragraph message on stderr and
 never a traceback.
+
+People read it in Italian or English (``--lang``, then ``KPI_FORMULA_LANG``,
+then a plan's ``language``, then the locale): help, messages, warnings and
+errors; JSON stays English, for programs.  Only what a command needs is
+imported: ``eval`` starts without the plan package.
 """
 
 from __future__ import annotations
@@ -13,112 +18,139 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from .data import DataTable, load_data
 from .decimals import decimal_text
-from .errors import KpiFormulaError
-from .evaluator import Result, evaluate
-from .formula import Formula, parse
-from .lint import lint
+from .errors import KpiFormulaError, Message, msg
+from .i18n import Translator, argparse_speaking, choose_language, translator
 from .missing import ND
 from .output import (
     UsageError,
-    check_typed,
     driver_lines,
     driver_rows,
     evaluation_warnings,
-    outcome_payload,
-    outcome_text,
-    parse_assignment,
-    parse_scoring,
     print_json,
     result_payload,
 )
-from .plan.cli import add_plan_commands
-from .targets import parse_target
+
+if False:  # pragma: no cover - typing only, and never imported at run time
+    from .data import DataTable
+    from .evaluator import Result
+    from .formula import Formula
 
 __all__ = ["main"]
 
 
 def _year_and_data(
     args: argparse.Namespace, formula: Formula
-) -> tuple[int, DataTable, list[tuple[str, int]], list[str]]:
+) -> tuple[int, DataTable, list[tuple[str, int]], list[Message]]:
     """The evaluation year, the data, the keys typed on the command line, and
     what was assumed.  Without ``--year``: the latest year the data names;
     the calendar year when the formula reads no prior year; else an error."""
+    from .data import load_data
+    from .output import parse_assignment
+
     data: DataTable = {}
     if getattr(args, "data", None):
         data.update(load_data(args.data, sheet=args.sheet))
     pending: list[tuple[tuple[str, int | None], Any]] = [
         parse_assignment(text, args.year) for text in getattr(args, "assignments", None) or ()
     ]
-    notes: list[str] = []
+    notes: list[Message] = []
     year = args.year
     texts = getattr(args, "assignments", None) or ()
     bare = [text for text, ((_, key_year), _) in zip(texts, pending, strict=True) if not key_year]
     if year is None and bare and any(key_year is not None for (_, key_year), _ in pending):
         raise UsageError(
-            f"{bare[0]!r} names no year, and others do: which year is the evaluation year?",
-            hint="pass --year 2025 (CODE=VALUE is then CODE@2025=VALUE)",
+            msg(
+                "{text!r} names no year, and others do: which year is the evaluation year?",
+                text=bare[0],
+            ),
+            hint=msg("pass --year 2025 (CODE=VALUE is then CODE@2025=VALUE)"),
         )
     if year is None:
         named = [key_year for (_, key_year), _ in pending if key_year is not None]
         named += [key_year for _, key_year in data]
         if named:
             year = max(named)
-            notes.append(f"evaluation year {year}: the latest year in the data (pass --year)")
+            notes.append(
+                msg("evaluation year {year}: the latest year in the data (pass --year)", year=year)
+            )
         elif any(ref.offset for ref in formula.references):
             raise UsageError(
-                "the formula reads prior years, and neither --year nor the data names one",
-                hint="pass --year 2025, or give values as CODE@2025=VALUE",
+                msg("the formula reads prior years, and neither --year nor the data names one"),
+                hint=msg("pass --year 2025, or give values as CODE@2025=VALUE"),
             )
         else:
             year = dt.date.today().year
-            notes.append(f"evaluation year {year}: this year (pass --year)")
+            notes.append(msg("evaluation year {year}: this year (pass --year)", year=year))
     typed: list[tuple[str, int]] = []
     for (code, key_year), value in pending:
         key = (code, year if key_year is None else key_year)
         if key in typed and data[key] != value:
             raise UsageError(
-                f"{key[0]}@{key[1]} is given twice, with different values",
-                hint="give each code one value a year",
+                msg(
+                    "{code}@{year} is given twice, with different values", code=key[0], year=key[1]
+                ),
+                hint=msg("give each code one value a year"),
             )
         data[key] = value
         typed.append(key)
     return year, data, typed, notes
 
 
-def _evaluated(args: argparse.Namespace) -> tuple[Result, list[str]]:
+def lint_warnings(formula: Formula) -> list[Message]:
+    """The formula's lint warnings, as the prompt shows them."""
+    from .lint import lint
+
+    return [
+        msg("{kind}: {message}", kind=warning.kind, message=warning.message)
+        for warning in lint(formula)
+    ]
+
+
+def _evaluated(args: argparse.Namespace) -> tuple[Result, list[Message]]:
+    from .evaluator import evaluate
+    from .formula import parse
+
     formula = parse(args.formula)
     year, data, typed, notes = _year_and_data(args, formula)
     result = evaluate(formula, data, year=year, on_missing=args.on_missing)
-    return result, [*notes, *evaluation_warnings(result, data, typed)]
+    return result, [
+        *notes,
+        *evaluation_warnings(result, data, typed),
+        *lint_warnings(result.formula),
+    ]
 
 
-def _warn(warnings: list[str]) -> None:
+def _warn(args: argparse.Namespace, warnings: Sequence[str]) -> None:
+    say: Translator = args.translator
     for warning in warnings:
-        sys.stderr.write(f"kpi-formula: warning: {warning}\n")
+        sys.stderr.write(say.say(msg("kpi-formula: warning: {warning}", warning=warning)) + "\n")
 
 
 def _cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
+    say: Translator = args.translator
     result, warnings = _evaluated(args)
     if args.json:
         print_json(result_payload(result, warnings), out)
         return 0
     out.write(("N/D" if result.value is ND else decimal_text(result.value)) + "\n")  # type: ignore[arg-type]
     for reason in result.reasons:
-        out.write(f"  {reason}\n")
-    _warn(warnings)
+        out.write(f"  {say.say(reason)}\n")
+    _warn(args, warnings)
     return 0
 
 
 def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     result, warnings = _evaluated(args)
     out.write(result.explain() + "\n")
-    _warn(warnings)
+    _warn(args, warnings)
     return 0
 
 
 def _cmd_parse(args: argparse.Namespace, out: TextIO) -> int:
+    from .formula import parse
+
+    say: Translator = args.translator
     formula = parse(args.formula)
     references = sorted(formula.references, key=lambda ref: (ref.code, ref.offset))
     if args.json:
@@ -133,156 +165,272 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(f"{formula}\n")
         for ref in references:
-            when = "evaluation year" if ref.offset == 0 else f"{ref.offset:+d} year(s)"
-            out.write(f"  {ref.code}  ({when})\n")
+            offset = format(ref.offset, "+d")
+            when = (
+                msg("evaluation year")
+                if ref.offset == 0
+                else msg("{offset} year(s)", offset=offset)
+            )
+            out.write(f"  {ref.code}  ({say.say(when)})\n")
     return 0
 
 
 def _cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
+    from .lint import lint
+
+    say: Translator = args.translator
     warnings = lint(args.formula)
     if args.json:
         print_json({"warnings": [warning.to_dict() for warning in warnings]}, out)
     elif not warnings:
-        out.write("no warnings\n")
+        out.write(say("no warnings") + "\n")
     else:
         for warning in warnings:
-            out.write(f"column {warning.column}: {warning.kind}: {warning.message}\n")
+            line = msg(
+                "column {column}: {kind}: {message}",
+                column=warning.column,
+                kind=warning.kind,
+                message=warning.message,
+            )
+            out.write(say.say(line) + "\n")
     return 0
 
 
 def _cmd_drivers(args: argparse.Namespace, out: TextIO) -> int:
+    from .formula import parse
+
+    say: Translator = args.translator
     formula = parse(args.formula)
     year, data, _, notes = _year_and_data(args, formula)
-    _warn(notes)
+    _warn(args, notes)
     args.year = year
     rows = driver_rows(formula, data, year)
     if args.json:
         print_json({"year": args.year, "drivers": rows}, out)
     else:
-        out.writelines(f"{line}\n" for line in driver_lines(rows))
+        out.writelines(f"{say.say(line)}\n" for line in driver_lines(rows))
     return 0
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    from .output import check_typed, outcome_payload, outcome_text, parse_scoring
+    from .targets import parse_target
+
+    say: Translator = args.translator
     outcome = check_typed(
         parse_target(args.target),
         args.actual,
         scoring=parse_scoring(args.scoring),
         baseline_text=args.baseline,
+        direction=args.direction,
     )
     if args.json:
-        print_json(outcome_payload(outcome), out)
-    else:
-        out.write(outcome_text(outcome) + "\n")
+        print_json(outcome_payload(outcome), out)  # its notes say what was assumed
+        return 0
+    out.write(say.say(outcome_text(outcome)) + "\n")
+    _warn(args, outcome.notes)
     return 0
 
 
 def _cmd_repl(args: argparse.Namespace, out: TextIO) -> int:
     from .repl import run_repl
 
-    return run_repl(year=args.year, data_file=args.data, plan_file=args.plan, out=out)
+    return run_repl(
+        year=args.year, data_file=args.data, plan_file=args.plan, out=out, language=args.lang
+    )
 
 
-def _add_formula_arguments(parser: argparse.ArgumentParser, *, assignments: bool = True) -> None:
-    parser.add_argument("formula", help="the formula, e.g. '(A - A-1) / A-1'")
+def _add_formula_arguments(
+    parser: argparse.ArgumentParser, _: Translator, *, assignments: bool = True
+) -> None:
+    parser.add_argument("formula", help=_("the formula, e.g. '(A - A-1) / A-1'"))
     if assignments:
         parser.add_argument(
             "assignments",
             nargs="*",
             metavar="CODE=VALUE",
-            help="driver values: A=110 (evaluation year) or A@2024=100",
+            help=_("driver values: A=110 (evaluation year) or A@2024=100"),
         )
-        parser.add_argument("--data", metavar="FILE", help="driver data (.csv or .xlsx)")
+        parser.add_argument("--data", metavar="FILE", help=_("driver data (.csv or .xlsx)"))
         parser.add_argument(
-            "--sheet", metavar="NAME", help="the sheet of .xlsx data (default: dati, or the first)"
+            "--sheet",
+            metavar="NAME",
+            help=_("the sheet of .xlsx data (default: dati, or the first)"),
         )
         parser.add_argument(
             "--on-missing",
             choices=["propagate", "zero"],
             default="propagate",
-            help="N/D operands make the result N/D (propagate) or count as 0 (zero)",
+            help=_("N/D operands make the result N/D (propagate) or count as 0 (zero)"),
         )
     parser.add_argument(
         "--year",
         type=int,
-        help="evaluation year (default: the latest year the data names; required when the "
-        "formula reads prior years and the data names none)",
+        help=_(
+            "evaluation year (default: the latest year the data names; required when the "
+            "formula reads prior years and the data names none)"
+        ),
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``kpi-formula``."""
-    parser = argparse.ArgumentParser(
-        prog="kpi-formula",
-        description="Parse, check and evaluate the algorithms of performance indicators.",
+def language_argument(parser: argparse.ArgumentParser, _: Translator) -> None:
+    """``--lang``, on every command that prints for people."""
+    parser.add_argument(
+        "--lang",
+        metavar="LANG",
+        default=argparse.SUPPRESS,
+        help=_("the language people read: it (Italiano) or en (English)"),
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    command = commands.add_parser("eval", help="evaluate a formula")
-    _add_formula_arguments(command)
-    command.add_argument("--json", action="store_true", help="print one JSON object")
-    command.set_defaults(run=_cmd_eval)
 
-    command = commands.add_parser("explain", help="show how a formula's value is computed")
-    _add_formula_arguments(command)
-    command.set_defaults(run=_cmd_explain)
+def _eval_arguments(sub: argparse.ArgumentParser, _: Translator) -> None:
+    _add_formula_arguments(sub, _)
+    sub.add_argument("--json", action="store_true", help=_("print one JSON object"))
 
-    command = commands.add_parser("parse", help="print the canonical text and the references")
-    _add_formula_arguments(command, assignments=False)
-    command.add_argument("--json", action="store_true", help="print one JSON object")
-    command.set_defaults(run=_cmd_parse)
 
-    command = commands.add_parser(
-        "lint", help="warn where a formula reads otherwise than its writer may have meant"
-    )
-    command.add_argument("formula", help="the formula, e.g. 'A + B / C + D'")
-    command.add_argument("--json", action="store_true", help="print one JSON object")
-    command.set_defaults(run=_cmd_lint)
+def _parse_arguments(sub: argparse.ArgumentParser, _: Translator) -> None:
+    _add_formula_arguments(sub, _, assignments=False)
+    sub.add_argument("--json", action="store_true", help=_("print one JSON object"))
 
-    command = commands.add_parser("drivers", help="list the drivers a formula needs")
-    _add_formula_arguments(command)
-    command.add_argument("--json", action="store_true", help="print one JSON object")
-    command.set_defaults(run=_cmd_drivers)
 
-    command = commands.add_parser("check", help="judge a value against a target")
-    command.add_argument("target", help="e.g. '>= 1.100 N.' or 'Entro 31-12-2025'")
-    command.add_argument("actual", help="e.g. '1.136 N.', '95 %%' or '28-06-2024'")
-    command.add_argument(
+def _lint_arguments(sub: argparse.ArgumentParser, _: Translator) -> None:
+    sub.add_argument("formula", help=_("the formula, e.g. 'A + B / C + D'"))
+    sub.add_argument("--json", action="store_true", help=_("print one JSON object"))
+
+
+def _check_arguments(sub: argparse.ArgumentParser, _: Translator) -> None:
+    sub.add_argument("target", help=_("e.g. '>= 1.100 N.' or 'Entro 31-12-2025'"))
+    sub.add_argument("actual", help=_("e.g. '1.136 N.', '95 %%' or '28-06-2024'"))
+    sub.add_argument(
         "--baseline",
         metavar="VALUE",
-        help="the reference value of a relative target (Aumento del 20%% rispetto alla baseline)",
+        help=_(
+            "the reference value of a relative target (Aumento del 20%% rispetto alla baseline)"
+        ),
     )
-    command.add_argument(
+    sub.add_argument(
+        "--direction",
+        metavar="DIRECTION",
+        help=_(
+            "whether a higher or a lower value is better: crescente|higher|↑ or "
+            "decrescente|lower|↓ (a bare-number target is then at least or at most)"
+        ),
+    )
+    sub.add_argument(
         "--scoring",
         default="proportional",
-        help="proportional (default), binary, or range[:FLOOR:CEILING], e.g. range:70%%:90%%",
+        help=_("proportional (default), binary, or range[:FLOOR:CEILING], e.g. range:70%%:90%%"),
     )
-    command.add_argument("--json", action="store_true", help="print one JSON object")
-    command.set_defaults(run=_cmd_check)
+    sub.add_argument("--json", action="store_true", help=_("print one JSON object"))
 
-    command = commands.add_parser("repl", help="open the analysts' prompt")
-    command.add_argument("--year", type=int, help="evaluation year (default: this year)")
-    command.add_argument("--data", metavar="FILE", help="a CSV file of driver data to load")
-    command.add_argument("--plan", metavar="FILE", help="a plan file to load")
-    command.set_defaults(run=_cmd_repl)
 
-    add_plan_commands(commands)
+def _repl_arguments(sub: argparse.ArgumentParser, _: Translator) -> None:
+    sub.add_argument("--year", type=int, help=_("evaluation year (default: this year)"))
+    sub.add_argument("--data", metavar="FILE", help=_("a CSV file of driver data to load"))
+    sub.add_argument("--plan", metavar="FILE", help=_("a plan file to load"))
+
+
+def _plan_arguments(sub: argparse.ArgumentParser, _: Translator) -> None:
+    from .plan.cli import add_plan_commands  # the plan package, for plan commands alone
+
+    add_plan_commands(sub, _)
+
+
+_Arguments = Callable[[argparse.ArgumentParser, Translator], None]
+_COMMANDS: dict[str, tuple[Message, Callable[..., int] | None, _Arguments]] = {
+    "eval": (msg("evaluate a formula"), _cmd_eval, _eval_arguments),
+    "explain": (
+        msg("show how a formula's value is computed"),
+        _cmd_explain,
+        _add_formula_arguments,
+    ),
+    "parse": (msg("print the canonical text and the references"), _cmd_parse, _parse_arguments),
+    "lint": (
+        msg("warn where a formula reads otherwise than its writer may have meant"),
+        _cmd_lint,
+        _lint_arguments,
+    ),
+    "drivers": (msg("list the drivers a formula needs"), _cmd_drivers, _eval_arguments),
+    "check": (msg("judge a value against a target"), _cmd_check, _check_arguments),
+    "repl": (msg("open the analysts' prompt"), _cmd_repl, _repl_arguments),
+    "plan": (msg("import, validate, evaluate and score plans"), None, _plan_arguments),
+}
+"""Each command: its help, what runs it (``plan``'s subcommands say theirs), its arguments."""
+
+
+def build_parser(_: Translator, *, command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of ``kpi-formula``, its help said by ``_``.
+
+    Every command is listed, but only ``command``'s arguments are built (all
+    of them when None): a command that runs pays for its own parser alone, and
+    ``eval`` starts without importing the plan package.
+    """
+    parser = argparse.ArgumentParser(
+        prog="kpi-formula",
+        description=_("Parse, check and evaluate the algorithms of performance indicators."),
+    )
+    language_argument(parser, _)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (help_message, run, arguments) in _COMMANDS.items():
+        help_text = _.say(help_message)
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        if run is not None:
+            sub.set_defaults(run=run)
+        if command in (None, name):
+            language_argument(sub, _)
+            arguments(sub, _)
     return parser
+
+
+def _language_asked(argv: Sequence[str]) -> str | None:
+    """The value of ``--lang`` anywhere before ``--`` (the last one wins, as in argparse)."""
+    asked = None
+    for index, argument in enumerate(argv):
+        if argument == "--":
+            break
+        if argument == "--lang" and index + 1 < len(argv):
+            asked = argv[index + 1]
+        elif argument.startswith("--lang="):
+            asked = argument.partition("=")[2]
+    return asked
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command named in ``argv`` (its first word that is not an option)."""
+    skip = False
+    for argument in argv:
+        if skip:
+            skip = False
+        elif argument == "--lang":
+            skip = True
+        elif not argument.startswith("-"):
+            return argument
+    return None
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit status."""
     out = out if out is not None else sys.stdout
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
+        language = choose_language(_language_asked(argv))
+    except KpiFormulaError as error:
+        sys.stderr.write(f"kpi-formula: {error}\n")
+        return 2
+    say = translator(language)
+    with argparse_speaking(language):
+        parser = build_parser(say, command=_command_of(argv))
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exit_:
+            return int(exit_.code or 0)
+    args.translator = say
+    args.lang = getattr(args, "lang", None)
     run: Callable[[argparse.Namespace, TextIO], int] = args.run
     try:
         return run(args, out)
     except KpiFormulaError as error:
-        sys.stderr.write(f"kpi-formula: {error}\n")
+        sys.stderr.write(f"kpi-formula: {say.error(error)}\n")
         return 2
     except KeyboardInterrupt:
         return 130

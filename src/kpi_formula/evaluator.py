@@ -25,7 +25,6 @@ from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
 from .catalog import Catalog
-from .engines.generated import build_compiled
 from .engines.steps import ABSENT, DataSource, MappingSource, Program
 from .errors import KpiFormulaError
 from .formula import Formula, parse
@@ -94,6 +93,8 @@ class _Prepared:
         """The generated code, bound to this carrier (made on first use)."""
         compiled = self._generated
         if compiled is None:
+            from .engines.generated import build_compiled  # the second tier, when reached
+
             program = self.program
             function = build_compiled(program)
             function.__qualname__ = function.__name__ = "compiled"

@@ -9,7 +9,6 @@ editable install or a source checkout).
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 __all__ = ["grammar_text"]
@@ -19,8 +18,12 @@ __all__ = ["grammar_text"]
 def grammar_text(name: str) -> str:
     """The text of ``grammar/<name>.lark``."""
     filename = f"{name}.lark"
-    packaged = resources.files("kpi_formula").joinpath("grammar").joinpath(filename)
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parents[2] / "grammar" / filename
-    return checkout.read_text(encoding="utf-8")
+    here = Path(__file__).resolve().parent
+    for folder in (here / "grammar", here.parents[1] / "grammar"):
+        if (folder / filename).is_file():
+            return (folder / filename).read_text(encoding="utf-8")
+    # a package imported from an archive has no folders: ask importlib (whose
+    # machinery costs a program's start-up a zipfile import, so only here)
+    from importlib import resources
+
+    return resources.files("kpi_formula").joinpath("grammar", filename).read_text(encoding="utf-8")

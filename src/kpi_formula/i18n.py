@@ -6,7 +6,10 @@ People read Italian or English: the faces — the command line, the prompt, the
 scorecards — say every text through a :class:`Translator`, which looks the
 template up in the gettext catalog of the chosen language
 (``kpi_formula/locale/<lang>/LC_MESSAGES/kpi_formula.mo``) and fills it in
-again.  A text without a template is looked up as it is.
+again.  A text without a template is looked up as it is.  English is the
+source's own language: its catalog lists every text (translators and the
+catalog tool work from it), and at run time English is said as written, with
+no catalog to load.
 
 The language is chosen by :func:`choose_language`: ``--lang``, then the
 environment variable ``KPI_FORMULA_LANG``, then the plan's own ``language``,
@@ -19,13 +22,15 @@ then the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``), then English.
 
 from __future__ import annotations
 
-import gettext
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
-from importlib import resources
-from typing import Any, Literal, TypeAlias
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
+
+if TYPE_CHECKING:
+    import gettext
 
 __all__ = [
     "LANGUAGES",
@@ -94,6 +99,22 @@ def choose_language(
     return "en"
 
 
+class _Catalog(Protocol):
+    def gettext(self, message: str, /) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int, /) -> str: ...
+
+
+class _AsWritten:
+    """English, the language the texts are written in: each says itself."""
+
+    def gettext(self, message: str, /) -> str:
+        return message
+
+    def ngettext(self, singular: str, plural: str, n: int, /) -> str:
+        return singular if n == 1 else plural
+
+
 class Translator:
     """Says texts in one language.
 
@@ -102,7 +123,7 @@ class Translator:
     then filled with its values, themselves translated when they are Messages).
     """
 
-    def __init__(self, language: Language, catalog: gettext.NullTranslations) -> None:
+    def __init__(self, language: Language, catalog: _Catalog) -> None:
         self.language = language
         self._catalog = catalog
 
@@ -134,11 +155,19 @@ class Translator:
         return self.say(text) if isinstance(text, str) else str(error)
 
 
-def _catalog(domain: str, language: Language) -> gettext.NullTranslations:
-    localedir = resources.files("kpi_formula").joinpath("locale")
-    return gettext.translation(
-        domain, localedir=str(localedir), languages=[language], fallback=True
+_LOCALE = Path(__file__).with_name("locale")
+"""The compiled catalogs, shipped in the package (``locale/<lang>/LC_MESSAGES``)."""
+
+
+def _catalog(domain: str, language: Language) -> _Catalog:
+    if language == "en":  # said as written: no catalog to load at start-up
+        return _AsWritten()
+    import gettext
+
+    found: gettext.NullTranslations = gettext.translation(
+        domain, localedir=_LOCALE, languages=[language], fallback=True
     )
+    return found
 
 
 @cache

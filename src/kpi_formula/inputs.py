@@ -33,16 +33,18 @@ import datetime as dt
 import importlib
 import io
 import re
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType, TracebackType
-from typing import Any
-from xml.parsers import expat
+from typing import TYPE_CHECKING, Any
 
 from .errors import KpiFormulaError, _FileError, _TextError, clip, msg
+
+if TYPE_CHECKING:  # workbooks alone need zipfile and expat: they are imported there, so
+    # that what reads no workbook (the command line evaluating a formula) starts faster
+    import zipfile
 
 __all__ = [
     "EXCEL_COLUMNS",
@@ -424,6 +426,8 @@ def _check_directory(data: bytes) -> None:
 
 def _scan_part(archive: zipfile.ZipFile, name: str) -> None:
     """Read one XML part of a workbook, streaming, refusing at the first limit."""
+    from xml.parsers import expat
+
     scan = _PartScan(name)
     parser = expat.ParserCreate()
     parser.StartElementHandler = scan.start
@@ -444,6 +448,8 @@ class Workbook:
     """
 
     def __init__(self, path: str | Path, error_type: _FileErrorType, *, purpose: str) -> None:
+        import zipfile
+
         self.path = Path(path)
         self.error_type = error_type
         openpyxl = require_module("openpyxl", extra="excel", purpose=purpose)
@@ -473,6 +479,8 @@ class Workbook:
         )
 
     def _check(self, archive: zipfile.ZipFile) -> None:
+        from xml.parsers import expat
+
         members = archive.infolist()
         if len(members) > MAX_PARTS:
             raise _RefusedError(

@@ -5,7 +5,8 @@ Both faces — ``kpi-formula`` (:mod:`kpi_formula.cli`, :mod:`kpi_formula.plan.c
 and the prompt (:mod:`kpi_formula.repl`) — read values, assignments, scoring
 rules and targets with the same rules, and write outcomes, drivers and
 warnings in the same words; this module is where those rules and words live,
-below the faces.
+below the faces.  Its words are English :class:`~kpi_formula.errors.Message` s:
+each face says them in its reader's language (:mod:`kpi_formula.i18n`).
 
 **Numbers typed by people** follow one rule (README, *Numbers typed by
 people*): a comma is the decimal mark; a dot followed by exactly three digits
@@ -18,23 +19,24 @@ is a decimal point (``0.95``).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, ClassVar, TextIO
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
 from .catalog import close_matches
 from .data import DataTable, parse_data_value, parse_typed_value
 from .decimals import decimal_text
 from .display import display_percent, display_value
-from .errors import KpiFormulaError
-from .formula import Formula
+from .errors import KpiFormulaError, Message, msg
 from .missing import ND
-from .result import Result
-from .scoring import BINARY, PROPORTIONAL, RangeScoring, Scoring
-from .targets import Outcome, Target
-from .values import Quantity
+
+if TYPE_CHECKING:  # targets and scoring are imported where judging needs them: the
+    # command line evaluates a formula without loading them (and json without --json)
+    from .formula import Formula
+    from .result import Result
+    from .scoring import Scoring
+    from .targets import Outcome, Target
 
 __all__ = [
     "UsageError",
@@ -48,9 +50,12 @@ __all__ = [
     "parse_scoring",
     "print_json",
     "result_payload",
+    "verdict",
 ]
 
 _ASSIGNMENT = re.compile(r"(?P<code>[^=@]+?)(?:@(?P<year>[0-9]{4}))?=(?P<value>.*)", re.DOTALL)
+
+
 class UsageError(KpiFormulaError):
     """Bad command-line or prompt arguments."""
 
@@ -67,6 +72,8 @@ def _json_default(value: object) -> object:
 
 def print_json(payload: object, out: TextIO) -> None:
     """Write one JSON object; decimals as strings."""
+    import json
+
     json.dump(payload, out, ensure_ascii=False, default=_json_default)
     out.write("\n")
 
@@ -78,8 +85,8 @@ def parse_assignment(text: str, year: int | None) -> tuple[tuple[str, int | None
     match = _ASSIGNMENT.fullmatch(text)
     if match is None or not match["code"].strip():
         raise UsageError(
-            f"cannot read the assignment {text!r}",
-            hint="write CODE=VALUE or CODE@YEAR=VALUE, e.g. A=110 or A@2024=100",
+            msg("cannot read the assignment {text!r}", text=text),
+            hint=msg("write CODE=VALUE or CODE@YEAR=VALUE, e.g. A=110 or A@2024=100"),
         )
     key_year = int(match["year"]) if match["year"] else year
     return (match["code"].strip(), key_year), parse_data_value(match["value"])
@@ -96,13 +103,23 @@ def outcome_payload(outcome: Outcome) -> dict[str, Any]:
     return outcome.to_dict()
 
 
-def outcome_text(outcome: Outcome, *, raw: bool = False) -> str:
-    """An outcome in words, the Italian way: ``not met; achievement 92,2 %`` (with
-    ``raw``, the achievement's exact digits)."""
-    met = {True: "met", False: "not met", None: "N/D"}[outcome.met]
+def verdict(met: bool | None) -> Message:
+    """``met``, ``not met`` or ``N/D`` (*raggiunto*, *non raggiunto*)."""
+    if met is None:
+        return msg("N/D")
+    return msg("met") if met else msg("not met")
+
+
+def outcome_text(outcome: Outcome, *, raw: bool = False) -> Message:
+    """An outcome in words, numbers the Italian way: ``not met; achievement 92,2 %``
+    (with ``raw``, the achievement's exact digits)."""
     achieved = outcome.achievement
     shown = decimal_text if raw else display_percent
-    return f"{met}; achievement {'-' if achieved is None else shown(achieved)}"
+    return msg(
+        "{verdict}; achievement {achievement}",
+        verdict=verdict(outcome.met),
+        achievement="-" if achieved is None else shown(achieved),
+    )
 
 
 def driver_rows(formula: Formula, data: DataTable, year: int) -> list[dict[str, Any]]:
@@ -125,17 +142,28 @@ def driver_rows(formula: Formula, data: DataTable, year: int) -> list[dict[str, 
     return rows
 
 
-def driver_lines(rows: list[dict[str, Any]], *, raw: bool = False) -> list[str]:
+_STATUS = {"missing": msg("missing"), "N/D": msg("N/D"), "given": msg("given")}
+
+
+def driver_lines(rows: list[dict[str, Any]], *, raw: bool = False) -> list[Message]:
     """``code@year  value`` (or its status) for each row of :func:`driver_rows`."""
     return [
-        f"{row['code']}@{row['year']}  "
-        + (
-            (decimal_text(row["value"]) if raw else display_value(row["value"]))
+        msg(
+            "{code}@{year}  {value}",
+            code=row["code"],
+            year=row["year"],
+            value=(decimal_text(row["value"]) if raw else display_value(row["value"]))
             if row["value"] is not None
-            else row["status"]
+            else _STATUS[row["status"]],
         )
         for row in rows
     ]
+
+
+_NOT_A_NUMBER = {
+    "floor": msg("the floor of the range, {text!r}, is not a number"),
+    "ceiling": msg("the ceiling of the range, {text!r}, is not a number"),
+}
 
 
 def _fraction(text: str, what: str) -> Decimal:
@@ -147,8 +175,8 @@ def _fraction(text: str, what: str) -> Decimal:
         number = Decimal(cleaned.replace(",", "."))
     except ArithmeticError:
         raise UsageError(
-            f"the {what} of the range, {text!r}, is not a number",
-            hint="write range:70%:90%, range:0,7:0,9 or range:70:90",
+            Message(_NOT_A_NUMBER[what].template, text=text),
+            hint=msg("write range:70%:90%, range:0,7:0,9 or range:70:90"),
         ) from None
     return number.scaleb(-2) if number > 1 else number
 
@@ -156,6 +184,8 @@ def _fraction(text: str, what: str) -> Decimal:
 def parse_scoring(text: str) -> Scoring:
     """``proportional``, ``binary`` or ``range[:FLOOR:CEILING]``, the bounds in
     percent (``range:70%:90%``, ``range:70:90``) or as fractions (``range:0,7:0,9``)."""
+    from .scoring import BINARY, PROPORTIONAL, RangeScoring
+
     name, _, bounds = text.partition(":")
     if name == "proportional" and not bounds:
         return PROPORTIONAL
@@ -170,72 +200,83 @@ def parse_scoring(text: str) -> Scoring:
             if Decimal(0) <= floor < ceiling <= Decimal(1):
                 return RangeScoring(floor, ceiling)
             raise UsageError(
-                f"the range {bounds!r} needs 0 % <= floor < ceiling <= 100 %",
-                hint="for example range:70%:90%",
+                msg("the range {bounds!r} needs 0 % <= floor < ceiling <= 100 %", bounds=bounds),
+                hint=msg("for example range:70%:90%"),
             )
     raise UsageError(
-        f"unknown scoring {text!r}",
-        hint="use proportional, binary, range, or range:70%:90% (also range:0,7:0,9)",
+        msg("unknown scoring {text!r}", text=text),
+        hint=msg("use proportional, binary, range, or range:70%:90% (also range:0,7:0,9)"),
     )
 
 
 def check_typed(
-    target: Target, actual_text: str, *, scoring: Scoring, baseline_text: str | None = None
+    target: Target,
+    actual_text: str,
+    *,
+    scoring: Scoring,
+    baseline_text: str | None = None,
+    direction: str | None = None,
 ) -> Outcome:
-    """Judge a value a person typed against ``target``.
+    """Judge a value a person typed against ``target``, in ``direction`` if given.
 
-    The value follows the one rule for numbers typed by people; a number
-    without a unit judged against a target in % is a fraction (``0,95``) when
-    it lies within ±1, and is refused beyond (is 95 meant as 95 % or as
-    9.500 %?) rather than guessed.
+    The value follows the one rule for numbers typed by people (``1.100`` alone
+    is refused as ambiguous), then the one rule for units of
+    :func:`kpi_formula.units.in_unit`, which :meth:`Target.check` applies: a
+    number without a unit judged against a target in % is a fraction
+    (``0,95``) when it lies within ±1, and is refused beyond (is 95 meant as
+    95 % or as 9.500 %?) rather than guessed.  A bare-number target without a
+    direction is read as *at least*, and the outcome's notes say so.
     """
     actual = parse_typed_value(actual_text)
     baseline = None if baseline_text is None else parse_typed_value(baseline_text)
-    typed = (("value", actual_text, actual), ("baseline", baseline_text, baseline))
-    for what, text, value in typed:
-        if (
-            target.unit == "%"
-            and isinstance(value, Quantity)
-            and value.unit is None
-            and text is not None
-            and abs(value.amount) > 1
-        ):
-            raise UsageError(
-                f"the {what} {text.strip()!r} has no unit, and the target is in %",
-                hint=f"write it with its % sign ({text.strip()} %) or as a fraction (0,95 for "
-                f"95 %): is {text.strip()} meant as {text.strip()} % or as {text.strip()} × 100 %?",
-            )
     if target.needs_baseline and baseline is None:
         raise UsageError(
-            f"the target {str(target)!r} is relative: judging it needs the value it is relative to",
-            hint="give it: --baseline VALUE on the command line, or ':check ACTUAL TARGET, "
-            "baseline VALUE' at the prompt",
+            msg(
+                "the target {target!r} is relative: judging it needs the value it is relative to",
+                target=str(target),
+            ),
+            hint=msg(
+                "give it: --baseline VALUE on the command line, or "
+                "':check ACTUAL TARGET, baseline VALUE' at the prompt"
+            ),
         )
-    return target.check(actual, baseline=baseline, scoring=scoring)
+    return target.check(actual, baseline=baseline, direction=direction, scoring=scoring)
 
 
 def evaluation_warnings(
     result: Result,
     data: Mapping[tuple[str, int], object],
     typed: Iterable[tuple[str, int]] = (),
-) -> list[str]:
+    known: Iterable[str] = (),
+) -> list[Message]:
     """What a person should hear about an evaluation: codes missing from ``data``
     that look like codes it has (case aside too), and values ``typed`` on the
-    command line that the formula never read."""
+    command line that the formula never read.  ``known`` adds codes worth
+    suggesting that the data may not hold (a plan's drivers and indicators)."""
     warnings = []
     held = {code for code, _ in data}
     named = {ref.code for ref in result.formula.references}
     # a code the data lacks in every year is the likely typo; what it meant is among the
-    # codes the data holds and the formula does not read
-    known = held - named
-    for code in sorted(named - held):
-        suggestions = close_matches(code, known, cutoff=0.8)
+    # codes the data holds (or the session knows) and the formula does not read
+    candidates = (held | set(known)) - named
+    for code in sorted(named - held - set(known)):
+        suggestions = close_matches(code, candidates, cutoff=0.8)
         if suggestions:
-            listed = " or ".join(repr(each) for each in suggestions)
-            warnings.append(f"{code} is not in the data: did you mean {listed}?")
+            warnings.append(
+                msg(
+                    "{code} is not in the data: did you mean {names}?",
+                    code=code,
+                    names=", ".join(repr(each) for each in suggestions),
+                )
+            )
     read = {(ref.code, result.year + ref.offset) for ref in result.formula.references}
     unread = sorted(key for key in set(typed) if key not in read)
     if unread:
-        listed = ", ".join(f"{code}@{year}" for code, year in unread)
-        warnings.append(f"given but not read by the formula for {result.year}: {listed}")
+        warnings.append(
+            msg(
+                "given but not read by the formula for {year}: {keys}",
+                year=result.year,
+                keys=", ".join(f"{code}@{year}" for code, year in unread),
+            )
+        )
     return warnings

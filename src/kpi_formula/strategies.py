@@ -14,6 +14,16 @@ and draw driver codes, formulas, datasets, document values and targets::
 After installation ``st.from_type(kpi_formula.Formula)`` works too: the package
 registers :func:`formulas` with hypothesis through its plugin entry point.
 
+Whole plans come from :func:`plans` (nested groups, indicators reading drivers,
+other indicators and their own code, ``%`` indicators, targets and baselines)
+and their data from :func:`plan_datasets`::
+
+    @given(st.data())
+    def test_plan_evaluation_never_crashes(data):
+        plan = data.draw(kst.plans(max_indicators=6))
+        values = data.draw(kst.plan_datasets(plan, nd_rate=0.1))
+        evaluate_plan(plan, values, year=2025)
+
 Every strategy takes keyword-only size controls and checks them, naming the
 wrong argument.  Codes are drawn seed-like (``82.A3.1_INSTAGRAM``,
 ``D1.1.2_PROMOS.ATT.``, ``N ImprAtt_UULL_Tot``) with the awkward cases
@@ -25,20 +35,27 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cache
+from itertools import pairwise
 from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from .ast import NUMBER_PATTERN, BinOp, Neg, Node, Number, Ref
+from .ast import NUMBER_PATTERN, BinOp, Neg, Node, Number, Ref, map_leaves, walk
+from .catalog import Driver
 from .decimals import EXACT
-from .formula import Formula
+from .direction import Direction
+from .formula import Formula, parse
 from .missing import ND, NotAvailable
 from .parser import MAX_DEPTH
+from .plan.model import Group, Indicator, Plan
+from .printer import format_ref
 from .targets import Change, Reference, Target
-from .values import UNITS, YES_NO, Quantity, format_amount, format_value, fraction_shift
+from .values import UNITS, YES_NO, Quantity, Unit, format_amount, format_value, fraction_shift
 
 __all__ = [
     "codes",
@@ -46,6 +63,8 @@ __all__ = [
     "formula_texts",
     "formulas",
     "numbers",
+    "plan_datasets",
+    "plans",
     "quantities",
     "target_texts",
     "targets",
@@ -626,3 +645,429 @@ def target_texts() -> st.SearchStrategy[str]:
     ``Anno 2026: <= 15 gg``, ``Aumento del 20% rispetto alla baseline``, ``ulteriori
     3.000 imprese``, and ``n.d.`` (a cell without a target)."""
     return _target_cell().map(lambda cell: cell[0])
+
+
+# Plans: whole trees of weighted groups and indicators, and their data.
+
+_INDICATOR_NAMES = (
+    "Pratiche evase nell'anno",
+    "Imprese partecipanti alle iniziative di internazionalizzazione",
+    "Tempo medio di evasione delle pratiche (giorni)",
+    "Grado di copertura dei servizi digitali",
+    "Interessi passivi su entrate correnti",
+    "Partecipanti alle iniziative di sostegno alla creazione d'impresa",
+)
+_GROUP_NAMES = (
+    "Competitività delle imprese",
+    "Semplificazione e trasparenza",
+    "Servizi al cittadino",
+    "Internazionalizzazione",
+    "Transizione digitale",
+)
+_PLAN_UNITS: tuple[Unit | None, ...] = (None, "N.", "%", "€", "gg")
+_DIRECTIONS: tuple[Direction | None, ...] = (None, "higher", "lower")
+_COMPARISONS = (">=", "<=", ">", "<", "=")
+# what sheets and CSV files make trouble of: formula starts, quotes, separators, blanks
+_ODD_STARTS = ("", "=", "+", "-", "@", "＝", " ", "\t", "\n", "'", '"', "=1+1 ", "@SUM(A1) ")
+_ODD_CHARACTERS = "\t\n;,\"' =+-@%"
+_KINDS = ("input", "computed", "own")
+"""An input (no formula), an indicator computed by a formula, or an input whose
+formula is its own code."""
+_ANOTHER = st.integers(0, 4).map(bool)  # one more indicator? (shrinks to no)
+
+
+def _check_years(name: str, value: object) -> tuple[int, ...]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise InvalidArgument(f"{name} must be a sequence of years, not {type(value).__name__}")
+    years = tuple(value)
+    for year in years:
+        _check_int(f"each of {name}", year, 1, 9999)
+    if len(set(years)) != len(years):
+        raise InvalidArgument(f"{name} must not repeat a year, not {years}")
+    return years
+
+
+def _check_bool(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidArgument(f"{name} must be True or False, not {value!r}")
+    return value
+
+
+def _odd_text() -> st.SearchStrategy[str]:
+    """Text people paste into names: any character but surrogates, unassigned code
+    points and control characters other than tab and newline, starting with what
+    spreadsheets read as a formula, or with blanks."""
+    characters = st.one_of(
+        st.characters(blacklist_categories=("Cs", "Cc", "Cn")),
+        st.sampled_from(_ODD_CHARACTERS),
+    )
+    body = st.text(characters, min_size=1, max_size=30).filter(str.strip)
+    return st.tuples(st.sampled_from(_ODD_STARTS), body).map("".join)
+
+
+@cache
+def _cuts(count: int) -> st.SearchStrategy[list[int]]:
+    return st.lists(st.integers(1, 99), min_size=count - 1, max_size=count - 1, unique=True)
+
+
+def _weights(draw: st.DrawFn, count: int) -> tuple[Decimal, ...]:
+    """``count`` whole percentages, each at least 1 %, adding up to exactly 100 %."""
+    if count == 1:
+        return (Decimal(1),)
+    bounds = [0, *sorted(draw(_cuts(count))), 100]
+    return tuple(Decimal(high - low).scaleb(-2, EXACT) for low, high in pairwise(bounds))
+
+
+def _reference(code: str, offset: int) -> Node:
+    """A reference as plans write it: a numeric code of the evaluation year as a bare
+    number (the seed's ``/ 50``), which the plan's catalog reads as that code."""
+    if offset == 0 and NUMBER_PATTERN.fullmatch(code):
+        return Number(code)
+    return Ref(code, offset)
+
+
+def _names_code(node: Node, code: str) -> bool:
+    return (isinstance(node, Ref) and node.code == code) or (
+        isinstance(node, Number) and node.text == code
+    )
+
+
+@dataclass(frozen=True)
+class _PlanDraws:
+    """What a plan is drawn from, built once for every plan :func:`plans` draws
+    (building strategies costs more than drawing from them)."""
+
+    max_indicators: int
+    driver_codes: st.SearchStrategy[list[str]]
+    codes: st.SearchStrategy[str]
+    names: st.SearchStrategy[str]
+    group_names: st.SearchStrategy[str]
+    descriptions: st.SearchStrategy[str]
+    trees: st.SearchStrategy[Node]
+    """Formula trees whose references are slots, ``Ref("3", -1)``: the fourth of an
+    indicator's sources (drivers, indicators drawn before it, its own code)."""
+    amounts: dict[Unit | None, st.SearchStrategy[Decimal]]
+    max_depth: int
+    baseline_years: tuple[int, ...]
+    target_years: tuple[int, ...]
+    odd_texts: bool
+
+
+def _filled(root: Node, sources: Sequence[str]) -> Node:
+    """The tree with each slot replaced by the source it stands for."""
+
+    def fill(leaf: Number | Ref) -> Node:
+        if isinstance(leaf, Number):
+            return leaf
+        return _reference(sources[int(leaf.code) % len(sources)], leaf.offset)
+
+    return map_leaves(root, fill)
+
+
+def _plan_target_cell(draw: st.DrawFn, draws: _PlanDraws, unit: Unit | None) -> str:
+    """A target cell for an indicator in ``unit``: a comparison, or a change relative
+    to the baseline or the year before."""
+    if draw(st.booleans()):
+        threshold = Quantity(draw(draws.amounts[unit]), unit)
+        return str(Target(draw(st.sampled_from(_COMPARISONS)), threshold))
+    change = Quantity(draw(draws.amounts["%"]), "%")
+    reference: Reference = draw(st.sampled_from(["baseline", "previous"]))
+    if change.amount:
+        comparison = ">=" if change.amount > 0 else "<="
+    else:
+        comparison = draw(st.sampled_from(_COMPARISONS))
+    return str(Target(comparison, change=Change(change, reference)))  # type: ignore[arg-type]
+
+
+@st.composite  # one span per indicator, which shrinking can drop whole
+def _indicator(draw: st.DrawFn, draws: _PlanDraws, code: str, sources: list[str]) -> Indicator:
+    """One indicator (weight 1 until its group gives it one), reading ``sources``."""
+    unit: Unit | None = draw(st.sampled_from(_PLAN_UNITS))
+    amounts = draws.amounts[unit]
+    kind = draw(st.sampled_from(_KINDS))
+    formula: str | None = None
+    if kind == "own":
+        formula = format_ref(code, 0)
+    elif kind == "computed":
+        root = _filled(draw(draws.trees), sources)
+        if unit == "%" and draw(st.booleans()):  # `... * 100`: percentage points
+            root = BinOp("*", root, Number("100"))
+        formula = str(Formula(root))
+    baselines = {}
+    for year in draws.baseline_years:
+        choice = draw(st.sampled_from(["none", "value", "N/D"]))
+        if choice == "value":
+            baselines[year] = format_value(Quantity(draw(amounts), unit))
+        elif choice == "N/D":
+            baselines[year] = "N/D"
+    targets = {
+        year: _plan_target_cell(draw, draws, unit)
+        for year in draws.target_years
+        if draw(st.booleans())
+    }
+    return Indicator(
+        code,
+        draw(draws.names),
+        Decimal(1),
+        formula,
+        description=draw(draws.descriptions),
+        unit=unit,
+        baselines=baselines,
+        targets=targets,
+        direction=draw(st.sampled_from(_DIRECTIONS)),
+    )
+
+
+def _group(
+    draw: st.DrawFn, draws: _PlanDraws, items: tuple[Indicator, ...], code: str, depth: int
+) -> Group:
+    """A group (weight 1 until its parent gives it one) holding ``items``, some of
+    them in subgroups while ``depth`` allows."""
+    parts: list[Indicator | tuple[Indicator, ...]] = []
+    rest = items
+    while rest:
+        if depth < draws.max_depth and draw(st.booleans()):
+            size = draw(st.integers(1, len(rest)))
+            parts.append(rest[:size])
+            rest = rest[size:]
+        else:
+            parts.append(rest[0])
+            rest = rest[1:]
+    children: list[Group | Indicator] = []
+    for number, (part, weight) in enumerate(zip(parts, _weights(draw, len(parts)), strict=True), 1):
+        child: Group | Indicator
+        if isinstance(part, tuple):
+            child = _group(draw, draws, part, f"{code}.{number}", depth + 1)
+        else:
+            child = part
+        children.append(replace(child, weight=weight))
+    return Group(code, draw(draws.group_names), Decimal(1), tuple(children))
+
+
+def _unique(code: str, taken: set[str]) -> str:
+    """``code``, or a variant of it that no other code of the plan has (case aside)."""
+    unique, number = code, 1
+    while unique.casefold() in taken:
+        number += 1
+        unique = f"{code}_{number}"
+    taken.add(unique.casefold())
+    return unique
+
+
+@st.composite
+def _plan(draw: st.DrawFn, draws: _PlanDraws) -> Plan:
+    driver_codes = draw(draws.driver_codes)
+    taken = {code.casefold() for code in driver_codes}
+    indicator_codes: list[str] = []
+    drafts: list[Indicator] = []
+    # one indicator after another, as hypothesis draws lists, so that shrinking drops them
+    while len(drafts) < draws.max_indicators and (not drafts or draw(_ANOTHER)):
+        code = _unique(draw(draws.codes), taken)
+        # it reads drivers, the indicators drawn before it (no cycle can form), its own code
+        drafts.append(draw(_indicator(draws, code, [*driver_codes, *indicator_codes, code])))
+        indicator_codes.append(code)
+    listing = tuple(draw(st.permutations(drafts)))
+    tops: list[tuple[Indicator, ...]] = []
+    while listing:
+        size = draw(st.integers(1, len(listing)))
+        tops.append(listing[:size])
+        listing = listing[size:]
+    groups = tuple(
+        replace(_group(draw, draws, items, f"G-{number}", 1), weight=weight)
+        for number, (items, weight) in enumerate(
+            zip(tops, _weights(draw, len(tops)), strict=True), 1
+        )
+    )
+    # a code read as its own indicator's driver is declared as a driver now and then, as the
+    # seed declares D6.1; numeric codes always are, or they would read as numbers
+    own = [
+        draft.code
+        for draft in drafts
+        if draft.formula is not None
+        and any(_names_code(node, draft.code) for node in walk(parse(draft.formula).root))
+    ]
+    declared = [
+        code
+        for code in dict.fromkeys([*driver_codes, *own])
+        if NUMBER_PATTERN.fullmatch(code) or draw(st.booleans())
+    ]
+    return Plan(
+        draw(draws.names) if draws.odd_texts else "Piano della performance",
+        groups=groups,
+        drivers=tuple(Driver(code, draw(draws.descriptions)) for code in declared),
+        baseline_years=draws.baseline_years,
+        target_years=draws.target_years,
+        language=draw(st.sampled_from([None, "it", "en"])),
+    )
+
+
+def plans(
+    *,
+    max_indicators: int = 8,
+    max_depth: int = 3,
+    max_drivers: int = 6,
+    max_leaves: int = 5,
+    max_years_back: int = 2,
+    baseline_years: Sequence[int] = (2022, 2023, 2024),
+    target_years: Sequence[int] = (2025, 2026),
+    odd_texts: bool = False,
+) -> st.SearchStrategy[Plan]:
+    """Whole plans (:class:`~kpi_formula.plan.Plan`): groups nested up to
+    ``max_depth`` levels, with weights adding up to exactly 100 % in each group,
+    holding up to ``max_indicators`` indicators.
+
+    Indicators are inputs (no formula, or their own code as the formula) or
+    formulas of up to ``max_leaves`` operands reading drivers (up to
+    ``max_drivers``), the indicators drawn before them (so no cycle forms), their
+    own code (the driver of that code, as the seed's ``D6.1 = D6.1 + D6.1.0_0 +
+    ...``), numbers and prior years up to ``max_years_back``.  Numeric codes
+    occur, declared as drivers (the seed's ``50``) or as indicators (``401.50``),
+    and read as bare numbers in formulas.  Units are ``%`` (also percentage points,
+    ``... * 100``), ``N.``, ``€``, ``gg`` or none; directions higher, lower or
+    unsaid; baselines (values or N/D) for some ``baseline_years`` and targets
+    (comparisons, changes relative to the baseline or the year before) for some
+    ``target_years``.  With ``odd_texts``, names, descriptions and titles are
+    nearly any text: any character but surrogates, unassigned code points and
+    control characters other than tab and newline, often starting with what
+    spreadsheets take for a formula (``=``, ``+``, ``-``, ``@``, ``＝``) or with
+    blanks.  :func:`plan_datasets` draws their data.
+    """
+    _check_int("max_indicators", max_indicators, 1, 100)
+    _check_int("max_depth", max_depth, 1, 20)
+    _check_int("max_drivers", max_drivers, 1, 100)
+    _check_int("max_leaves", max_leaves, 1, MAX_DEPTH)
+    _check_int("max_years_back", max_years_back, 0, 999)
+    numeric = st.one_of(
+        st.integers(20, 999).filter(lambda n: n != 100).map(str),  # the seed's driver 50
+        st.tuples(st.integers(1, 999), st.integers(0, 99)).map(
+            lambda parts: f"{parts[0]}.{parts[1]:02d}"  # the seed's indicator 401.50
+        ),
+    )
+    every_code = st.one_of(codes(max_words=2, max_word_size=8), numeric)
+    slots = st.builds(Ref, st.integers(0, 255).map(str), st.integers(-max_years_back, 0))
+    leaves = st.one_of(slots, numbers(max_integer_digits=3, max_fraction_digits=2).map(Number))
+
+    def extend(children: st.SearchStrategy[Node]) -> st.SearchStrategy[Node]:
+        return st.one_of(
+            st.builds(Neg, children),
+            st.builds(BinOp, st.sampled_from(["+", "-", "*", "/"]), children, children),
+        )
+
+    odd = _check_bool("odd_texts", odd_texts)
+    names = _odd_text() if odd else st.sampled_from(_INDICATOR_NAMES)
+    shares = st.integers(-10_000, 10_000).map(lambda n: Decimal(n).scaleb(-4, EXACT))
+    others = st.decimals(min_value=-(10**6), max_value=10**6, places=2)
+    draws = _PlanDraws(
+        max_indicators=max_indicators,
+        driver_codes=st.lists(
+            every_code, min_size=1, max_size=max_drivers, unique_by=str.casefold
+        ),
+        codes=every_code,
+        names=names,
+        group_names=_odd_text() if odd else st.sampled_from(_GROUP_NAMES),
+        descriptions=st.one_of(st.just(""), names),
+        trees=st.recursive(leaves, extend, max_leaves=max_leaves),
+        amounts={unit: shares if unit == "%" else others for unit in _PLAN_UNITS},
+        max_depth=max_depth,
+        baseline_years=_check_years("baseline_years", baseline_years),
+        target_years=_check_years("target_years", target_years),
+        odd_texts=odd,
+    )
+    return _plan(draws)
+
+
+def _data_codes(plan: Plan) -> dict[str, bool]:
+    """The codes ``plan`` reads from data, each with whether it is read as a share in
+    % (an input in %, or the one driver a formula of an indicator in % names)."""
+    indicators = plan.indicators()
+    named = {driver.code for driver in plan.drivers} | set(indicators)
+    found: dict[str, bool] = {}
+    for indicator in indicators.values():
+        share = indicator.unit == "%"
+        formula = indicator.parsed_formula()
+        if formula is None:
+            found[indicator.code] = found.get(indicator.code, False) or share
+            continue
+        for node in walk(formula.root):
+            if isinstance(node, Ref):
+                found.setdefault(node.code, False)
+            elif isinstance(node, Number) and node.text in named:
+                found.setdefault(node.text, False)
+        root = formula.root
+        single = root.code if isinstance(root, Ref) else getattr(root, "text", None)
+        if share and single in found:
+            found[single] = True
+    return found
+
+
+def plan_datasets(
+    plan: Plan,
+    *,
+    years: Sequence[int] | None = None,
+    nd_rate: float = 0.1,
+    zero_rate: float = 0.1,
+    absent_rate: float = 0.05,
+    typed_percent_rate: float = 0.05,
+    max_magnitude: int = 10**6,
+    places: int = 2,
+) -> st.SearchStrategy[dict[tuple[str, int], Decimal | NotAvailable]]:
+    """Data for ``plan``: a value for every code its formulas and inputs read, in
+    every one of ``years`` (default: the plan's baseline and target years and the
+    two years before the first).
+
+    Values are N/D at ``nd_rate``, zero at ``zero_rate``, left out at
+    ``absent_rate``, otherwise up to ``max_magnitude`` with up to ``places``
+    decimals.  Codes read as shares in % get fractions between -1 and 1, and at
+    ``typed_percent_rate`` a whole percentage typed without its sign (95 for 95 %),
+    which plans refuse rather than read as 9.500 %.
+    """
+    if not isinstance(plan, Plan):
+        raise InvalidArgument(f"plan must be a Plan, not {type(plan).__name__}")
+    rates = (
+        ("nd_rate", nd_rate),
+        ("zero_rate", zero_rate),
+        ("absent_rate", absent_rate),
+        ("typed_percent_rate", typed_percent_rate),
+    )
+    for name, rate in rates:
+        _check_rate(name, rate)
+    if nd_rate + zero_rate + absent_rate > 1:
+        raise InvalidArgument("nd_rate + zero_rate + absent_rate must not exceed 1")
+    _check_int("max_magnitude", max_magnitude, 1)
+    _check_int("places", places, 0, 10)
+    if years is None:
+        known = (*plan.baseline_years, *plan.target_years)
+        if not known:
+            raise InvalidArgument("the plan names no years: pass years=...")
+        chosen = tuple(range(min(known) - 2, max(known) + 1))
+    else:
+        chosen = _check_years("years", years)
+    amounts = st.decimals(min_value=-max_magnitude, max_value=max_magnitude, places=places)
+    nonzero = st.one_of(st.integers(-max_magnitude, max_magnitude).map(Decimal), amounts).filter(
+        bool
+    )
+    scale = places + 2
+    shares = st.integers(-(10**scale), 10**scale).map(lambda n: Decimal(n).scaleb(-scale, EXACT))
+    typed = st.integers(2, 100).map(Decimal)
+    codes_read = _data_codes(plan)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> dict[tuple[str, int], Decimal | NotAvailable]:
+        data: dict[tuple[str, int], Decimal | NotAvailable] = {}
+        for code, share in codes_read.items():
+            for year in chosen:
+                roll = draw(st.floats(0, 1, exclude_max=True))
+                if roll < absent_rate:
+                    continue
+                if roll < absent_rate + nd_rate:
+                    data[(code, year)] = ND
+                elif roll < absent_rate + nd_rate + zero_rate:
+                    data[(code, year)] = Decimal(0)
+                elif share:
+                    typo = draw(st.floats(0, 1, exclude_max=True)) < typed_percent_rate
+                    data[(code, year)] = draw(typed if typo else shares.filter(bool))
+                else:
+                    data[(code, year)] = draw(nonzero)
+        return data
+
+    return build()

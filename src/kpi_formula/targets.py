@@ -157,7 +157,6 @@ __all__ = [
     "Target",
     "TargetKind",
     "ZeroBaselineError",
-    "first_target",
     "parse_target",
     "parse_targets",
     "target_for_year",
@@ -1003,15 +1002,6 @@ def _targets(text: str) -> tuple[Target, ...]:
     clean = clean_text(text, TargetSyntaxError, TARGET_HINT)
     goals = read_cell(text, clean)
     return tuple(_target(goal, text if len(goals) == 1 else None) for goal in goals)
-
-
-def first_target(text: str) -> Target:
-    """The first target of a cell.  Plans judge a year by :func:`target_for_year`,
-    which never takes the first of several silently."""
-    targets = _targets(require_text(text, TargetSyntaxError, "a target", ">= 1.100 N."))
-    if not targets:
-        raise _no_target(text)
-    return targets[0]
 
 
 def _no_target(text: str) -> TargetSyntaxError:

@@ -1,9 +1,10 @@
 """A plan's cells: weights and directions, as sheets and plan files write them.
 
 A weight is a fraction of its group: ``33,33 %``, ``0,5``, or a number (an
-Excel number formatted as %, a TOML number).  A number without ``%`` is a
-fraction within ±1; beyond, ``60`` could mean 60 % or 6.000 %, and is refused
-rather than guessed.
+Excel number formatted as %, a TOML number).  A number without ``%`` follows
+the one rule for units (:func:`kpi_formula.units.in_unit`): a fraction within
+±1; beyond, ``60`` could mean 60 % or 6.000 %, and is refused rather than
+guessed.
 
 Most weight cells are plain (``33,33 %``, ``50,00 %``, ``0,25``): they are read
 by one regular expression whose amount is the value grammar's own ``AMOUNT``
@@ -23,6 +24,7 @@ from ..decimals import EXACT, exact
 from ..direction import Direction, parse_direction
 from ..errors import KpiFormulaError, clip, msg
 from ..grammar import grammar_text
+from ..units import in_unit
 from ..values import Quantity, amount_digits, parse_value
 
 __all__ = [
@@ -61,21 +63,12 @@ def plain_quantity(text: str) -> Quantity | None:
     return Quantity(amount)
 
 
-def _not_a_fraction(shown: str) -> KpiFormulaError:
-    return KpiFormulaError(
-        msg(
-            "the weight {shown} has no % sign and is no fraction of its group: is it {shown} %?",
-            shown=shown,
-        ),
-        hint=WEIGHT_HINT,
-    )
-
-
-def _fraction(amount: Decimal, shown: str) -> Decimal:
-    """A number without a unit as a weight: a fraction within ±1, refused beyond."""
-    if abs(amount) > 1:
-        raise _not_a_fraction(shown)
-    return amount
+def _fraction(amount: Decimal) -> Decimal:
+    """A number without a unit as a weight, by the one rule for units: against %,
+    a fraction within ±1, refused beyond (is 60 meant as 60 % or as 6.000 %?)."""
+    found = in_unit(amount, "%", what=msg("the weight"))
+    assert isinstance(found, Decimal)
+    return found
 
 
 def read_weight(cell: object, *, percent: bool = False) -> Decimal:
@@ -97,7 +90,7 @@ def read_weight(cell: object, *, percent: bool = False) -> Decimal:
                 msg("the weight {value} is not a number", value=cell), hint=WEIGHT_HINT
             )
         amount = exact(Decimal(repr(cell)) if isinstance(cell, float) else Decimal(cell), "weight")
-        return amount if percent else _fraction(amount, str(cell).replace(".", ","))
+        return amount if percent else _fraction(amount)
     if not isinstance(cell, str):
         raise KpiFormulaError(
             msg("the weight is a {kind}, not a number", kind=type(cell).__name__),
@@ -120,7 +113,7 @@ def read_weight(cell: object, *, percent: bool = False) -> Decimal:
         quantity = value
     if quantity.unit == "%":
         return quantity.amount
-    return _fraction(quantity.amount, text)
+    return _fraction(quantity.amount)
 
 
 def read_direction(cell: str) -> Direction | None:

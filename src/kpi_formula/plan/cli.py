@@ -1,4 +1,8 @@
-"""``kpi-formula plan ...``: import, validate, evaluate and score plans."""
+"""``kpi-formula plan ...``: import, validate, evaluate and score plans.
+
+Each command speaks the plan's ``language`` unless ``--lang`` or
+``KPI_FORMULA_LANG`` says otherwise (:func:`kpi_formula.i18n.choose_language`).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,11 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from ..data import DataTable, load_data
-from ..errors import PlanError
-from ..i18n import choose_language
+from ..errors import KpiFormulaError, Message, PlanError, msg
+from ..i18n import Translator, choose_language, translator
 from ..output import parse_scoring, print_json
 from .evaluate import evaluate_plan
 from .html import render_page
@@ -21,101 +25,172 @@ from .report import import_report
 from .scorecard import evaluation_payload, render_csv, render_text
 from .scores import IndicatorValue, PlanEvaluation
 from .sheet import write_sheet
-from .validate import validate_plan
+from .validate import Problem, validate_plan
 
-__all__ = ["add_plan_commands"]
+__all__ = ["add_plan_commands", "problem_text"]
+
+SHARED_DIGITS = 15
+"""Significant digits of the DuckDB engine's decimals in the plan's JSON: it
+computes in 64-bit floating point, whose digits beyond these are noise."""
+
+
+def _speaker(args: argparse.Namespace, plan: Plan | None = None) -> Translator:
+    """The translator of a plan command: ``--lang``, the environment, the plan, the locale."""
+    return translator(
+        choose_language(getattr(args, "lang", None), plan=None if plan is None else plan.language)
+    )
+
+
+def _stderr(say: Translator, text: Message) -> None:
+    sys.stderr.write(say.say(text) + "\n")
+
+
+def problem_text(problem: Problem) -> Message:
+    """A validation finding in words: ``error: G › X: weights add up to …``."""
+    severity = msg("error") if problem.severity == "error" else msg("warning")
+    return msg(
+        "{severity}: {where}: {message}",
+        severity=severity,
+        where=problem.where,
+        message=problem.message,
+    )
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     if Path(args.report).suffix.lower() in SHEET_SUFFIXES:
         plan = load_plan(args.report, sheet=args.sheet, title=args.title)
         save_plan(plan, args.output)
-        indicators = sum(1 for _ in plan.occurrences())
+        say = _speaker(args, plan)
         out.write(
-            f"{args.output}: {len(plan.tree())} top groups, {indicators} indicator rows "
-            f"({len(plan.indicators())} distinct)\n"
+            say.say(
+                msg(
+                    "{file}: {groups} top groups, {rows} indicator rows ({distinct} distinct)",
+                    file=args.output,
+                    groups=len(plan.tree()),
+                    rows=sum(1 for _ in plan.occurrences()),
+                    distinct=len(plan.indicators()),
+                )
+            )
+            + "\n"
         )
         return 0
     report = import_report(args.report, title=args.title or "")
     save_plan(report.plan, args.output)
-    indicators = sum(1 for _ in report.plan.occurrences())
+    say = _speaker(args, report.plan)
     out.write(
-        f"{args.output}: {len(report.plan.areas)} areas, {indicators} indicator rows "
-        f"({len(report.plan.indicators())} distinct), {len(report.plan.drivers)} drivers\n"
+        say.say(
+            msg(
+                "{file}: {areas} areas, {rows} indicator rows ({distinct} distinct), "
+                "{drivers} drivers",
+                file=args.output,
+                areas=len(report.plan.areas),
+                rows=sum(1 for _ in report.plan.occurrences()),
+                distinct=len(report.plan.indicators()),
+                drivers=len(report.plan.drivers),
+            )
+        )
+        + "\n"
     )
     for line, notice in report.notices:
-        sys.stderr.write(f"{args.report}:{line}: note: {notice}\n")
+        _stderr(say, msg("{file}:{line}: note: {text}", file=args.report, line=line, text=notice))
     for line, why in report.unread:
-        sys.stderr.write(f"{args.report}:{line}: not read: {why}\n")
+        _stderr(say, msg("{file}:{line}: not read: {text}", file=args.report, line=line, text=why))
     return 0 if report.complete else 1
 
 
 def _validate(args: argparse.Namespace, out: TextIO) -> int:
     plan = load_plan(args.plan, sheet=args.sheet, title=args.title)
+    say = _speaker(args, plan)
     data = load_data(args.data, sheet=args.data_sheet) if args.data else None
     year = args.year
     if data and year is None:
         year = max(key_year for _, key_year in data)
-        out.write(f"note: checking the data for {year}, its latest year (pass --year)\n")
+        out.write(
+            say.say(
+                msg("note: checking the data for {year}, its latest year (pass --year)", year=year)
+            )
+            + "\n"
+        )
     problems = validate_plan(plan, data, year=year)
     for problem in problems:
-        out.write(f"{problem}\n")
+        out.write(say.say(problem_text(problem)) + "\n")
     errors = sum(1 for problem in problems if problem.severity == "error")
-    out.write(f"{errors} errors, {len(problems) - errors} warnings\n")
+    summary = msg(
+        "{errors} errors, {warnings} warnings", errors=errors, warnings=len(problems) - errors
+    )
+    out.write(say.say(summary) + "\n")
     return 1 if errors else 0
 
 
 def _export(args: argparse.Namespace, out: TextIO) -> int:
     plan = load_plan(args.plan, sheet=args.sheet, title=args.title)
+    say = _speaker(args, plan)
     if Path(args.output).suffix.lower() not in SHEET_SUFFIXES:
         raise PlanError(
-            f"cannot export to {args.output}", hint="name a .csv or .xlsx file: -o plan.xlsx"
+            msg("cannot export to {file}", file=args.output),
+            hint=msg("name a .csv or .xlsx file: -o plan.xlsx"),
         )
     write_sheet(plan, args.output)
-    out.write(f"{args.output}: {len(rows_from_plan(plan))} rows\n")
+    rows = msg("{file}: {rows} rows", file=args.output, rows=len(rows_from_plan(plan)))
+    out.write(say.say(rows) + "\n")
     return 0
 
 
-def _errors(plan: Plan) -> list[str]:
-    """A plan's errors, each said on stderr: a plan is never scored in silence."""
-    errors = [str(problem) for problem in validate_plan(plan) if problem.severity == "error"]
+def _errors(plan: Plan, say: Translator) -> list[Problem]:
+    """A plan's errors, each said on stderr once: a plan is never scored in silence."""
+    errors = [problem for problem in validate_plan(plan) if problem.severity == "error"]
     for problem in errors:
-        sys.stderr.write(f"kpi-formula: {problem}\n")
+        sys.stderr.write(f"kpi-formula: {say.say(problem_text(problem))}\n")
     return errors
 
 
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     plan = load_plan(args.plan, sheet=args.sheet, title=args.title)
-    problems = _errors(plan)
+    say = _speaker(args, plan)
+    problems = _errors(plan, say)
     if problems and not args.force:
-        sys.stderr.write(
-            f"kpi-formula: the plan has {len(problems)} errors, so it is not scored\n"
-            "hint: fix them (kpi-formula plan validate), or pass --force to score it anyway\n"
+        _stderr(
+            say,
+            msg(
+                "kpi-formula: the plan has {count} errors, so it is not scored\n"
+                "hint: fix them (kpi-formula plan validate), or pass --force to score it anyway",
+                count=len(problems),
+            ),
         )
         return 1
     data = load_data(args.data, sheet=args.data_sheet)
-    evaluation = evaluate_plan(
-        plan,
-        data,
-        year=args.year,
-        target_year=args.targets,
-        scoring=parse_scoring(args.scoring),
-        nd_policy=args.nd_policy,
-        on_missing=args.on_missing,
-        engine=args.engine,
-    )
+    try:
+        evaluation = evaluate_plan(
+            plan,
+            data,
+            year=args.year,
+            target_year=args.targets,
+            scoring=parse_scoring(args.scoring),
+            nd_policy=args.nd_policy,
+            on_missing=args.on_missing,
+            engine=args.engine,
+        )
+    except KpiFormulaError:
+        if not problems:
+            raise
+        # the errors listed above stop the evaluation: say that, not them again
+        _stderr(say, msg("kpi-formula: the plan cannot be scored, even with --force"))
+        return 1
     if getattr(args, "html", None):
-        _write_page(plan, data, evaluation, problems, args)
-        out.write(f"{args.html}: the scorecard page\n")
+        listed = [say.say(problem_text(problem)) for problem in problems]
+        _write_page(plan, data, evaluation, listed, args, say=say)
+        out.write(say.say(msg("{file}: the scorecard page", file=args.html)) + "\n")
     elif args.json:
-        print_json(evaluation_payload(evaluation), out)
+        digits = SHARED_DIGITS if args.engine == "duckdb" else None
+        print_json(evaluation_payload(evaluation, digits=digits), out)
     elif args.csv:
-        out.write(render_csv(evaluation))
+        out.write(render_csv(evaluation, language=say.language))
     else:
-        out.write(render_text(evaluation))
+        out.write(render_text(evaluation, language=say.language))
         if problems:
-            out.write(f"\nthe plan has {len(problems)} errors (scored with --force):\n")
-            out.writelines(f"  {problem}\n" for problem in problems)
+            heading = msg("the plan has {count} errors (scored with --force):", count=len(problems))
+            out.write("\n" + say.say(heading) + "\n")
+            out.writelines(f"  {say.say(problem_text(problem))}\n" for problem in problems)
     return 0
 
 
@@ -125,8 +200,10 @@ def _write_page(
     evaluation: PlanEvaluation,
     problems: list[str],
     args: argparse.Namespace,
+    *,
+    say: Translator,
 ) -> None:
-    """The HTML scorecard, with every year of the data for the charts."""
+    """The HTML scorecard, in ``say``'s language, with every year of the data for the charts."""
     history: dict[str, dict[int, IndicatorValue]] = {}
     for year in sorted({key_year for _, key_year in data}):
         each = (
@@ -142,100 +219,120 @@ def _write_page(
         evaluation,
         history=history,
         problems=problems,
-        language=choose_language(getattr(args, "lang", None), plan=plan.language),
+        language=say.language,
         evaluated=dt.date.today(),
         source=args.data,
     )
     try:
         Path(args.html).write_text(page, encoding="utf-8")
     except OSError as error:
-        raise PlanError(f"cannot write {args.html}: {error}", hint="check the path") from None
+        raise PlanError(
+            msg("cannot write {file}: {error}", file=args.html, error=error.strerror or str(error)),
+            hint=msg("check the path"),
+        ) from None
 
 
-def _add_plan_file(command: Any, *, data: bool = False) -> None:
+def _add_plan_file(command: argparse.ArgumentParser, _: Translator, *, data: bool = False) -> None:
     """The options of a command that reads a plan (and data): which sheet, which title."""
     command.add_argument(
-        "--sheet", metavar="NAME", help="the sheet of an .xlsx plan (default: piano, or the first)"
+        "--sheet",
+        metavar="NAME",
+        help=_("the sheet of an .xlsx plan (default: piano, or the first)"),
     )
-    command.add_argument("--title", help="the plan's title, instead of the one the file gives")
+    command.add_argument("--title", help=_("the plan's title, instead of the one the file gives"))
     if data:
         command.add_argument(
             "--data-sheet",
             metavar="NAME",
-            help="the sheet of .xlsx data (default: dati, or the first)",
+            help=_("the sheet of .xlsx data (default: dati, or the first)"),
         )
 
 
-def add_plan_commands(commands: Any) -> None:
-    """Add ``plan`` and its subcommands to the ``kpi-formula`` parser."""
-    plan = commands.add_parser("plan", help="import, validate, evaluate and score plans")
+def add_plan_commands(plan: argparse.ArgumentParser, _: Translator) -> None:
+    """Add the subcommands of ``plan`` to its parser, their help said by ``_``."""
+    from ..cli import language_argument
+
     sub = plan.add_subparsers(dest="plan_command", required=True, metavar="COMMAND")
 
-    command = sub.add_parser(
-        "import", help="read an Integra planning report, or a .csv/.xlsx sheet, into a plan file"
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = sub.add_parser(
+            name, help=help_text, description=help_text
+        )
+        language_argument(parser, _)
+        return parser
+
+    plan_help = _("the plan (.toml, .csv or .xlsx)")
+    command_ = command(
+        "import", _("read an Integra planning report, or a .csv/.xlsx sheet, into a plan file")
     )
-    command.add_argument("report", help="the report as tab-separated text, or a sheet")
-    command.add_argument("-o", "--output", required=True, help="the plan file to write (TOML)")
-    _add_plan_file(command)
-    command.set_defaults(run=_import)
+    command_.add_argument("report", help=_("the report as tab-separated text, or a sheet"))
+    command_.add_argument("-o", "--output", required=True, help=_("the plan file to write (TOML)"))
+    _add_plan_file(command_, _)
+    command_.set_defaults(run=_import)
 
-    command = sub.add_parser("export", help="write a plan as a .csv or .xlsx sheet")
-    command.add_argument("plan", help="the plan (.toml, .csv or .xlsx)")
-    command.add_argument("-o", "--output", required=True, help="the sheet to write")
-    _add_plan_file(command)
-    command.set_defaults(run=_export)
+    command_ = command("export", _("write a plan as a .csv or .xlsx sheet"))
+    command_.add_argument("plan", help=plan_help)
+    command_.add_argument("-o", "--output", required=True, help=_("the sheet to write"))
+    _add_plan_file(command_, _)
+    command_.set_defaults(run=_export)
 
-    command = sub.add_parser("validate", help="list a plan's problems (exit 1 on errors)")
-    command.add_argument("plan", help="the plan file")
-    command.add_argument("--data", metavar="FILE", help="driver data, to report missing values")
-    command.add_argument("--year", type=int, help="the year the data should cover")
-    _add_plan_file(command, data=True)
-    command.set_defaults(run=_validate)
+    command_ = command("validate", _("list a plan's problems (exit 1 on errors)"))
+    command_.add_argument("plan", help=plan_help)
+    command_.add_argument("--data", metavar="FILE", help=_("driver data, to report missing values"))
+    command_.add_argument("--year", type=int, help=_("the year the data should cover"))
+    _add_plan_file(command_, _, data=True)
+    command_.set_defaults(run=_validate)
 
     for name, help_text in (
-        ("evaluate", "evaluate every indicator and roll the scores up"),
-        ("scorecard", "the scorecard of a plan: tree, value, target, met, achievement"),
+        ("evaluate", _("evaluate every indicator and roll the scores up")),
+        ("scorecard", _("the scorecard of a plan: tree, value, target, met, achievement")),
     ):
-        command = sub.add_parser(name, help=help_text)
-        command.add_argument("plan", help="the plan file")
-        command.add_argument("--data", metavar="FILE", required=True, help="driver data (CSV)")
-        command.add_argument("--year", type=int, required=True, help="the year of the values")
-        command.add_argument(
-            "--targets", type=int, metavar="YEAR", help="the year of the targets (default: --year)"
-        )
-        command.add_argument(
-            "--engine",
-            choices=["python", "duckdb"],
-            default="python",
-            help="evaluate formulas in Python (exact) or as SQL in an embedded DuckDB",
-        )
-        command.add_argument(
-            "--nd-policy",
-            choices=["renormalise", "zero"],
-            default="renormalise",
-            help="N/D achievements: leave out and renormalise the weights, or count as 0",
-        )
-        command.add_argument(
-            "--on-missing",
-            choices=["propagate", "zero"],
-            default="propagate",
-            help="missing drivers inside formulas: N/D (propagate) or 0",
-        )
-        command.add_argument(
-            "--scoring",
-            default="proportional",
-            help="proportional, binary or range[:FLOOR:CEILING]",
-        )
-        command.add_argument(
-            "--force", action="store_true", help="score a plan even when it has errors"
-        )
-        output = command.add_mutually_exclusive_group()
-        output.add_argument("--json", action="store_true", help="print one JSON object")
-        output.add_argument(
-            "--csv", action="store_true", help="print one row per indicator (Italian Excel CSV)"
-        )
-        output.add_argument(
-            "--html", metavar="FILE", help="write the scorecard as one self-contained HTML page"
-        )
-        _add_plan_file(command, data=True)
-        command.set_defaults(run=_evaluate)
+        command_ = command(name, help_text)
+        _add_scoring_arguments(command_, _, plan_help)
+        _add_plan_file(command_, _, data=True)
+        command_.set_defaults(run=_evaluate)
+
+
+def _add_scoring_arguments(command: argparse.ArgumentParser, _: Translator, plan_help: str) -> None:
+    command.add_argument("plan", help=plan_help)
+    command.add_argument("--data", metavar="FILE", required=True, help=_("driver data (CSV)"))
+    command.add_argument("--year", type=int, required=True, help=_("the year of the values"))
+    command.add_argument(
+        "--targets", type=int, metavar="YEAR", help=_("the year of the targets (default: --year)")
+    )
+    command.add_argument(
+        "--engine",
+        choices=["python", "duckdb"],
+        default="python",
+        help=_("evaluate formulas in Python (exact) or as SQL in an embedded DuckDB"),
+    )
+    command.add_argument(
+        "--nd-policy",
+        choices=["renormalise", "zero"],
+        default="renormalise",
+        help=_("N/D achievements: leave out and renormalise the weights, or count as 0"),
+    )
+    command.add_argument(
+        "--on-missing",
+        choices=["propagate", "zero"],
+        default="propagate",
+        help=_("missing drivers inside formulas: N/D (propagate) or 0"),
+    )
+    command.add_argument(
+        "--scoring",
+        default="proportional",
+        help=_("proportional, binary or range[:FLOOR:CEILING]"),
+    )
+    command.add_argument(
+        "--force", action="store_true", help=_("score a plan even when it has errors")
+    )
+    output = command.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    output.add_argument(
+        "--csv",
+        action="store_true",
+        help=_("print one row per group and indicator, for spreadsheets"),
+    )
+    output.add_argument(
+        "--html", metavar="FILE", help=_("write the scorecard as one self-contained HTML page")
+    )

@@ -348,8 +348,12 @@ def _judge(
         return text, None, (problem,), ()
     indicator = plan.indicators[key]
     try:
+        way = indicator.direction
         if not target.needs_baseline:
-            return text, target.check(_in_unit(value, indicator, target), scoring=scoring), (), ()
+            outcome = target.check(
+                _in_unit(value, indicator, target), direction=way, scoring=scoring
+            )
+            return text, outcome, (), outcome.notes
         year, assumed = _reference_year(indicator, target, target_year, plan.baseline_years)
         notes = () if assumed is None else (assumed,)
         # the indicator's own value of that year, else the baseline the plan writes for it
@@ -360,8 +364,10 @@ def _judge(
         outcome = target.check(
             _in_unit(value, indicator, target),
             baseline=_in_unit(base, indicator, target),
+            direction=way,
             scoring=scoring,
         )
+        notes = (*notes, *outcome.notes)
         if base is ND:
             missing = msg("target {text!r}: no value or baseline of {year}", text=text, year=year)
             return text, outcome, (missing,), notes

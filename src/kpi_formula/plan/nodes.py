@@ -17,9 +17,9 @@ from decimal import Decimal
 
 from ..direction import Direction
 from ..errors import PlanError, msg
-from .model import Group, Indicator, Plan
+from .model import Area, Group, Indicator, OperationalObjective, Plan, StrategicObjective
 
-__all__ = ["NodeRow", "indicator_row", "rows_from_plan", "tree_from_rows"]
+__all__ = ["NodeRow", "indicator_row", "integra_areas", "rows_from_plan", "tree_from_rows"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +42,8 @@ class NodeRow:
 
 
 _INDICATOR_KINDS = ("group", "indicatore", "indicator")
+_SECTIONS = (("indicatori", "Indicatori"), ("obiettivi operativi", "Obiettivi operativi"))
+"""The two groups of an Integra objective: its own indicators, its operational objectives."""
 """What an indicator's kind may say: nothing (``group``, the default) or that it is one."""
 
 
@@ -79,7 +81,7 @@ def tree_from_rows(rows: Sequence[NodeRow], *, source: str = "<plan>") -> tuple[
     parents = {row.parent for row in rows if row.parent}
     groups: dict[str, NodeRow] = {}
     for row in rows:
-        if row.code in parents:
+        if row.code in parents or row.kind == "section":  # an Integra group may be empty
             if row.code in groups:
                 raise _fail(
                     row,
@@ -186,8 +188,62 @@ def indicator_row(indicator: Indicator, parent: str = "") -> NodeRow:
     )
 
 
+def _section(
+    code: str, which: int, weight: Decimal, children: tuple[Group | Indicator, ...]
+) -> Group:
+    suffix, name = _SECTIONS[which]
+    return Group(f"{code} {suffix}", name, weight, children, "section")
+
+
+def _integra_groups(plan: Plan) -> tuple[Group, ...]:
+    """The Integra shape as groups, as :meth:`Plan.tree` lays it out, but with an
+    objective's empty group kept: its weight is the plan's too."""
+    return tuple(
+        Group(
+            area.code,
+            area.name,
+            area.weight,
+            tuple(
+                Group(
+                    objective.code,
+                    objective.name,
+                    objective.weight,
+                    (
+                        _section(
+                            objective.code, 0, objective.indicators_weight, objective.indicators
+                        ),
+                        _section(
+                            objective.code,
+                            1,
+                            objective.operational_weight,
+                            tuple(
+                                Group(
+                                    op.code,
+                                    op.name,
+                                    op.weight,
+                                    op.indicators,
+                                    "operational",
+                                    op.line,
+                                )
+                                for op in objective.operational
+                            ),
+                        ),
+                    ),
+                    "objective",
+                    objective.line,
+                )
+                for objective in area.objectives
+            ),
+            "area",
+            area.line,
+        )
+        for area in plan.areas
+    )
+
+
 def rows_from_plan(plan: Plan) -> list[NodeRow]:
-    """The plan as flat rows, parents before children (any shape of plan)."""
+    """The plan as flat rows, parents before children (any shape of plan; the
+    Integra shape as its areas, objectives and their two groups)."""
 
     def visit(node: Group | Indicator, parent: str) -> Iterator[NodeRow]:
         if isinstance(node, Indicator):
@@ -199,4 +255,63 @@ def rows_from_plan(plan: Plan) -> list[NodeRow]:
         for child in node.children:
             yield from visit(child, node.code)
 
-    return [row for group in plan.tree() for row in visit(group, "")]
+    groups = plan.groups or _integra_groups(plan)
+    return [row for group in groups for row in visit(group, "")]
+
+
+def integra_areas(groups: Sequence[Group]) -> tuple[Area, ...] | None:
+    """The areas of a tree laid out as :func:`rows_from_plan` writes the Integra
+    shape (areas, objectives, their groups *Indicatori* and *Obiettivi operativi*,
+    operational objectives); None for any other tree."""
+    areas = []
+    for area in groups:
+        if area.kind != "area" or area.description:
+            return None
+        objectives = []
+        for objective in area.children:
+            if not isinstance(objective, Group) or objective.kind != "objective":
+                return None
+            own, operational = (*objective.children, None, None)[:2]
+            expected = [_section(objective.code, n, Decimal(0), ()) for n in (0, 1)]
+            if objective.description or len(objective.children) != 2:
+                return None
+            for found, wanted in zip((own, operational), expected, strict=True):
+                if (
+                    not isinstance(found, Group)
+                    or (found.code, found.name, found.kind)
+                    != (
+                        wanted.code,
+                        wanted.name,
+                        "section",
+                    )
+                    or found.description
+                ):
+                    return None
+            assert isinstance(own, Group) and isinstance(operational, Group)
+            indicators = tuple(child for child in own.children if isinstance(child, Indicator))
+            units = []
+            for unit in operational.children:
+                if not isinstance(unit, Group) or unit.kind != "operational" or unit.description:
+                    return None
+                listed = tuple(child for child in unit.children if isinstance(child, Indicator))
+                if len(listed) != len(unit.children):
+                    return None
+                units.append(
+                    OperationalObjective(unit.code, unit.name, unit.weight, listed, unit.line)
+                )
+            if len(indicators) != len(own.children):
+                return None
+            objectives.append(
+                StrategicObjective(
+                    objective.code,
+                    objective.name,
+                    objective.weight,
+                    own.weight,
+                    indicators,
+                    operational.weight,
+                    tuple(units),
+                    objective.line,
+                )
+            )
+        areas.append(Area(area.code, area.name, area.weight, tuple(objectives), area.line))
+    return tuple(areas) if areas else None

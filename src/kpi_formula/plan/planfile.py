@@ -93,7 +93,8 @@ from ..catalog import Driver
 from ..direction import Direction
 from ..errors import KpiFormulaError, Message, PlanError, clip, msg
 from ..inputs import read_text_file, write_file
-from ..values import UNITS, Quantity, Unit, format_value
+from ..units import parse_unit
+from ..values import Quantity, Unit, format_value
 from .cells import direction_text, read_direction, read_language, read_weight
 from .model import Area, Indicator, OperationalObjective, Plan, StrategicObjective
 from .nodes import NodeRow, indicator_row, rows_from_plan, tree_from_rows
@@ -449,15 +450,10 @@ class _Reader:
         unit = table.get("unit")
         if unit is None:
             return None
-        for known in UNITS:
-            if unit == known:
-                return known
-        raise self.fail(
-            where,
-            msg("unknown unit {unit!r}", unit=clip(str(unit))),
-            msg("use one of {units}", units=", ".join(UNITS)),
-            "unit",
-        )
+        try:
+            return parse_unit(unit if isinstance(unit, str) else repr(unit))
+        except KpiFormulaError as error:
+            raise self.fail(where, error.reason, error.hint or "", "unit") from None
 
     def formula(self, table: Mapping[str, Any], where: Where) -> str | None:
         formula = table.get("formula")

@@ -28,7 +28,8 @@ from ..formula import Formula
 from ..lint import scales_by_hundred
 from ..resolver import resolve
 from ..result import MissingPolicy
-from ..targets import Target, parse_targets
+from ..targets import Target, target_for_year
+from ..units import in_unit
 from ..values import Quantity, Value, format_value, parse_value
 from .model import Group, Indicator, Plan
 from .scores import IndicatorValue
@@ -310,7 +311,8 @@ class PreparedPlan:
 
 
 class _TargetCell(NamedTuple):
-    """A target cell as written, the target it gives, or why it gives none."""
+    """A target cell as written, the target it sets for the year, or why it sets
+    none (a cell of several years' targets gives the year's own; ``n.d.`` none)."""
 
     text: str | None
     target: Target | None
@@ -322,14 +324,22 @@ def _read_target(indicator: Indicator, year: int) -> _TargetCell:
     if text is None:
         return _TargetCell(None, None, None)
     try:
-        targets = parse_targets(text)
+        target = target_for_year(text, year)
     except KpiFormulaError as error:
         return _TargetCell(
             text, None, msg("target {text!r}: {reason}", text=text, reason=error.reason)
         )
-    if not targets:  # n.d.: no target that year
-        return _TargetCell(text, None, msg("target {text!r}: the cell sets no target", text=text))
-    return _TargetCell(text, targets[0], None)
+    if target is None:
+        return _TargetCell(
+            text,
+            None,
+            msg(
+                "no target for {year} ({text!r}): the indicator is not judged that year",
+                year=year,
+                text=text,
+            ),
+        )
+    return _TargetCell(text, target, None)
 
 
 def _value(text: str) -> Value:
@@ -364,10 +374,10 @@ def _baselines(indicator: Indicator, cells: dict[str, Value | None]) -> dict[int
             cells[text] = value
         if value is None:
             continue
-        if not isinstance(value, Quantity):
-            found[year] = value  # N/D, or a milestone's date
-        elif value.unit in (None, indicator.unit):
-            found[year] = value.amount
+        try:  # the one rule for units: a bare 85 in a % indicator is no 8.500 %
+            found[year] = in_unit(value, indicator.unit, what=msg("the baseline"))  # type: ignore[arg-type]
+        except KpiFormulaError:
+            continue
     return found
 
 

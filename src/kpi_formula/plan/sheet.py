@@ -76,10 +76,11 @@ from ..catalog import Driver
 from ..decimals import EXACT
 from ..errors import KpiFormulaError, PlanError, clip, msg
 from ..inputs import Number, Workbook, csv_rows, read_csv_file, require_module, write_file
-from ..values import UNITS, Quantity, Unit, format_value
+from ..units import in_unit, parse_unit
+from ..values import FRACTION_SHIFT, Quantity, Unit, format_value
 from .cells import direction_text, plain_quantity, read_direction, read_language, read_weight
 from .model import Plan
-from .nodes import NodeRow, rows_from_plan, tree_from_rows
+from .nodes import NodeRow, integra_areas, rows_from_plan, tree_from_rows
 
 __all__ = [
     "DRIVER_SHEETS",
@@ -193,6 +194,8 @@ class _Content:
 
     title: str | None = None
     language: str | None = None
+    years: dict[str, set[int]] = field(default_factory=lambda: {"baseline": set(), "target": set()})
+    """The years of the header's baseline and target columns: the plan's years."""
     nodes: list[NodeRow] = field(default_factory=list)
     drivers: list[Driver] = field(default_factory=list)
 
@@ -228,6 +231,8 @@ class _Reader:
                 msg("the first row names the columns: codice, padre, nome, peso, algoritmo, ..."),
             )
         header = self.header(rows[position], required=("code", "weight"))
+        for which, year in header.yearly.values():
+            content.years[which].add(year)
         for line, cells in rows[position + 1 :]:
             self.row(header, line, cells, content)
 
@@ -425,25 +430,12 @@ class _Reader:
         return code
 
     def unit(self, found: dict[str, object], line: int, header: _Header) -> Unit | None:
-        unit = _read_text(found.get("unit"))
-        for known in UNITS:
-            if unit == known:
-                return known
-        if unit:
-            close = difflib.get_close_matches(unit, UNITS, n=1, cutoff=0.3)
+        try:
+            return parse_unit(_read_text(found.get("unit")))
+        except KpiFormulaError as error:
             raise self.fail(
-                msg("unknown unit {unit!r}", unit=clip(unit)),
-                msg("use one of {units}", units=", ".join(UNITS))
-                if not close
-                else msg(
-                    "did you mean {close!r}? The units are {units}",
-                    close=close[0],
-                    units=", ".join(UNITS),
-                ),
-                line,
-                header.named["unit"] + 1,
-            )
-        return None
+                error.reason, error.hint or "", line, header.named["unit"] + 1
+            ) from None
 
     def node(
         self, header: _Header, line: int, cells: list[object], found: dict[str, object], kind: str
@@ -465,7 +457,7 @@ class _Reader:
                 weight = read_weight(_read_text(weight_cell))
         except KpiFormulaError as error:
             raise self.fail(
-                msg("the weight of {code!r}: {reason}", code=code, reason=error.reason),
+                msg("{code!r}: {reason}", code=code, reason=error.reason),
                 error.hint or "",
                 line,
                 header.named["weight"] + 1,
@@ -500,17 +492,19 @@ class _Reader:
         )
 
     def yearly(self, cell: object, which: str, unit: Unit | None, line: int, column: int) -> str:
-        """A baseline or target cell as document text (numbers and dates from .xlsx)."""
+        """A baseline or target cell as document text (numbers and dates from .xlsx).
+
+        A number without a unit in a row in % (or ‰, or yes/no) follows the one rule
+        for units: ``0,875`` is 87,5 %, ``95`` is refused (95 % or 9.500 %?)."""
         if isinstance(cell, dt.datetime | dt.date):
             shown = format_value(cell.date() if isinstance(cell, dt.datetime) else cell)
             return f"Entro {shown}" if which == "target" else shown
         if isinstance(cell, Number):
             return self.number(cell, unit, line, column)
         text = _read_text(cell)
-        if unit == "%":
-            plain = plain_quantity(text)
-            if plain is not None and plain.unit is None and abs(plain.amount) > 1:
-                raise self._bare_percent(text, line, column)
+        plain = plain_quantity(text)
+        if plain is not None and plain.unit is None:
+            self.in_unit(plain.amount, unit, line, column)  # the text stays as written
         return text
 
     def number(self, cell: Number, unit: Unit | None, line: int, column: int) -> str:
@@ -520,27 +514,23 @@ class _Reader:
             if places is not None:
                 shown = _rounded(shown, places)
             return format_value(Quantity(shown.scaleb(-2, EXACT), "%"))
-        if unit == "%":
-            if abs(cell.value) > 1:
-                raise self._bare_percent(format_value(cell.value), line, column)
-            return format_value(Quantity(cell.value, "%"))
-        amount = cell.value
+        if unit in FRACTION_SHIFT:  # stored as a fraction: shown with the digits it has
+            return format_value(Quantity(self.in_unit(cell.value, unit, line, column), unit))
+        amount = self.in_unit(cell.value, unit, line, column)
         if places is not None:
             amount = _rounded(amount, places)
         return format_value(Quantity(amount, unit))
 
-    def _bare_percent(self, shown: str, line: int, column: int) -> PlanError:
-        return self.fail(
-            msg(
-                "{shown} has no unit, in a row in %: is it {shown} % or {shown} × 100 %?",
-                shown=shown,
-            ),
-            msg(
-                "write it with its % sign ({shown} %) or as a fraction (0,95 for 95 %)", shown=shown
-            ),
-            line,
-            column,
-        )
+    def in_unit(self, amount: Decimal, unit: Unit | None, line: int, column: int) -> Decimal:
+        """A number without a unit, in the row's unit, by the one rule for units."""
+        try:
+            found = in_unit(
+                amount, unit, what=msg("the cell {cell}", cell=_cell_name(column, line))
+            )
+        except KpiFormulaError as error:
+            raise self.fail(error.reason, error.hint or "", line, column) from None
+        assert isinstance(found, Decimal)
+        return found
 
 
 def _rounded(amount: Decimal, places: int) -> Decimal:
@@ -638,12 +628,15 @@ def _plan(content: _Content, title: str, source: str) -> Plan:
             )
         seen[driver.code] = driver
     rows = content.nodes
+    groups = tree_from_rows(rows, source=source)
+    areas = integra_areas(groups)  # a plan of the Integra shape comes back as one
     return Plan(
         title,
+        areas=areas or (),
         drivers=tuple(content.drivers),
-        baseline_years=tuple(sorted({year for row in rows for year in row.baselines})),
-        target_years=tuple(sorted({year for row in rows for year in row.targets})),
-        groups=tree_from_rows(rows, source=source),
+        baseline_years=tuple(sorted(content.years["baseline"])),
+        target_years=tuple(sorted(content.years["target"])),
+        groups=() if areas else groups,
         language=content.language,
     )
 
@@ -652,8 +645,10 @@ def _plan(content: _Content, title: str, source: str) -> Plan:
 
 
 def _header(plan: Plan, rows: list[NodeRow], *, drivers: bool) -> list[object]:
-    baseline_years = sorted({year for row in rows for year in row.baselines})
-    target_years = sorted({year for row in rows for year in row.targets})
+    baseline_years = sorted(
+        {*plan.baseline_years, *(year for row in rows for year in row.baselines)}
+    )
+    target_years = sorted({*plan.target_years, *(year for row in rows for year in row.targets)})
     keys = [
         "code",
         "parent",

@@ -28,7 +28,8 @@ from ..decimals import EXACT
 from ..errors import KpiFormulaError, msg
 from ..formula import Formula
 from ..lint import lint
-from ..targets import parse_targets
+from ..targets import Target, parse_targets
+from ..units import in_unit
 from ..values import Quantity, format_value, parse_value
 from .model import Group, Indicator, Plan
 from .prepared import (
@@ -157,20 +158,18 @@ def _cells(
                 )
             )
             continue
-        if (
-            isinstance(value, Quantity)
-            and indicator.unit
-            and value.unit not in (None, indicator.unit)
-        ):
+        try:  # the one rule for units
+            in_unit(value, indicator.unit, what=msg("the baseline"))  # type: ignore[arg-type]
+        except KpiFormulaError as error:
             problems.append(
                 Problem(
                     "error",
                     where,
                     msg(
-                        "baseline {year} is in {unit}, the indicator in {own}",
+                        "baseline {year} {text!r}: {reason}",
                         year=year,
-                        unit=value.unit,
-                        own=indicator.unit,
+                        text=text,
+                        reason=error.reason,
                     ),
                 )
             )
@@ -192,6 +191,7 @@ def _cells(
             )
             continue
         for target in targets:
+            problems += _contrary(indicator, target, year=year, text=text, where=where)
             change = target.change
             if (
                 change is not None
@@ -230,6 +230,64 @@ def _cells(
                 )
 
 
+_RISING = (">=", ">")
+_FALLING = ("<=", "<")
+
+
+def _contrary(
+    indicator: Indicator, target: Target, *, year: int, text: str, where: str
+) -> list[Problem]:
+    """A written comparison that contradicts the indicator's direction."""
+    direction = indicator.direction
+    contrary = _FALLING if direction == "higher" else _RISING if direction == "lower" else ()
+    if target.implied or target.comparison not in contrary:
+        return []
+    return [
+        Problem(
+            "warning",
+            where,
+            msg(
+                "target {year} {text!r} asks for {comparison}, but a {better} value is "
+                "better for the indicator",
+                year=year,
+                text=text,
+                comparison=target.comparison,
+                better="higher" if direction == "higher" else "lower",
+            ),
+        )
+    ]
+
+
+def _bare_targets(indicators: Mapping[str, Indicator]) -> list[Problem]:
+    """Bare numbers read as *at least* for want of a direction: said once, listed."""
+    bare = []
+    for key, indicator in indicators.items():
+        if indicator.direction is not None:
+            continue
+        for year, text in sorted(indicator.targets.items()):
+            try:
+                targets = parse_targets(text)
+            except KpiFormulaError:
+                continue  # reported with the indicator
+            if any(target.implied for target in targets):
+                bare.append(f"{key} ({year})")
+    if not bare:
+        return []
+    listed = ", ".join(bare[:5]) + (", …" if len(bare) > 5 else "")
+    return [
+        Problem(
+            "warning",
+            "plan",
+            msg(
+                "{count} targets are bare numbers, read as at least for want of a direction: "
+                "{listed}; give those indicators a direction (crescente or decrescente)",
+                count=len(bare),
+                listed=listed,
+            ),
+        )
+    ]
+
+
 def validate_plan(
     plan: Plan, data: Mapping[Any, Any] | None = None, *, year: int | None = None
 ) -> list[Problem]:
@@ -265,6 +323,7 @@ def validate_plan(
         _formula_warnings(indicators[key], places[key], resolved, known, problems)
     for key, indicator in indicators.items():
         _cells(indicator, places[key], plan.baseline_years, problems)
+    problems += _bare_targets(indicators)
     by_code: dict[str, set[str]] = {}
     for indicator in indicators.values():
         by_code.setdefault(indicator.code, set()).add(indicator.name)

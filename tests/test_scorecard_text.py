@@ -1,0 +1,251 @@
+"""The text and CSV scorecards, for people: their rows, their width, their language."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from kpi_formula.cli import main
+from kpi_formula.data import load_data
+from kpi_formula.display import display_percent, display_weight
+from kpi_formula.plan.evaluate import evaluate_plan
+from kpi_formula.plan.planfile import load_plan
+from kpi_formula.plan.scorecard import render_csv, render_text
+from kpi_formula.plan.scores import NodeScore, PlanEvaluation
+
+from .conftest import EXAMPLES
+
+MODENA = EXAMPLES / "modena_2025"
+
+
+@pytest.fixture(scope="module")
+def evaluation() -> PlanEvaluation:
+    plan = load_plan(MODENA / "plan.toml")
+    return evaluate_plan(plan, load_data(MODENA / "data.csv"), year=2024, target_year=2025)
+
+
+def test_rows_say_each_indicators_verdict(evaluation: PlanEvaluation) -> None:
+    text = render_text(evaluation, width=160)
+    lines = {line.strip().split(" ")[0]: line for line in text.splitlines() if line.strip()}
+    missed, met, undecided = lines["301.50"], lines["D1"], lines["83.2_FATT.PAG."]
+    assert missed.split()[-3:] == ["no", "72,3", "%"]
+    assert ">= 18.800.000.000 €" in missed and "13.595.300.000 €" in missed
+    assert met.split()[-3:] == ["yes", "100,0", "%"]
+    assert undecided.split()[-2:] == ["-", "N/D"]
+    assert lines["802"].split()[-2:] == ["100,0", "%"]  # a group: its rolled-up score alone
+    assert text.splitlines()[1].startswith("score 96,7 %; values 2024, targets 2025")
+
+
+def _table(text: str) -> tuple[str, list[str]]:
+    """The header and the rows of a text scorecard (between the first blank line
+    and the next)."""
+    lines = text.splitlines()
+    start = lines.index("") + 1
+    end = lines.index("", start) if "" in lines[start:] else len(lines)
+    return lines[start], lines[start + 1 : end]
+
+
+def _preorder(node: NodeScore) -> list[NodeScore]:
+    return [node, *(each for child in node.children for each in _preorder(child))]
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+@pytest.mark.parametrize("width", [80, 200])
+def test_each_row_states_its_nodes_verdict_and_score(
+    evaluation: PlanEvaluation, language: str, width: int
+) -> None:
+    text = render_text(evaluation, language=language, width=width)  # type: ignore[arg-type]
+    _, rows = _table(text)
+    nodes = _preorder(evaluation.tree)[1:]
+    assert len(rows) == len(nodes)
+    words = {"en": {True: "yes", False: "no"}, "it": {True: "sì", False: "no"}}[language]
+    for row, node in zip(rows, nodes, strict=True):
+        assert row.endswith(display_percent(node.score).rjust(7)), (row, node.code)
+        assert display_weight(node.weight) in row
+        result = node.indicator
+        if result is None:
+            assert row.split()[-2:] == display_percent(node.score).split()
+            continue
+        verdict = row.split()[-3] if node.score is not None and result.met is not None else None
+        if result.met is None:
+            assert row.split()[-2:] == ["-", "N/D"] or " - " in row, row
+        else:
+            assert verdict == words[result.met], (row, result.id)
+
+
+@pytest.mark.parametrize("width", [80, 100, 132])
+def test_the_text_fits_the_terminal_and_cuts_no_number(
+    evaluation: PlanEvaluation, width: int
+) -> None:
+    for language in ("en", "it"):
+        text = render_text(evaluation, language=language, width=width)
+        lines = text.splitlines()
+        assert max(map(len, lines)) <= width
+        assert any("…" in line for line in lines)  # names shortened, rows kept whole
+        table = lines[: lines.index("", 3)] if "" in lines[3:] else lines
+        for line in table[3:]:
+            assert line[:1] != " " or line.strip()  # no continuation lines
+        # values and targets come whole: the Modena targets are all short enough
+        for result in evaluation.indicators:
+            if result.target:
+                assert result.target in text, result.target
+        assert "13.595.300.000 €" in text
+
+
+def test_the_width_is_the_terminals(
+    evaluation: PlanEvaluation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "120")
+    assert max(map(len, render_text(evaluation).splitlines())) == 120
+    monkeypatch.setenv("COLUMNS", "40")  # narrower than any scorecard can be
+    assert max(map(len, render_text(evaluation).splitlines())) == 80
+
+
+def test_long_targets_are_shortened_whole_numbers_are_not(tmp_path: Path) -> None:
+    sheet = tmp_path / "piano.csv"
+    sheet.write_text(
+        "codice;padre;nome;peso;algoritmo;unità;target 2025\n"
+        "M1;;Servizi;100 %;;;\n"
+        "EVASE;M1;Pratiche evase;50 %;;N.;Aumento del 20% rispetto alla baseline\n"
+        "GRANDE;M1;Fatturato;50 %;;€;>= 123.456.789.012.345 €\n",
+        encoding="utf-8",
+    )
+    data = {("EVASE", 2025): Decimal(10), ("EVASE", 2024): Decimal(9), ("GRANDE", 2025): 1}
+    text = render_text(evaluate_plan(load_plan(sheet), data, year=2025), width=80)
+    assert ">= 123.456.789.012.345 €" in text
+    assert "Aumento del 20% rispett…" in text
+    assert max(map(len, text.splitlines())) <= 80
+
+
+def test_italian_for_an_italian_officer(evaluation: PlanEvaluation) -> None:
+    text = render_text(evaluation, language="it", width=160)
+    header, _ = _table(text)
+    assert header.split() == ["peso", "valore", "target", "raggiunto", "punteggio"]
+    assert text.splitlines()[1].startswith("punteggio 96,7 %; valori 2024, target 2025")
+    lines = {line.strip().split(" ")[0]: line for line in text.splitlines() if line.strip()}
+    assert lines["301.50"].split()[-3:] == ["no", "72,3", "%"]
+    assert lines["D1"].split()[-3:] == ["sì", "100,0", "%"]
+    assert "è N/D" in text or "is N/D" in text  # reasons, as the library words them
+
+
+def _csv(text: str, delimiter: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
+
+
+def test_the_csv_has_a_row_per_group_and_indicator(evaluation: PlanEvaluation) -> None:
+    rows = _csv(render_csv(evaluation), ",")
+    assert list(rows[0]) == [
+        "kind",
+        "code",
+        "id",
+        "parent",
+        "name",
+        "weight %",
+        "year",
+        "value",
+        "unit",
+        "target year",
+        "target",
+        "met",
+        "achievement %",
+        "score %",
+        "reasons",
+    ]
+    assert (rows[0]["kind"], rows[0]["score %"]) == ("plan", "96.66")
+    area = next(row for row in rows if row["code"] == "1")
+    assert (area["kind"], area["weight %"], area["score %"], area["met"]) == (
+        "area",
+        "33.33",
+        "95.41",
+        "",
+    )
+    by_id = {row["id"]: row for row in rows if row["kind"] == "indicator"}
+    assert len(by_id) == len({result.id for result in evaluation.indicators})
+    assert {key: by_id["301.50"][key] for key in ("value", "unit", "met", "achievement %")} == {
+        "value": "13595300000",
+        "unit": "€",
+        "met": "no",
+        "achievement %": "72.32",
+    }
+    assert (by_id["D1"]["met"], by_id["401.50"]["value"]) == ("yes", "72.70")
+    assert by_id["83.2_FATT.PAG."]["value"] == "N/D"
+    assert by_id["83.2_FATT.PAG."]["reasons"]
+    groups = [row for row in rows if row["kind"] not in ("indicator", "plan")]
+    assert groups and all(row["score %"] for row in groups)
+
+
+def test_the_italian_csv_is_for_italian_excel(evaluation: PlanEvaluation) -> None:
+    text = render_csv(evaluation, language="it")
+    rows = _csv(text, ";")
+    assert list(rows[0])[:8] == [
+        "tipo",
+        "codice",
+        "id",
+        "padre",
+        "nome",
+        "peso %",
+        "anno",
+        "valore",
+    ]
+    by_id = {row["id"]: row for row in rows if row["tipo"] == "indicatore"}
+    assert (by_id["301.50"]["raggiunto"], by_id["D1"]["raggiunto"]) == ("no", "sì")
+    assert by_id["301.50"]["grado di raggiungimento %"] == "72,32"
+    assert by_id["82.EUREKA"]["valore"] == "-16,60"
+    assert {row["tipo"] for row in rows} >= {
+        "piano",
+        "ambito",
+        "obiettivo strategico",
+        "gruppo",
+        "obiettivo operativo",
+        "indicatore",
+    }
+    assert "\r\n" in text
+
+
+def test_csv_cells_are_neutralised(tmp_path: Path) -> None:
+    sheet = tmp_path / "piano.csv"
+    sheet.write_text(
+        "codice;padre;nome;peso;algoritmo;unità;target 2025\n"
+        "M1;;=HYPERLINK(1);100 %;;;\n"
+        "A;M1;@SUM(1);100 %;;N.;>= 1 N.\n",
+        encoding="utf-8",
+    )
+    text = render_csv(evaluate_plan(load_plan(sheet), {"A": 1}, year=2025))
+    rows = _csv(text, ",")
+    assert {row["name"] for row in rows[1:]} == {"'=HYPERLINK(1)", "'@SUM(1)"}
+
+
+def test_the_command_line_writes_them_in_the_chosen_language(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = [
+        "plan",
+        "scorecard",
+        str(MODENA / "plan.toml"),
+        "--data",
+        str(MODENA / "data.csv"),
+        "--year",
+        "2024",
+        "--targets",
+        "2025",
+    ]
+    out = io.StringIO()
+    assert main([*argv, "--lang", "it"], out=out) == 0
+    assert _table(out.getvalue())[0].split() == [
+        "peso",
+        "valore",
+        "target",
+        "raggiunto",
+        "punteggio",
+    ]
+    monkeypatch.setenv("KPI_FORMULA_LANG", "it")
+    out = io.StringIO()
+    assert main([*argv, "--csv"], out=out) == 0
+    assert out.getvalue().startswith("tipo;codice;")
+    out = io.StringIO()
+    assert main([*argv, "--csv", "--lang", "en"], out=out) == 0  # --lang first
+    assert out.getvalue().startswith("kind,code,")

@@ -1,0 +1,75 @@
+"""Start-up: a command loads what it uses and no more; every public name still resolves.
+
+Timing is measured in ``benchmarks/run.py`` (``startup``), never asserted here:
+these tests hold the mechanism — which modules a fresh process imports.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import kpi_formula as kf
+
+HEAVY = (
+    "kpi_formula.plan",
+    "kpi_formula.targets",
+    "kpi_formula.scoring",
+    "kpi_formula.engines.sql",
+    "kpi_formula.engines.generated",
+    "kpi_formula.larkparse",
+    "lark",
+    "sqlglot",
+    "zipfile",
+)
+
+
+def _modules_after(code: str) -> set[str]:
+    script = f"import json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def _loaded(modules: set[str], prefix: str) -> bool:
+    return any(name == prefix or name.startswith(prefix + ".") for name in modules)
+
+
+def test_eval_on_the_command_line_loads_no_plan_target_or_sql_machinery() -> None:
+    modules = _modules_after(
+        "import io\nfrom kpi_formula.cli import main\n"
+        "main(['eval', '(A - A-1) / A-1', 'A=110', 'A@2024=100', '--year', '2025'],"
+        " out=io.StringIO())"
+    )
+    assert "kpi_formula.evaluator" in modules  # it did evaluate
+    assert [name for name in HEAVY if _loaded(modules, name)] == []
+
+
+def test_importing_the_package_loads_what_is_used() -> None:
+    modules = _modules_after("import kpi_formula")
+    assert not _loaded(modules, "kpi_formula.targets")
+    assert not _loaded(modules, "kpi_formula.engines")
+    modules = _modules_after("import kpi_formula as kf\nkf.parse_target('>= 5')")
+    assert _loaded(modules, "kpi_formula.targets")
+
+
+def test_every_public_name_resolves_and_is_listed() -> None:
+    for name in kf.__all__:
+        assert getattr(kf, name) is not None, name
+    assert set(kf.__all__) <= set(dir(kf))
+    assert kf.lint("A * 1.000")[0].kind == "thousands"  # the function, not its module
+    assert callable(kf.to_sql)
+    namespace: dict[str, object] = {}
+    exec("from kpi_formula import *", namespace)
+    assert set(kf.__all__) <= set(namespace)
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    try:
+        kf.no_such_name  # noqa: B018
+    except AttributeError as error:
+        assert "no_such_name" in str(error)
+    else:
+        raise AssertionError("kf.no_such_name resolved")
