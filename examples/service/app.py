@@ -57,6 +57,7 @@ from kpi_formula.catalog import close_matches
 from kpi_formula.decimals import to_decimal
 from kpi_formula.direction import Direction, parse_direction
 from kpi_formula.errors import clip, msg
+from kpi_formula.evaluator import MissingPolicy
 from kpi_formula.text import MAX_TEXT_LENGTH
 
 MAX_BODY_BYTES = 1_048_576
@@ -388,7 +389,7 @@ class EvaluationRequest(_Request):
     formula: Formula
     year: Year
     data: list[DriverValue] = Field(default_factory=list, max_length=MAX_DRIVER_VALUES)
-    on_missing: kf.evaluator.MissingPolicy = "propagate"
+    on_missing: MissingPolicy = "propagate"
 
 
 class CheckRequest(_Request):
@@ -428,7 +429,7 @@ class EvaluationAnswer(BaseModel):
     formula: str
     notes: list[str]
     inputs: list[InputAnswer] | None
-    on_missing: kf.evaluator.MissingPolicy
+    on_missing: MissingPolicy
 
 
 class CheckAnswer(BaseModel):
