@@ -38,13 +38,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, Inexact
 from html import escape
+from itertools import pairwise
 from typing import Literal, TypeAlias
 
 from ..decimals import DIVISION, EXACT
 from ..display import display_percent, display_value, display_weight
 from ..i18n import Language, Translator, translator
 from ..missing import ND
-from ..values import format_value
+from ..values import FRACTION_SHIFT, Quantity, format_value
 from .scores import IndicatorResult, IndicatorValue, NodeScore, PlanEvaluation
 
 __all__ = ["CLOSE_BAND", "State", "render_page", "traffic_light"]
@@ -162,11 +163,13 @@ def _trimmed(value: Decimal, places: int) -> str:
     return format_value(rounded)
 
 
+_SHIFTS: dict[str | None, int] = {unit: shift for unit, shift in FRACTION_SHIFT.items()}
+
+
 def _short(value: Decimal, unit: str | None, _: Translator) -> str:
     """A value as a chart writes it: few digits, its unit left to the axis
-    (``13,6 mld`` for 13.595.300.000 €, ``72,1`` for 72,10 %)."""
-    if unit == "%":
-        value = value.scaleb(2, EXACT)
+    (``13,6 mld`` for 13.595.300.000 €, ``72,1`` for 72,10 %, ``54,2`` for 54,24 ‰)."""
+    value = value.scaleb(_SHIFTS.get(unit, 0), EXACT)
     size = EXACT.abs(value)
     if size >= 10**9:
         return _("{number} bn").format(number=_trimmed(value.scaleb(-9, EXACT), 1))
@@ -191,6 +194,9 @@ def _ticks(low: Decimal, high: Decimal) -> list[Decimal]:
 # ----------------------------------------------------------------------------- the chart
 
 _WIDTH, _HEIGHT = 320, 132
+_HALO = {"stroke": "#fff", "stroke_width": "3", "paint_order": "stroke"}
+"""A white edge round the values written on a chart, so that a line crossing
+one (a threshold, the values' own) does not make it unreadable."""
 _DRAWABLE = Decimal("1e300")
 _LEFT, _RIGHT, _TOP, _BOTTOM = 40, 262, 16, 108  # the plot's box; labels outside it
 
@@ -219,6 +225,16 @@ def _text(x: float, y: float, text: str, *, anchor: str = "middle", **attributes
     )
 
 
+def _apart(heights: Sequence[float], gap: float = 10) -> list[float]:
+    """Where to write the labels of lines at ``heights``: at their lines, moved
+    apart (the lower one down) where two would overlap, as a narrow range's would."""
+    written = list(heights)
+    order = sorted(range(len(written)), key=written.__getitem__)
+    for before, after in pairwise(order):
+        written[after] = max(written[after], written[before] + gap)
+    return written
+
+
 def _chart(
     values: Mapping[int, IndicatorValue],
     baselines: Mapping[int, Decimal],
@@ -226,11 +242,14 @@ def _chart(
     target_year: int,
     unit: str | None,
     _: Translator,
+    *,
+    band: bool = False,
 ) -> str:
     """An SVG of the data's values by year (a line, each point's value written),
     the plan's baselines (rings) and the target's threshold (a dashed line, its
-    value written at its end; two for a range), with the years and a scale of
-    round values on the axes."""
+    value written at its end), with the years and a scale of round values on
+    the axes.  A range (``band``) has two levels, its bounds: a line each and
+    the band between them shaded, where the value meets it."""
     numbers = {year: value for year, value in values.items() if isinstance(value, Decimal)}
     years = tuple(sorted({*numbers, *baselines, target_year}))
     points = [*numbers.values(), *baselines.values(), *levels]
@@ -242,7 +261,7 @@ def _chart(
         low, high = EXACT.subtract(low, margin), EXACT.add(high, margin)
     ticks = _ticks(low, high)
     scale = _Scale(years, float(ticks[0]), float(ticks[-1]))
-    shown_unit = unit if unit in ("%", "€", "N.", "gg") else None
+    shown_unit = unit if unit in ("%", "‰", "€", "N.", "gg") else None
     described = _("values by year against baselines and target")
     parts = [
         f'<svg class="chart" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" '
@@ -259,7 +278,7 @@ def _chart(
         )
     if shown_unit:
         parts.append(
-            _text(_LEFT - 4, _TOP - 7, shown_unit, anchor="end", fill=_MUTED, class_="axis-unit")
+            _text(_LEFT - 4, _TOP - 9, shown_unit, anchor="end", fill=_MUTED, class_="axis-unit")
         )
     for year in years:  # the year axis
         parts.append(
@@ -272,8 +291,15 @@ def _chart(
                 font_weight="700" if year == target_year else "400",
             )
         )
-    for level in levels:  # the target, its value at the end of its line
-        y = scale.y(level)
+    heights = [scale.y(level) for level in levels]
+    if band and len(heights) == 2:  # a range: the values that meet it, shaded
+        top, bottom = min(heights), max(heights)
+        parts.append(
+            f'<rect class="band" x="{_LEFT}" y="{top:.1f}" width="{_RIGHT - _LEFT}" '
+            f'height="{bottom - top:.1f}" fill="{_INK}" fill-opacity="0.08"/>'
+        )
+    for level, y, at in zip(levels, heights, _apart(heights), strict=True):
+        # the target, its value at the end of its line
         parts.append(
             f'<line class="target" x1="{_LEFT}" x2="{_RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="{_INK}" stroke-width="1.2" stroke-dasharray="5 3"/>'
@@ -281,11 +307,12 @@ def _chart(
         parts.append(
             _text(
                 _RIGHT + 4,
-                y + 3,
+                at + 3,
                 _short(level, unit, _),
                 anchor="start",
                 fill=_INK,
                 class_="target-value",
+                **_HALO,
                 font_weight="700",
             )
         )
@@ -315,6 +342,7 @@ def _chart(
                     written,
                     fill=_MUTED,
                     class_="baseline-value",
+                    **_HALO,
                     font_style="italic",
                 )
             )
@@ -332,6 +360,7 @@ def _chart(
                 _short(value, unit, _),
                 fill=_VALUE,
                 class_="point-value",
+                **_HALO,
                 font_weight="700",
             )
         )
@@ -376,8 +405,15 @@ def _legend(_: Translator, target_year: int) -> str:
 
 
 def _levels(result: IndicatorResult) -> tuple[Decimal, ...]:
-    """The amounts the verdict's target asks for, drawn as lines: its threshold,
-    a relative target's computed from its reference; none for a deadline."""
+    """The amounts the verdict's target asks for, drawn as lines: its threshold
+    (a relative target's computed from its reference), or a range's two bounds;
+    none for a deadline, a yes/no target, or an indicator not judged."""
+    target = result.parsed_target
+    if target is None or target.kind in ("deadline", "yes-no"):
+        return ()
+    if target.kind == "range":
+        assert isinstance(target.threshold, Quantity) and target.upper is not None
+        return (target.threshold.amount, target.upper.amount)
     threshold = result.threshold
     return (threshold,) if isinstance(threshold, Decimal) else ()
 
@@ -445,6 +481,7 @@ def _indicator(node: NodeScore, page: _Page) -> str:
         page.target_year,
         result.unit,
         _,
+        band=result.parsed_target is not None and result.parsed_target.kind == "range",
     )
     label = _labels(_)[state]
     return (
