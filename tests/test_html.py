@@ -364,7 +364,10 @@ def test_the_modena_scorecard_card_by_card(tmp_path: Path) -> None:
                 strict=True,
             )
         )
-        assert shown["target 2025"] == (result.target or "—")
+        # the target as written; a bare amount adds how it was read, for want of a direction
+        implied = result.parsed_target is not None and result.parsed_target.implied
+        reading = " → ≥ 100,00 %" if implied else ""
+        assert shown["target 2025"] == (result.target or "—") + reading, result.code
         if result.achievement is not None:
             meter = card.one(css="bar")
             assert Decimal(meter.attributes["aria-valuenow"]) == pytest.approx(result.achievement)

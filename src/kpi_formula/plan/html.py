@@ -16,8 +16,20 @@ Each card has a traffic-light state (*semaforo*), by its verdict:
   (90 %): 95 N. against ``>= 100 N.``;
 * **far** (red) — missed by more (a missed deadline or yes/no scores 0: far);
 * **N/D** (grey) — the value is not available;
-* **not judged** (grey) — a value, but no target that year (or one that could
-  not be judged: the card says why).
+* **not judged** (grey) — a value, but no target that year (``n.d.``; or one
+  that could not be judged: the card says why), written *not judged in 2025*.
+
+Each kind of target is drawn as it reads: a range as its two bounds with the
+band between them; a yes/no indicator as *Yes* or *No* and its state, without
+a chart; a value with a deadline as its threshold, the deadline in a row of its
+own.  Where the written target leaves something to work out, the card says what
+it was read as, after an arrow: the threshold of a relative target (``→ ≥ 79,31
+%``), the comparison a bare amount was given (``25 → ≤ 25 gg`` where the plan
+says lower is better), a sentence's amount and the words of what is counted,
+one year's target of a cell of several, the day a deadline by period comes to
+(``entro giugno 2025 → by 30-06-2025``).  The plan's direction, where it gives
+one, is written with its arrow (↑ ↓), and the evaluation's notes (a bare amount
+read as at least for want of a direction) are listed on the card.
 
 The state is written in words and marked with a sign (✓ ≈ ✗), never told by
 colour alone.  Labels are in the language asked for (``language="it"`` or
@@ -45,7 +57,7 @@ from ..decimals import DIVISION, EXACT
 from ..display import display_percent, display_value, display_weight
 from ..i18n import Language, Translator, translator
 from ..missing import ND
-from ..values import FRACTION_SHIFT, Quantity, format_value
+from ..values import FRACTION_SHIFT, YES_NO, Quantity, format_value
 from .scores import IndicatorResult, IndicatorValue, NodeScore, PlanEvaluation
 
 __all__ = ["CLOSE_BAND", "State", "render_page", "traffic_light"]
@@ -123,6 +135,7 @@ header.page h1 { font-size: 1.35em; margin: 0 0 2px; }
 .indicator dt { color: var(--muted); }
 .indicator dd { margin: 0; font-variant-numeric: tabular-nums; overflow-wrap: break-word; }
 .threshold { color: var(--muted); white-space: nowrap; }
+.target-label { color: var(--muted); font-style: italic; }
 .achieved { display: flex; align-items: center; gap: 8px; }
 .bar { flex: 1; height: 8px; background: var(--bar); border-radius: 4px; overflow: hidden; }
 .bar > span { display: block; height: 100%; background: var(--state); }
@@ -136,13 +149,14 @@ header.page h1 { font-size: 1.35em; margin: 0 0 2px; }
 """
 
 
-def _labels(_: Translator) -> dict[State, str]:
+def _labels(_: Translator, year: int) -> dict[State, str]:
+    """Each state in words, as a card of the target ``year`` writes it."""
     return {
         "met": _("met"),
         "close": _("close"),
         "far": _("far"),
         "nd": _("N/D"),
-        "unjudged": _("not judged"),
+        "unjudged": _("not judged in {year}").format(year=year),
     }
 
 
@@ -368,8 +382,9 @@ def _chart(
     return "".join(parts)
 
 
-def _legend(_: Translator, target_year: int) -> str:
-    """What the charts' marks mean, once for the page."""
+def _legend(_: Translator, target_year: int, *, ranges: bool = False) -> str:
+    """What the charts' marks mean, once for the page (the band of a range
+    where a card draws one)."""
 
     def mark(drawing: str, words: str, kind: str) -> str:
         return (
@@ -397,6 +412,18 @@ def _legend(_: Translator, target_year: int) -> str:
             _("target of {year}, its threshold at the line's end").format(year=target_year),
             "target",
         )
+        + (
+            mark(
+                f'<rect x="1" y="2" width="24" height="8" fill="{_INK}" fill-opacity="0.08"/>'
+                f'<line x1="1" x2="25" y1="2" y2="2" stroke="{_INK}" stroke-width="1.2" '
+                f'stroke-dasharray="5 3"/><line x1="1" x2="25" y1="10" y2="10" stroke="{_INK}" '
+                f'stroke-width="1.2" stroke-dasharray="5 3"/>',
+                _("a range: met between its bounds"),
+                "band",
+            )
+            if ranges
+            else ""
+        )
         + "</p>"
     )
 
@@ -418,17 +445,77 @@ def _levels(result: IndicatorResult) -> tuple[Decimal, ...]:
     return (threshold,) if isinstance(threshold, Decimal) else ()
 
 
+def _yes_no(result: IndicatorResult) -> bool:
+    """Whether the indicator says yes or no (*sì/no*): a state, not a number to chart."""
+    target = result.parsed_target
+    return result.unit == YES_NO or (target is not None and target.kind == "yes-no")
+
+
+def _value(result: IndicatorResult, _: Translator) -> str:
+    """The card's value: a yes/no as Yes or No in the page's language, else as
+    documents write it, with its unit."""
+    value = result.value
+    if _yes_no(result) and isinstance(value, Decimal) and value in (0, 1):
+        return _("Yes") if value == 1 else _("No")
+    return display_value(value, result.unit)
+
+
 _SIGNS_OF: dict[str, str] = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
 
 
-def _worked_out(result: IndicatorResult) -> str:
-    """A relative target's threshold, as its verdict worked it out (``≥ 79,31 %``)."""
-    target, threshold = result.parsed_target, result.threshold
-    if target is None or not target.needs_baseline or not isinstance(threshold, Decimal):
+def _dated(text: str, day: dt.date) -> bool:
+    """Whether ``text`` writes ``day`` in figures (``31-12-2025``, ``31/12/2025``,
+    ``2025-12-31``), not as a month or a period (``entro giugno 2025``)."""
+    figures = "".join(char for char in text if char in "0123456789")
+    return f"{day:%d%m%Y}" in figures or f"{day:%Y%m%d}" in figures
+
+
+def _reading(result: IndicatorResult, _: Translator) -> str:
+    """What the verdict read the target as (``→ ≥ 1.100 N.``, with the words of
+    what is counted), where the written target leaves it to be worked out: the
+    threshold of a relative target, the comparison of a bare amount (by the
+    indicator's direction), a sentence's label, one year's target of a cell of
+    several, the last day of a deadline given as a period."""
+    target, outcome = result.parsed_target, result.outcome
+    if target is None or outcome is None:
         return ""
-    sign = _SIGNS_OF.get(target.comparison, target.comparison)
-    shown = f"{sign} {display_value(threshold, result.unit)}"
-    return f' <span class="threshold">→ {escape(shown)}</span>'
+    kind, threshold = target.kind, target.threshold
+    unit = outcome.value_unit or result.unit
+    worked_out = (
+        kind == "relative" or target.implied or target.label is not None or target.year is not None
+    )
+    if isinstance(threshold, dt.date):  # a deadline
+        if not worked_out and _dated(result.target or "", threshold):
+            return ""
+        shown = _("by {date}").format(date=format_value(threshold))
+    elif not worked_out:
+        return ""
+    elif kind == "range":
+        assert isinstance(threshold, Quantity) and target.upper is not None
+        low, high = threshold.amount, target.upper.amount
+        shown = f"{display_value(low, unit)} – {display_value(high, unit)}"
+    elif kind == "yes-no":
+        assert isinstance(threshold, Quantity)
+        shown = _("Yes") if threshold.amount == 1 else _("No")
+    else:
+        level = result.threshold
+        if not isinstance(level, Decimal):  # a relative target's reference is N/D
+            return ""
+        lower = target.implied and result.direction == "lower"
+        shown = f"{_SIGNS_OF['<=' if lower else target.comparison]} {display_value(level, unit)}"
+    label = target.label
+    return f' <span class="threshold">→ {escape(shown)}</span>' + (
+        f' <q class="target-label">{escape(label)}</q>' if label else ""
+    )
+
+
+def _direction(result: IndicatorResult, _: Translator) -> str | None:
+    """Which way is better, as the plan says (None where it does not)."""
+    if result.direction is None:
+        return None
+    if result.direction == "lower":
+        return "↓ " + _("lower is better")
+    return "↑ " + _("higher is better")
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,6 +532,7 @@ def _indicator(node: NodeScore, page: _Page) -> str:
     assert result is not None
     _ = page.say
     state = traffic_light(result)
+    target = result.parsed_target
     achievement = result.achievement
     achieved = _("achievement")
     bar = (
@@ -455,16 +543,26 @@ def _indicator(node: NodeScore, page: _Page) -> str:
         else ""
     )
     rows = [
-        (_("value"), "", escape(display_value(result.value, result.unit))),
+        (_("value"), "", escape(_value(result, _))),
         (
             _("target {year}").format(year=page.target_year),
             "",
-            escape(result.target or "—") + _worked_out(result),
+            escape(result.target or "—") + _reading(result, _),
         ),
+    ]
+    if target is not None and target.deadline is not None:
+        rows.append((_("deadline"), "", escape(format_value(target.deadline))))
+    direction = _direction(result, _)
+    if direction is not None:
+        rows.append((_("direction"), "", escape(direction)))
+    rows += [
         (
             achieved,
             ' class="achieved"',
-            f"<span>{escape(display_percent(achievement))}</span>{bar}",
+            # not judged: there is no achievement to be N/D
+            "—"
+            if state == "unjudged"
+            else f"<span>{escape(display_percent(achievement))}</span>{bar}",
         ),
         (_("weight"), "", escape(display_weight(node.weight))),
     ]
@@ -474,16 +572,20 @@ def _indicator(node: NodeScore, page: _Page) -> str:
     baselines = {
         year: value for year, value in result.baselines.items() if isinstance(value, Decimal)
     }
-    chart = _chart(
-        page.history.get(result.id, {}),
-        baselines,
-        _levels(result),
-        page.target_year,
-        result.unit,
-        _,
-        band=result.parsed_target is not None and result.parsed_target.kind == "range",
+    chart = (
+        ""  # yes or no: the state says it all
+        if _yes_no(result)
+        else _chart(
+            page.history.get(result.id, {}),
+            baselines,
+            _levels(result),
+            page.target_year,
+            result.unit,
+            _,
+            band=target is not None and target.kind == "range",
+        )
     )
-    label = _labels(_)[state]
+    label = _labels(_, page.target_year)[state]
     return (
         f'<article class="indicator state-{state}" data-indicator="{escape(result.id)}" '
         f'data-state="{state}">'
@@ -618,6 +720,10 @@ def render_page(
     page = _Page(history or {}, evaluation.target_year, _)
     title = evaluation.tree.name
     body = "".join(_node(area, page) for area in evaluation.tree.children)
+    ranges = any(
+        result.parsed_target is not None and result.parsed_target.kind == "range"
+        for result in evaluation.indicators
+    )
     listed = "".join(f"<li>{escape(_.say(problem))}</li>" for problem in problems)
     heading = _("Problems")
     policy = {
@@ -640,7 +746,7 @@ def render_page(
         f"<title>{escape(title)}</title>"
         f"<style>{_CSS}{_print_css(title, evaluated, _)}</style></head><body>"
         f'<header class="page"><h1>{escape(title)}</h1><dl class="facts">{described}</dl>'
-        f"{_summary(evaluation, _)}{_legend(_, evaluation.target_year)}</header>"
+        f"{_summary(evaluation, _)}{_legend(_, evaluation.target_year, ranges=ranges)}</header>"
         + (
             f'<section class="problems"><h2>{escape(heading)}</h2><ul>{listed}</ul></section>'
             if listed
