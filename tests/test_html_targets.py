@@ -321,7 +321,7 @@ def test_yes_and_no_are_words_and_no_chart(english: dict[str, Element]) -> None:
     yes, no = english["YES"], english["NO"]
     assert rows(yes)["value"] == "Yes" and rows(yes)["target 2025"] == "Realizzato"
     assert rows(no)["value"] == "No" and rows(no)["target 2025"] == "SI"
-    assert yes.one(css="state").text == "✓ met" and no.one(css="state").text == "✗ far"
+    assert yes.one(css="state").text == "✓\u00a0met" and no.one(css="state").text == "✗\u00a0far"
     for card in (yes, no):  # two years of data each, and still no chart of ones and zeros
         assert card.all("svg") == []
 
@@ -382,7 +382,7 @@ def test_a_bare_target_says_how_it_was_read(english: dict[str, Element]) -> None
 @needs_browser
 def test_a_year_without_a_target_is_not_judged(english: dict[str, Element]) -> None:
     card = english["ND"]
-    assert card.one(css="state").text == "– not judged in 2025"
+    assert card.one(css="state").text == "–\u00a0not judged in 2025"
     shown = rows(card)
     assert shown["target 2025"] == "n.d."
     assert shown["achievement"] == "—"
@@ -425,7 +425,7 @@ def test_the_kinds_in_italian_and_on_paper(tmp_path: Path, files: tuple[Path, Pa
     dom = rendered(tmp_path, html)
     cards = cards_of(dom)
     assert rows(cards["YES"])["valore"] == "Sì" and rows(cards["NO"])["valore"] == "No"
-    assert cards["ND"].one(css="state").text == "– non valutato nel 2025"
+    assert cards["ND"].one(css="state").text == "–\u00a0non valutato nel 2025"
     assert rows(cards["DOWN"])["direzione"] == "↓ meglio se più basso"
     assert rows(cards["BYDATE"])["scadenza"] == "31-12-2025"
     assert reading(cards["PERIOD"]) == "→ entro il 30-06-2025"
