@@ -293,7 +293,16 @@ def _chart(
         )
     if shown_unit:
         parts.append(
-            _text(_LEFT - 4, _TOP - 9, shown_unit, anchor="end", fill=_MUTED, class_="axis-unit")
+            # in italics, above the scale's numbers: a unit, not one more of them (gg, not 99)
+            _text(
+                _LEFT - 4,
+                _TOP - 9,
+                shown_unit,
+                anchor="end",
+                fill=_MUTED,
+                class_="axis-unit",
+                font_style="italic",
+            )
         )
     for year in years:  # the year axis
         parts.append(
