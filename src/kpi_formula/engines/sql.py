@@ -14,9 +14,10 @@ The semantics are the evaluator's, with SQL's own means:
   ``on_zero_division="missing"``;
 * prior years come from the same table joined on ``year - K``;
 * ``on_missing="zero"`` reads a NULL driver as 0 (``COALESCE``);
-* division is carried out in floating point (``DOUBLE``): SQL engines differ
-  in integer and decimal division, so the numerator is cast.  Values therefore
-  agree with the exact evaluator to about 15 significant digits.
+* arithmetic is carried out in floating point (``DOUBLE``): SQL engines differ
+  in integer and decimal arithmetic (and overflow in it), so numbers are cast, as
+  is every numerator.  Values therefore agree with the exact evaluator to about
+  15 significant digits.
 
 >>> print(to_sql("(A - A-1) / A-1", dialect="duckdb"))  # doctest: +ELLIPSIS
 WITH pivoted AS (SELECT "year", MAX(CASE WHEN "code" = 'A' THEN "value" END) AS "v0" FROM ...
@@ -74,7 +75,9 @@ def to_sql(
 
     def expression(node: Node) -> exp.Expression:
         if isinstance(node, Number):
-            return exp.Literal.number(node.text)
+            # a double, as the values are: integer and decimal literals would do their
+            # arithmetic in types that overflow (999999 * 999999 in INT32) or differ by engine
+            return exp.Cast(this=exp.Literal.number(node.text), to=exp.DataType.build("DOUBLE"))
         if isinstance(node, Ref):
             reference = column(slots[node.code], aliases[node.offset])
             if on_missing == "zero":
