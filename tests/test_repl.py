@@ -9,7 +9,8 @@ import sys
 import pytest
 
 import kpi_formula as kf
-from kpi_formula.repl import Session, needs_more
+from kpi_formula.i18n import translator
+from kpi_formula.repl import Session, complete_code, needs_more
 
 from .conftest import EXAMPLES
 
@@ -45,9 +46,7 @@ def test_commands() -> None:
     assert session.handle(":check 1.136 N. >= 1.100 N.") == "met; achievement 100,0 %"
     assert session.handle(":check -10 gg <= -19 gg") == "not met; achievement 52,6 %"
     assert session.handle(":check 94,7 % maggiore o uguale al 90%") == "met; achievement 100,0 %"
-    assert session.handle(":check 90,32 % non inferiore al 98 %") == (
-        "not met; achievement 92,2 %"
-    )
+    assert session.handle(":check 90,32 % non inferiore al 98 %") == ("not met; achievement 92,2 %")
     assert session.handle(":check 1.800 N. +20% rispetto al 2023, baseline 1.500 N.") == (
         "met; achievement 100,0 %"
     )
@@ -150,9 +149,7 @@ def run_piped(script: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_piped_input_scripts_the_prompt() -> None:
-    done = run_piped(
-        "A = 110\nA-1 = 100\n:set explain off\n(A - A-1) /\n  A-1\n", "--year", "2025"
-    )
+    done = run_piped("A = 110\nA-1 = 100\n:set explain off\n(A - A-1) /\n  A-1\n", "--year", "2025")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["A@2025 = 110", "A@2024 = 100", ":set explain off", "0,10"]
     assert "kpi>" not in done.stdout
@@ -172,3 +169,114 @@ def test_quit_stops_reading() -> None:
     assert session.finished
     done = run_piped("A = 1\n:quit\nA +* 2\n", "--year", "2025")
     assert (done.returncode, done.stdout) == (0, "A@2025 = 1\n")
+
+
+def test_a_mistyped_code_gets_the_close_codes_of_the_session() -> None:
+    session = Session(year=2025)
+    session.handle("PRATICHE_EVASE = 947")
+    session.handle("PRATICHE_RICEVUTE = 1000")
+    answer = session.handle("PRATICHE_EVAS / PRATICHE_RICEVUTE")
+    assert "N/D" in answer
+    assert "warning: PRATICHE_EVAS is not in the data: did you mean 'PRATICHE_EVASE'?" in answer
+    assert "did you mean" not in session.handle("PRATICHE_EVASE / PRATICHE_RICEVUTE")
+
+
+def test_a_plans_codes_are_suggested_too() -> None:
+    session = Session(year=2024)
+    session.handle(f":plan {MODENA / 'plan.toml'}")
+    session.handle(":set explain off")
+    answer = session.handle("D2.1_MIMIT.I * 2")
+    assert "D2.1_MIMIT.I is not in the data: did you mean" in answer
+    assert "'D2.1_MIMIT.1'" in answer
+
+
+def test_explain_is_a_command_on_a_formula_or_an_indicator() -> None:
+    session = Session(year=2024)
+    session.handle(f":plan {MODENA / 'plan.toml'}")
+    session.handle(f":load {MODENA / 'data.csv'}")
+    session.handle(":set explain off")
+    explained = session.handle(":explain D1").splitlines()
+    assert explained[0].startswith("D1.1.0 + D1.1.1")
+    assert explained[0].endswith("= 1.136  [year 2024]")
+    assert any(line.endswith("D1.1.0 = 95  (D1.1.0@2024)") for line in explained)
+    assert session.handle(":explain A / 2").startswith("A / 2 = N/D")
+    with pytest.raises(kf.KpiFormulaError, match=":set explain off"):
+        session.handle(":explain off")
+    with pytest.raises(kf.KpiFormulaError, match="explain what"):
+        session.handle(":explain")
+
+
+def test_missing_lists_what_the_data_lacks() -> None:
+    session = Session(year=2025)
+    session.handle("A = 1")
+    session.handle("B-1 = N/D")
+    assert session.handle(":missing A + B-1 + C") == (
+        "B@2024  N/D  (for A + B-1 + C)\nC@2025  missing  (for A + B-1 + C)"
+    )
+    assert session.handle(":missing A") == "nothing is missing for 2025"
+    session.handle("A / D")
+    assert session.handle(":missing") == "D@2025  missing  (for A / D)"
+    with pytest.raises(kf.KpiFormulaError, match=":set missing zero"):
+        session.handle(":missing zero")
+    with pytest.raises(kf.KpiFormulaError, match="missing for what"):
+        Session(year=2025).handle(":missing")
+
+
+def test_missing_for_a_plan_names_who_needs_each_value() -> None:
+    session = Session(year=2024)
+    session.handle(f":plan {MODENA / 'plan.toml'}")
+    session.handle(f":load {MODENA / 'data.csv'}")
+    lines = session.handle(":missing").splitlines()
+    assert "82.A3.1_INSTAGRAM@2024  N/D  (for 82.A3.1_INSTAGRAM)" in lines
+    assert all("missing" in line or "N/D" in line for line in lines)
+    session.handle(":year 2026")
+    assert "D1.1.0_0@2026  missing  (for D1.1.0)" in session.handle(":missing")
+
+
+def test_underscore_is_the_last_value() -> None:
+    session = Session(year=2025)
+    session.handle(":set explain off")
+    with pytest.raises(kf.KpiFormulaError, match="nothing has been evaluated yet"):
+        session.handle("_ * 2")
+    session.handle("A = 110")
+    assert session.handle("A / 3") == "36,67"
+    assert session.handle("_ * 3") == "110"
+    assert session.handle("_ + 1") == "111"
+    assert session.handle("B = _") == "B@2025 = 111"
+    session.handle("_ = 5")  # a driver named _ is a driver
+    assert session.handle("_ * 2") == "10"
+
+
+def test_codes_with_spaces_complete() -> None:
+    codes = ["N ImprAtt", "N ImprAtt_UULL_Tot", "Controlli Servizi", "Controlli Voucher", "A"]
+    assert complete_code("N ImprAtt_U", codes) == (0, ["N ImprAtt_UULL_Tot"])
+    assert complete_code("(A + Controlli S", codes) == (5, ["Controlli Servizi"])
+    assert complete_code("A / Controlli ", codes) == (4, ["Controlli Servizi", "Controlli Voucher"])
+    assert complete_code("A", codes) == (1, [])  # complete already
+    assert complete_code("A + ", codes) == (4, [])
+
+
+def test_the_prompt_speaks_italian() -> None:
+    session = Session(year=2025, language="it")
+    assert session.handle(":year") == "anno 2025"
+    assert session.handle(":check 90,32 % >= 98 %") == (
+        "non raggiunto; grado di raggiungimento 92,2 %"
+    )
+    assert session.handle(":data").startswith("ancora nessun dato")
+    assert session.handle(":help").startswith("FORMULA                    il suo valore")
+    assert session.handle(":lang en") == "language: en"
+    assert session.handle(":year") == "year 2025"
+    error = None
+    try:
+        Session(language="it").handle(":nonsense")
+    except kf.KpiFormulaError as raised:
+        error = raised
+    assert error is not None
+    assert translator("it").error(error).startswith("comando sconosciuto: ':nonsense'")
+
+
+def test_piped_errors_speak_the_language() -> None:
+    done = run_piped("A +* 2\n(A +\n", "--year", "2025", "--lang", "it")
+    assert done.returncode == 2
+    assert "errore (riga 1): " in done.stderr
+    assert "errore (riga 2): la formula '(A +' non è finita" in done.stderr

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import kpi_formula as kf
 from kpi_formula import strategies as kst
+from kpi_formula.evaluator import MissingPolicy
 
 from .test_service_example import load_service
 
@@ -75,7 +76,7 @@ def sent(draw: st.DrawFn, value: Decimal | kf.NotAvailable) -> tuple[object, obj
 def test_evaluate_answers_what_the_library_gives(data: st.DataObject) -> None:
     formula = data.draw(kst.formulas(max_leaves=6), label="formula")
     values = data.draw(kst.datasets(formula, nd_rate=0.2, zero_rate=0.1), label="values")
-    on_missing: kf.evaluator.MissingPolicy = data.draw(st.sampled_from(["propagate", "zero"]))
+    on_missing: MissingPolicy = data.draw(st.sampled_from(["propagate", "zero"]))
     items, given_values = [], {}
     for (code, year), value in values.items():
         item, given_value = data.draw(sent(value))

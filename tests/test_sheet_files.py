@@ -11,6 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kpi_formula as kf
 from kpi_formula.cli import main
@@ -513,3 +515,41 @@ def test_an_integra_plan_comes_back_in_its_own_shape_empty_groups_and_all(tmp_pa
     for suffix, again in _round_trips(plan, tmp_path).items():
         assert again == plan, suffix
         assert again.areas[0].objectives[1].operational_weight == Decimal("0.1")
+
+
+_XML_TEXT = st.characters(
+    exclude_categories=["Cs"],
+    exclude_characters="\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12"
+    "\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\r\ufffe\uffff",
+)
+_STARTS = st.sampled_from(
+    ["", "=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20", "'", " ", "\t", "\n"]
+)
+
+
+@settings(max_examples=40)
+@given(
+    st.lists(
+        st.tuples(_STARTS, st.text(_XML_TEXT, max_size=12)).map("".join), min_size=1, max_size=6
+    )
+)
+def test_any_text_reads_back_as_written_from_every_format(texts: list[str]) -> None:
+    import tempfile
+
+    plan = _full_plan(tuple(texts))
+    with tempfile.TemporaryDirectory() as folder:
+        for suffix, again in _round_trips(plan, Path(folder)).items():
+            assert again == plan, suffix
+
+
+@settings(max_examples=40)
+@given(
+    st.lists(st.text(st.characters(exclude_categories=["Cs"]), max_size=12), min_size=1, max_size=6)
+)
+def test_any_text_at_all_reads_back_from_csv_and_toml(texts: list[str]) -> None:
+    import tempfile
+
+    plan = _full_plan(tuple(texts))
+    with tempfile.TemporaryDirectory() as folder:
+        for suffix in ("csv", "toml"):
+            assert load_plan(_written(plan, Path(folder), suffix)) == plan, suffix

@@ -22,6 +22,9 @@ HEAVY = (
     "lark",
     "sqlglot",
     "zipfile",
+    "pathlib",
+    "csv",
+    "shutil",
 )
 
 

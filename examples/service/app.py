@@ -293,7 +293,7 @@ def _number(value: Decimal) -> Decimal:
             "not-a-number", msg("NaN is not a number"), msg("write null for a value that is N/D")
         )
     try:
-        number = to_decimal(value, "the number")
+        number = to_decimal(value, msg("the number"))
     except kf.KpiFormulaError as error:
         raise _library_error(error) from None
     assert isinstance(number, Decimal)
@@ -308,10 +308,10 @@ def _driver_value(value: object) -> Decimal | None:
         return _number(value)
     if isinstance(value, str):
         try:
-            read = to_decimal(kf.parse_value(value), "the value")
+            read = to_decimal(kf.parse_value(value), msg("the value"))
         except kf.KpiFormulaError as error:
             raise _library_error(error) from None
-        return None if read is kf.ND else read  # type: ignore[return-value]
+        return read if isinstance(read, Decimal) else None
     raise _invalid(
         "value-type",
         msg("a value is a number, text or null, not {given}", given=type(value).__name__),
@@ -442,9 +442,11 @@ class CheckAnswer(BaseModel):
     )
     actual_text: str
     target: str
-    threshold: DecimalText | None = Field(description="the amount the value was compared with")
+    threshold: DecimalText | None = Field(
+        description="the amount the value was compared with, in its unit"
+    )
     notes: list[str] = Field(description="how the target was read")
-    unit: str | None = Field(description="the unit the value was judged in")
+    unit: str | None = Field(description="the unit of actual, threshold and baseline")
     baseline: DecimalText | None = None
 
 

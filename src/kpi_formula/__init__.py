@@ -15,7 +15,6 @@ True
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from typing import TYPE_CHECKING, Any
 
 # ``lint`` names a module and its function: importing the module (as anything that
@@ -149,14 +148,16 @@ _EXPORTS = {name: module for module, names in _MODULES.items() for name in names
 
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
-    if module is None:
-        # kf.evaluator, kf.plan, ...: a submodule, imported on first use as the names are
-        if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}"):
-            return importlib.import_module(f".{name}", __name__)
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value  # found once: later lookups do not come here
-    return value
+    if module is not None:
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = value  # found once: later lookups do not come here
+        return value
+    # a submodule (kf.evaluator.MissingPolicy) is reached as when the package imported it
+    from importlib.util import find_spec
+
+    if not name.startswith("_") and find_spec(f"{__name__}.{name}") is not None:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
@@ -358,6 +359,29 @@ _COMMANDS: dict[str, tuple[Message, Callable[..., int] | None, _Arguments]] = {
 """Each command: its help, what runs it (``plan``'s subcommands say theirs), its arguments."""
 
 
+def _columns() -> int:
+    """The terminal's width as :func:`shutil.get_terminal_size` reads it (``COLUMNS``,
+    then the terminal, then 80): argparse asks shutil for it with every argument it
+    adds, and importing shutil loads the archive modules (bz2, lzma, zlib) too."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, as wide as the terminal, told its width rather than asking shutil."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=max(_columns() - 2, 11))
+
+
 def build_parser(_: Translator, *, command: str | None = None) -> argparse.ArgumentParser:
     """The argument parser of ``kpi-formula``, its help said by ``_``.
 
@@ -368,15 +392,23 @@ def build_parser(_: Translator, *, command: str | None = None) -> argparse.Argum
     parser = argparse.ArgumentParser(
         prog="kpi-formula",
         description=_("Parse, check and evaluate the algorithms of performance indicators."),
+        formatter_class=_HelpFormatter,
     )
     language_argument(parser, _)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (help_message, run, arguments) in _COMMANDS.items():
         help_text = _.say(help_message)
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+        built = command in (None, name)  # the others are names in the list, nothing more
+        sub = commands.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            add_help=built,
+            formatter_class=_HelpFormatter,
+        )
         if run is not None:
             sub.set_defaults(run=run)
-        if command in (None, name):
+        if built:
             language_argument(sub, _)
             arguments(sub, _)
     return parser

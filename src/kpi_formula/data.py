@@ -26,13 +26,16 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from decimal import Decimal
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .decimals import exact, to_decimal
 from .errors import DataError, KpiFormulaError, ValueSyntaxError, clip, msg
 from .inputs import Number, Workbook, csv_delimiter, csv_rows, read_csv_file
 from .missing import NotAvailable
 from .values import Quantity, Value, parse_date, parse_value
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "DATA_SHEETS",
@@ -260,6 +263,8 @@ def load_data(path: str | Path, *, sheet: str | None = None) -> DataTable:
     it; see :func:`read_data`) or a sheet of an ``.xlsx`` workbook (the ``excel``
     extra): the sheet named ``sheet``, else the one called ``dati`` or ``data``,
     else the first.  Either layout, long or wide."""
+    from pathlib import Path  # a file's reader alone needs pathlib
+
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
         with Workbook(path, DataError, purpose=msg("reading .xlsx data")) as workbook:

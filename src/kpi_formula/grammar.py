@@ -8,8 +8,8 @@ editable install or a source checkout).
 
 from __future__ import annotations
 
+import os
 from functools import cache
-from pathlib import Path
 
 __all__ = ["grammar_text"]
 
@@ -18,10 +18,12 @@ __all__ = ["grammar_text"]
 def grammar_text(name: str) -> str:
     """The text of ``grammar/<name>.lark``."""
     filename = f"{name}.lark"
-    here = Path(__file__).resolve().parent
-    for folder in (here / "grammar", here.parents[1] / "grammar"):
-        if (folder / filename).is_file():
-            return (folder / filename).read_text(encoding="utf-8")
+    here = os.path.dirname(os.path.realpath(__file__))
+    for folder in (here, os.path.dirname(os.path.dirname(here))):
+        path = os.path.join(folder, "grammar", filename)
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8") as file:
+                return file.read()
     # a package imported from an archive has no folders: ask importlib (whose
     # machinery costs a program's start-up a zipfile import, so only here)
     from importlib import resources

@@ -26,7 +26,6 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
 if TYPE_CHECKING:
@@ -155,7 +154,7 @@ class Translator:
         return self.say(text) if isinstance(text, str) else str(error)
 
 
-_LOCALE = Path(__file__).with_name("locale")
+_LOCALE = os.path.join(os.path.dirname(__file__), "locale")
 """The compiled catalogs, shipped in the package (``locale/<lang>/LC_MESSAGES``)."""
 
 

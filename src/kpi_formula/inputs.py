@@ -28,7 +28,6 @@ sheet declares so that no row is left out.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import importlib
 import io
@@ -36,15 +35,16 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .errors import KpiFormulaError, _FileError, _TextError, clip, msg
 
-if TYPE_CHECKING:  # workbooks alone need zipfile and expat: they are imported there, so
-    # that what reads no workbook (the command line evaluating a formula) starts faster
+if TYPE_CHECKING:  # workbooks alone need zipfile and expat, files alone pathlib and csv:
+    # they are imported there, so that what reads no file (the command line evaluating a
+    # formula) starts faster
     import zipfile
+    from pathlib import Path
 
 __all__ = [
     "EXCEL_COLUMNS",
@@ -121,9 +121,15 @@ def _os_error(
     return error_type(msg("{doing}: {why}", doing=doing, why=why), hint=hint)
 
 
+def _as_path(path: str | Path) -> Path:
+    from pathlib import Path
+
+    return Path(path)
+
+
 def read_bytes(path: str | Path, error_type: _FileErrorType) -> bytes:
     """The bytes of ``path``, at most :data:`MAX_FILE_BYTES` of them."""
-    path = Path(path)
+    path = _as_path(path)
     try:
         with path.open("rb") as stream:
             data = stream.read(MAX_FILE_BYTES + 1)
@@ -161,7 +167,7 @@ def _decoding_error(
 
 def read_text_file(path: str | Path, error_type: _FileErrorType) -> str:
     """The UTF-8 text of ``path`` (a byte-order mark dropped), or ``error_type``."""
-    path = Path(path)
+    path = _as_path(path)
     data = read_bytes(path, error_type)
     try:
         return data.decode("utf-8-sig")
@@ -172,7 +178,7 @@ def read_text_file(path: str | Path, error_type: _FileErrorType) -> str:
 def read_csv_file(path: str | Path, error_type: _FileErrorType) -> str:
     """The text of a CSV file as spreadsheets save it: UTF-8 (a byte-order mark
     dropped), else Windows-1252 (Excel's "CSV (separato da ;)" on Italian Windows)."""
-    path = Path(path)
+    path = _as_path(path)
     data = read_bytes(path, error_type)
     try:
         return data.decode("utf-8-sig")
@@ -194,6 +200,8 @@ def csv_rows(
 ) -> Iterator[tuple[int, list[str]]]:
     """The rows of CSV ``text``, each with the line it starts on (a quoted cell
     may hold line breaks).  A cell past :data:`MAX_CELL_CHARS` is ``error_type``."""
+    import csv
+
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     line = 1
     while True:
@@ -224,7 +232,7 @@ def write_file(
     path: str | Path, error_type: _FileErrorType, write: Callable[[Path], object]
 ) -> None:
     """Run ``write(path)``, saying in the library's words why it failed, if it did."""
-    path = Path(path)
+    path = _as_path(path)
     try:
         write(path)
     except OSError as error:
@@ -450,7 +458,7 @@ class Workbook:
     def __init__(self, path: str | Path, error_type: _FileErrorType, *, purpose: str) -> None:
         import zipfile
 
-        self.path = Path(path)
+        self.path = _as_path(path)
         self.error_type = error_type
         openpyxl = require_module("openpyxl", extra="excel", purpose=purpose)
         data = read_bytes(self.path, error_type)

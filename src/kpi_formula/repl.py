@@ -504,7 +504,9 @@ class Session:
             scoring=parse_scoring("proportional"),
             baseline_text=baseline.strip() or None,
         )
-        return self.say.say(outcome_text(outcome, raw=self.raw))
+        said = [self.say.say(outcome_text(outcome, raw=self.raw))]
+        said += [f"  {self.say.say(note)}" for note in outcome.notes]  # what was assumed
+        return "\n".join(said)
 
     def _require_plan(self) -> Plan:
         if self.plan is None:
@@ -556,7 +558,7 @@ class Session:
                     f"{result.id}  {result.name}",
                     say.say(msg("value {value}; {judged}", value=value, judged=judged)),
                 ]
-                lines += [f"  {say.say(reason)}" for reason in result.reasons]
+                lines += [f"  {say.say(text)}" for text in (*result.reasons, *result.notes)]
                 return "\n".join(lines)
         raise KpiFormulaError(
             msg("no indicator {code!r} in the plan", code=code),

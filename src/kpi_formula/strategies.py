@@ -668,7 +668,13 @@ _PLAN_UNITS: tuple[Unit | None, ...] = (None, "N.", "%", "€", "gg")
 _DIRECTIONS: tuple[Direction | None, ...] = (None, "higher", "lower")
 _COMPARISONS = (">=", "<=", ">", "<", "=")
 # what sheets and CSV files make trouble of: formula starts, quotes, separators, blanks
-_ODD_STARTS = ("", "=", "+", "-", "@", "＝", " ", "\t", "\n", "'", '"', "=1+1 ", "@SUM(A1) ")
+_ODD_STARTS = (
+    *("", "=", "+", "-", "@", "＝", "＋", "－", "＠", " ", "\t", "\n", "'", '"', "'=", "''"),
+    *("=1+1 ", "@SUM(A1) "),
+)
+_GROUP_KINDS = ("group", "missione", "programma", "obiettivo", "linea d'azione")
+"""Level names groups carry with ``group_details`` (none with a meaning of its own:
+not the Integra shape's, not ``driver``)."""
 _ODD_CHARACTERS = "\t\n;,\"' =+-@%"
 _KINDS = ("input", "computed", "own")
 """An input (no formula), an indicator computed by a formula, or an input whose
@@ -751,6 +757,7 @@ class _PlanDraws:
     baseline_years: tuple[int, ...]
     target_years: tuple[int, ...]
     odd_texts: bool
+    group_details: bool
 
 
 def _filled(root: Node, sources: Sequence[str]) -> Node:
@@ -841,7 +848,12 @@ def _group(
         else:
             child = part
         children.append(replace(child, weight=weight))
-    return Group(code, draw(draws.group_names), Decimal(1), tuple(children))
+    if not draws.group_details:
+        return Group(code, draw(draws.group_names), Decimal(1), tuple(children))
+    name, kind = draw(draws.group_names), draw(st.sampled_from(_GROUP_KINDS))
+    return Group(
+        code, name, Decimal(1), tuple(children), kind, description=draw(draws.descriptions)
+    )
 
 
 def _unique(code: str, taken: set[str]) -> str:
@@ -911,6 +923,7 @@ def plans(
     baseline_years: Sequence[int] = (2022, 2023, 2024),
     target_years: Sequence[int] = (2025, 2026),
     odd_texts: bool = False,
+    group_details: bool = False,
 ) -> st.SearchStrategy[Plan]:
     """Whole plans (:class:`~kpi_formula.plan.Plan`): groups nested up to
     ``max_depth`` levels, with weights adding up to exactly 100 % in each group,
@@ -930,7 +943,9 @@ def plans(
     nearly any text: any character but surrogates, unassigned code points and
     control characters other than tab and newline, often starting with what
     spreadsheets take for a formula (``=``, ``+``, ``-``, ``@``, ``＝``) or with
-    blanks.  :func:`plan_datasets` draws their data.
+    blanks.  With ``group_details``, groups carry a level name (``missione``,
+    ``programma``, ...) and a description too.  :func:`plan_datasets` draws their
+    data.
     """
     _check_int("max_indicators", max_indicators, 1, 100)
     _check_int("max_depth", max_depth, 1, 20)
@@ -972,6 +987,7 @@ def plans(
         baseline_years=_check_years("baseline_years", baseline_years),
         target_years=_check_years("target_years", target_years),
         odd_texts=odd,
+        group_details=_check_bool("group_details", group_details),
     )
     return _plan(draws)
 

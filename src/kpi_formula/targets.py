@@ -991,17 +991,26 @@ def parse_targets(text: str) -> list[Target]:
     """Read a target cell that may hold one target per year, in order; a cell
     that says there is no target (``n.d.``, ``N/D``, ``-``) holds none.
 
-    Parses are cached (targets are immutable): a plan evaluated again, or a
-    cell repeated, is read once.
+    Parses of cells as plans write them (up to :data:`CACHED_LENGTH` characters)
+    are cached, targets being immutable: a plan evaluated again, or a cell
+    repeated, is read once; a longer text is read each time, so that the cache
+    never holds thousands of targets read from a long hostile text.
     """
-    return list(_targets(require_text(text, TargetSyntaxError, "a target", ">= 1.100 N.")))
+    text = require_text(text, TargetSyntaxError, "a target", ">= 1.100 N.")
+    return list(_targets(text) if len(text) <= CACHED_LENGTH else _read_targets(text))
 
 
-@lru_cache(maxsize=4096)
-def _targets(text: str) -> tuple[Target, ...]:
+CACHED_LENGTH = 500
+"""The longest target text whose parse is cached, in characters."""
+
+
+def _read_targets(text: str) -> tuple[Target, ...]:
     clean = clean_text(text, TargetSyntaxError, TARGET_HINT)
     goals = read_cell(text, clean)
     return tuple(_target(goal, text if len(goals) == 1 else None) for goal in goals)
+
+
+_targets = lru_cache(maxsize=4096)(_read_targets)
 
 
 def _no_target(text: str) -> TargetSyntaxError:

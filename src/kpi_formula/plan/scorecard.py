@@ -357,19 +357,20 @@ def render_text(
     return "\n".join(lines) + "\n"
 
 
-def render_html(evaluation: PlanEvaluation) -> str:
-    """The scorecard as an HTML table (notebooks)."""
+def render_html(evaluation: PlanEvaluation, *, language: Language = "en") -> str:
+    """The scorecard as an HTML table (notebooks), in ``language``."""
+    say = translator(language)
     rows = []
 
     def visit(node: NodeScore, depth: int) -> None:
         result = node.indicator
-        met = "" if result is None else {True: "yes", False: "no", None: "-"}[result.met]
+        met = "" if result is None else _met_word(result.met, say)
         cells = [
             f'<td style="padding-left:{depth}em">{escape(node.code)} {escape(node.name)}</td>',
             f"<td>{escape(display_weight(node.weight))}</td>",
             f"<td>{escape(display_value(result.value, result.unit)) if result else ''}</td>",
             f"<td>{escape(result.target or '') if result else ''}</td>",
-            f"<td>{met}</td>",
+            f"<td>{escape(met)}</td>",
             f"<td>{escape(display_percent(node.score))}</td>",
         ]
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -378,11 +379,15 @@ def render_html(evaluation: PlanEvaluation) -> str:
 
     for area in evaluation.tree.children:
         visit(area, 0)
-    header = "".join(
-        f"<th>{name}</th>" for name in ("", "weight", "value", "target", "met", "score")
+    header = "".join(f"<th>{escape(say.say(name))}</th>" for name in _TEXT_HEADER)
+    summary = msg(
+        "score {score}; values {year}, targets {target_year}; {policy}",
+        year=evaluation.year,
+        target_year=evaluation.target_year,
+        policy=_POLICIES.get(evaluation.nd_policy, evaluation.nd_policy),
+        score=display_percent(evaluation.score),
     )
     return (
-        f"<div><b>{escape(evaluation.tree.name)}</b> — values {evaluation.year}, targets "
-        f"{evaluation.target_year}, score {escape(display_percent(evaluation.score))}"
-        f"<table><tr>{header}</tr>{''.join(rows)}</table></div>"
+        f"<div><b>{escape(evaluation.tree.name)}</b> — {escape(say.say(summary))}"
+        f"<table><tr><th></th>{header}</tr>{''.join(rows)}</table></div>"
     )
