@@ -9,6 +9,14 @@ formulas are equal when they have the same structure, however they were spelt.
   ``Ref("A", -1)``, one year before the evaluation year;
 * :class:`Neg` — unary minus;
 * :class:`BinOp` — ``+ - * /``.
+
+A tree built by hand is checked where it is built, as the parser checks text: a
+code is a ``str`` that reads back as itself (not blank, no ``"``, no line breaks
+or invisible characters, nothing the text hygiene policy would rewrite), an
+offset a plain ``int`` within ±:data:`MAX_OFFSET`, a number a decimal literal,
+an operator one of ``+ - * /``, children nodes.  Anything else is a
+:class:`~kpi_formula.FormulaSyntaxError` (a :class:`~kpi_formula.LimitExceededError`
+past a limit), never a tree that prints text which does not parse.
 """
 
 from __future__ import annotations
@@ -17,13 +25,76 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal, TypeAlias
+from typing import Literal, NoReturn, TypeAlias
 
-__all__ = ["BinOp", "Neg", "Node", "Number", "Operator", "Ref", "Span", "map_leaves", "walk"]
+from .errors import FormulaSyntaxError, LimitExceededError, clip, msg
+from .text import normalise
+
+__all__ = [
+    "MAX_OFFSET",
+    "BinOp",
+    "Neg",
+    "Node",
+    "Number",
+    "Operator",
+    "Ref",
+    "Span",
+    "check_code",
+    "map_leaves",
+    "walk",
+]
 
 Operator: TypeAlias = Literal["+", "-", "*", "/"]
 
 NUMBER_PATTERN = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+")
+
+MAX_OFFSET = 999
+"""The largest year offset a reference may take, backwards or forwards."""
+
+_OPERATORS = frozenset(("+", "-", "*", "/"))
+
+
+def _refuse(what: str, reason: str, hint: str, *, limit: bool = False) -> NoReturn:
+    """A hand-built tree that no text could give: the error names the part."""
+    error = LimitExceededError if limit else FormulaSyntaxError
+    raise error(reason, text=clip(what, 80), position=0, hint=hint)
+
+
+def check_code(code: object) -> str:
+    """``code`` if it can be a reference's code — a ``str`` that the canonical text
+    writes and the parser reads back as itself — else a FormulaSyntaxError."""
+    if type(code) is not str:
+        _refuse(
+            repr(code),
+            msg("a code is text, not {kind}", kind=type(code).__name__),
+            msg('write it as a string: Ref("D1.1.0", -1)'),
+        )
+    # the common case, plain ASCII: no invisible or rewritten character can be there
+    if code.isascii() and code.isprintable() and '"' not in code and code.strip():
+        return code
+    if not code.strip() or '"' in code or "\n" in code or "\r" in code:
+        _refuse(
+            repr(code),
+            msg("{code} cannot be written as a code", code=repr(clip(code))),
+            msg('a code is text that is not blank, without \'"\' or line breaks'),
+        )
+    def fail(message: str, position: int, hint: str) -> Exception:
+        return ValueError(message)
+
+    try:
+        readable = normalise(code, fail) == code
+    except ValueError:
+        readable = False
+    if not readable:
+        _refuse(
+            repr(code),
+            msg("{code} cannot be written as a code", code=repr(clip(code))),
+            msg(
+                "a code holds no invisible characters and none that formulas read otherwise "
+                "(typographic quotes and dashes, ×, ÷, non-breaking spaces): write them plainly"
+            ),
+        )
+    return code
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +114,13 @@ class Number:
     depth: int = field(default=1, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not NUMBER_PATTERN.fullmatch(self.text):
-            raise ValueError(f"not a decimal literal: {self.text!r}")
+        text = self.text
+        if type(text) is not str or not NUMBER_PATTERN.fullmatch(text):
+            _refuse(
+                repr(text),
+                msg("{text} is not a decimal literal", text=clip(repr(text))),
+                msg('write digits with at most one decimal point: Number("0.5")'),
+            )
 
     @property
     def value(self) -> Decimal:
@@ -67,6 +143,36 @@ class Ref:
     span: Span | None = field(default=None, compare=False, repr=False)
     depth: int = field(default=1, init=False, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        check_code(self.code)
+        offset = self.offset
+        if type(offset) is not int:
+            _refuse(
+                repr(offset),
+                msg("a year offset is a whole number, not {kind}", kind=type(offset).__name__),
+                msg("write it as an int: Ref(code, -1) for one year back"),
+            )
+        if not -MAX_OFFSET <= offset <= MAX_OFFSET:
+            _refuse(
+                repr(offset),
+                msg(
+                    "year offset {offset} is beyond the limit of ±{limit}",
+                    offset=clip(str(offset)),
+                    limit=MAX_OFFSET,
+                ),
+                msg("a year offset counts years from the evaluation year"),
+                limit=True,
+            )
+
+
+def _check_node(node: object) -> None:
+    if not isinstance(node, (Number, Ref, Neg, BinOp)):
+        _refuse(
+            repr(node),
+            msg("a formula's operand is a node, not {kind}", kind=type(node).__name__),
+            msg("build trees of Number, Ref, Neg and BinOp"),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Neg:
@@ -77,6 +183,7 @@ class Neg:
     depth: int = field(default=0, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        _check_node(self.operand)
         object.__setattr__(self, "depth", self.operand.depth + 1)
 
 
@@ -91,8 +198,14 @@ class BinOp:
     depth: int = field(default=0, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.op not in ("+", "-", "*", "/"):
-            raise ValueError(f"not an operator: {self.op!r}")
+        if type(self.op) is not str or self.op not in _OPERATORS:
+            _refuse(
+                repr(self.op),
+                msg("{op} is not an operator", op=clip(repr(self.op))),
+                msg("use one of + - * /"),
+            )
+        _check_node(self.left)
+        _check_node(self.right)
         object.__setattr__(self, "depth", max(self.left.depth, self.right.depth) + 1)
 
 

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
-from .errors import KpiFormulaError
+from .ast import check_code
+from .errors import KpiFormulaError, clip, msg
 from .values import UNITS, Unit
 
 __all__ = ["Catalog", "Driver", "EntryKind", "close_matches"]
@@ -51,15 +52,20 @@ class Driver:
     kind: EntryKind = "driver"
 
     def __post_init__(self) -> None:
-        if not self.code or self.code != self.code.strip():
+        if not isinstance(self.code, str) or not self.code or self.code != self.code.strip():
             raise KpiFormulaError(
-                f"a driver code cannot be empty or padded: {self.code!r}",
-                hint="strip the spaces around the code",
+                msg("a driver code cannot be empty or padded: {code}", code=clip(repr(self.code))),
+                hint=msg("strip the spaces around the code"),
             )
+        check_code(self.code)  # a formula reads the driver under this code
         if self.unit is not None and self.unit not in UNITS:
             raise KpiFormulaError(
-                f"driver {self.code!r} has unknown unit {self.unit!r}",
-                hint=f"use one of {', '.join(UNITS)} or none",
+                msg(
+                    "driver {code!r} has unknown unit {unit}",
+                    code=self.code,
+                    unit=clip(repr(self.unit)),
+                ),
+                hint=msg("use one of {units} or none", units=", ".join(UNITS)),
             )
 
 
@@ -88,8 +94,8 @@ class Catalog:
                 previous = by_code.get(spelling)
                 if previous is not None and previous != entry:
                     raise KpiFormulaError(
-                        f"catalog code {spelling!r} is declared twice",
-                        hint="give each driver one entry, and each alias one driver",
+                        msg("catalog code {code!r} is declared twice", code=spelling),
+                        hint=msg("give each driver one entry, and each alias one driver"),
                     )
                 by_code[spelling] = entry
         object.__setattr__(self, "entries", entries)

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .ast import Node, Number, Ref, walk
-from .errors import FormulaSyntaxError, LimitExceededError
+from .ast import BinOp, Neg, Node, Number, Ref, walk
+from .errors import FormulaSyntaxError, LimitExceededError, clip, msg
 from .fieldtypes import TextField
 from .inputs import require_text
-from .parser import MAX_DEPTH, MAX_OFFSET, parse_node
+from .parser import MAX_DEPTH, parse_node
 from .printer import to_text
 
 if TYPE_CHECKING:
@@ -45,12 +45,31 @@ class Formula(TextField):
     _hash: int = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        root = self.root
+        if not isinstance(root, (Number, Ref, Neg, BinOp)):
+            raise FormulaSyntaxError(
+                msg("a formula's root is a node, not {kind}", kind=type(root).__name__),
+                text=clip(repr(root), 80),
+                position=0,
+                hint=msg("build trees of Number, Ref, Neg and BinOp, or parse text"),
+            )
+        if root.depth > MAX_DEPTH:  # the parser refuses these first, with their position
+            raise LimitExceededError(
+                msg(
+                    "the tree is {depth} operators deep, more than the limit of {limit}",
+                    depth=root.depth,
+                    limit=MAX_DEPTH,
+                ),
+                text="<tree>",
+                position=0,
+                hint=msg("split it into indicators that refer to each other"),
+            )
         # the tree's own nodes: equality and hashing of a Ref ignore its span
-        references = frozenset(node for node in walk(self.root) if isinstance(node, Ref))
+        references = frozenset(node for node in walk(root) if isinstance(node, Ref))
         object.__setattr__(self, "references", references)
         object.__setattr__(self, "drivers", frozenset(ref.code for ref in references))
         # Formulas key the caches of every evaluation: hash the tree once.
-        object.__setattr__(self, "_hash", hash(self.root))
+        object.__setattr__(self, "_hash", hash(root))
 
     def __hash__(self) -> int:
         return self._hash
@@ -61,30 +80,9 @@ class Formula(TextField):
 
     @classmethod
     def from_node(cls, root: Node) -> Formula:
-        """Build a formula from a tree made by hand, checking what the parser checks."""
-        text = "<tree>"
-        if root.depth > MAX_DEPTH:
-            raise LimitExceededError(
-                f"the tree is {root.depth} operators deep, more than the limit of {MAX_DEPTH}",
-                text=text,
-                position=0,
-                hint="split it into indicators that refer to each other",
-            )
-        for node in walk(root):
-            if isinstance(node, Ref) and (
-                not node.code.strip()
-                or '"' in node.code
-                or "\n" in node.code
-                or "\r" in node.code
-                or abs(node.offset) > MAX_OFFSET
-            ):
-                raise FormulaSyntaxError(
-                    f"{node.code!r} with offset {node.offset} cannot be written as a reference",
-                    text=text,
-                    position=0,
-                    hint="a code is any text without '\"' or line breaks, and offsets are "
-                    f"within ±{MAX_OFFSET}",
-                )
+        """Build a formula from a tree made by hand.  The tree was checked as it was
+        built (see :mod:`kpi_formula.ast`); the formula checks its depth, as
+        ``Formula(root)`` does."""
         return cls(root)
 
     def __str__(self) -> str:

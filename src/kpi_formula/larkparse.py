@@ -124,10 +124,16 @@ def _syntax_error(
 
 
 def _check_parentheses(text: str) -> None:
-    """Name unbalanced parentheses precisely, before the parser guesses."""
+    """Name unbalanced parentheses precisely, before the parser guesses (those of a
+    name in double quotes are part of the name: ``"Spesa (€"``)."""
     opened: list[int] = []
+    quoted = False
     for position, char in enumerate(text):
-        if char == "(":
+        if char == '"' or (quoted and char in "\n\r"):  # a quote ends at its line's end
+            quoted = not quoted and char == '"'
+        elif quoted:
+            continue
+        elif char == "(":
             opened.append(position)
         elif char == ")":
             if not opened:

@@ -10,6 +10,10 @@ points at the traps of indicator algorithms as public bodies write them:
 * ``multiplication`` — a code holding a lone ``x`` between words (``peso x
   totale``): one name, where the writer meant a product (`` per `` is not
   flagged: in Italian names it means "for");
+* ``name`` — a hyphen or slash glued between letters beside a name of several
+  words (``corsi e-learning + webinar AGID-CRUI``, ``Numero corsi su
+  Comunica/Suap/Bilanci``): subtractions and divisions to the parser, probably
+  part of a name to the writer, who can quote it (``"corsi e-learning"``);
 * ``percent-scale`` — a top-level ``* 100``: the value is in percentage
   points (94,70 means 94,70 %), not a fraction;
 * ``number-driver`` — a whole number of 20 or more dividing the formula that
@@ -35,16 +39,20 @@ from decimal import Decimal
 from typing import Literal, TypeAlias
 
 from .ast import BinOp, Neg, Node, Number, Ref, walk
+from .errors import clip, msg
 from .formula import Formula, parse
 from .printer import to_text
 
 __all__ = ["LintKind", "LintWarning", "lint", "scales_by_hundred"]
 
 LintKind: TypeAlias = Literal[
-    "precedence", "multiplication", "percent-scale", "number-driver", "thousands"
+    "precedence", "multiplication", "name", "percent-scale", "number-driver", "thousands"
 ]
 
 _THOUSANDS = re.compile(r"[1-9][0-9]{0,2}\.[0-9]{3}")
+_WHOLE_READING = 200  # a formula up to this long is quoted whole in a message
+_EXCERPT = 60  # of a longer one, this much of the part a message is about
+_NAME_WORDS = 4
 _HUNDRED = Decimal(100)
 _SMALLEST_DRIVER = 20  # halves, thirds and months (/ 2, / 3, / 12) are arithmetic
 _CALENDAR = frozenset(Decimal(days) for days in (24, 52, 60, 360, 365, 366))
@@ -67,7 +75,8 @@ class LintWarning:
 def lint(formula: Formula | str) -> list[LintWarning]:
     """The warnings for ``formula`` (or formula text), in the order of their columns.
 
-    A formula built from a tree is linted as its canonical text reads.
+    A formula built from a tree is linted as its canonical text reads.  Work and
+    messages grow linearly with the text: a message quotes at most an excerpt of it.
     """
     if isinstance(formula, Formula):
         text = formula.source if formula.source is not None else str(formula)
@@ -76,25 +85,46 @@ def lint(formula: Formula | str) -> list[LintWarning]:
         text = formula
         formula = parse(text)
     root = formula.root
+    source = _Source(text)
     warnings = [
-        *_precedence(root, text),
+        *_precedence(root, source),
         *_multiplication(root, text),
+        *_glued_names(root, text),
         *_percent_scale(root),
         *_numbers(root),
     ]
     return sorted(warnings, key=lambda warning: (warning.column, warning.kind))
 
 
+class _Source:
+    """The formula's text, with where the blanks around each position end: whether a
+    node stands in parentheses is then found in constant time."""
+
+    __slots__ = ("after", "before", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        length = len(text)
+        # before[i]: the last non-blank character before i (-1: none); after[i]: the first
+        # at or after i (length: none)
+        self.before = before = [-1] * (length + 1)
+        for index in range(length):
+            before[index + 1] = before[index] if text[index].isspace() else index
+        self.after = after = [length] * (length + 1)
+        for index in range(length - 1, -1, -1):
+            after[index] = after[index + 1] if text[index].isspace() else index
+
+    def parenthesised(self, node: Node) -> bool:
+        if node.span is None:
+            return False
+        text = self.text
+        opening, closing = self.before[node.span.start], self.after[node.span.end]
+        before = opening >= 0 and text[opening] == "("
+        return before and closing < len(text) and text[closing] == ")"
+
+
 def _start(node: Node) -> int:
     return node.span.start if node.span is not None else 0
-
-
-def _parenthesised(node: Node, text: str) -> bool:
-    if node.span is None:
-        return False
-    before = text[: node.span.start].rstrip()
-    after = text[node.span.end :].lstrip()
-    return before.endswith("(") and after.startswith(")")
 
 
 def _operator_column(node: BinOp, text: str) -> int:
@@ -139,25 +169,48 @@ def _with_parentheses(node: Node, wrapped: Node) -> str:
     return to_text(node)
 
 
-def _precedence(root: Node, text: str) -> list[LintWarning]:
+def _reading(root: Node, operand: BinOp, text: str) -> str:
+    """How the formula reads, with the hidden division in parentheses: the whole of a
+    short formula; of a long one, the operand's own text in parentheses, cut short,
+    so that a message is bounded however long the formula is."""
+    if len(text) <= _WHOLE_READING:
+        return _with_parentheses(root, operand)
+    assert operand.span is not None
+    own = text[operand.span.start : min(operand.span.end, operand.span.start + _EXCERPT)]
+    cut = "…" if operand.span.end - operand.span.start > _EXCERPT else ""
+    return f"… ({' '.join(own.split())}{cut}) …"
+
+
+def _precedence(root: Node, source: _Source) -> list[LintWarning]:
     warnings = []
     for node in walk(root):
         if not (isinstance(node, BinOp) and node.op in "+-"):
             continue
         for operand in (node.left, node.right):
-            if _suspect(operand) and not _parenthesised(operand, text):
+            if _suspect(operand) and not source.parenthesised(operand):
                 assert isinstance(operand, BinOp)
-                reading = _with_parentheses(root, operand)
                 warnings.append(
                     LintWarning(
                         "precedence",
-                        f"'{operand.op}' binds tighter than '{node.op}': this reads as "
-                        f"{reading}; if a ratio of sums was meant, put parentheses around "
-                        "each sum",
-                        _operator_column(operand, text),
+                        msg(
+                            "'{op}' binds tighter than '{outer}': this reads as {reading}; if "
+                            "a ratio of sums was meant, put parentheses around each sum",
+                            op=operand.op,
+                            outer=node.op,
+                            reading=_reading(root, operand, source.text),
+                        ),
+                        _operator_column(operand, source.text),
                     )
                 )
     return warnings
+
+
+def _words(words: list[str], *, last: bool) -> str:
+    """Some words of a name: all of a short one; of a long one, those nearest the cut."""
+    if len(words) <= _NAME_WORDS:
+        return " ".join(words)
+    kept = words[-_NAME_WORDS:] if last else words[:_NAME_WORDS]
+    return f"… {' '.join(kept)}" if last else f"{' '.join(kept)} …"
 
 
 def _multiplication(root: Node, text: str) -> list[LintWarning]:
@@ -169,19 +222,101 @@ def _multiplication(root: Node, text: str) -> list[LintWarning]:
         offset = 0
         for index, word in enumerate(words):
             if word in ("x", "X") and 0 < index < len(words) - 1:
-                product = " * ".join(
-                    part for part in (" ".join(words[:index]), " ".join(words[index + 1 :]))
-                )
+                before = _words(words[:index], last=True)
+                after = _words(words[index + 1 :], last=False)
                 warnings.append(
                     LintWarning(
                         "multiplication",
-                        f"{node.code!r} is read as one name; if a product was meant, "
-                        f"write {product}",
+                        msg(
+                            "{name} is read as one name; if a product was meant, write "
+                            "{product}",
+                            name=repr(clip(node.code, _EXCERPT)),
+                            product=f"{before} * {after}",
+                        ),
                         node.span.start + offset + 1,
                     )
                 )
             offset += len(word) + 1
     return warnings
+
+
+def _glued_names(root: Node, text: str) -> list[LintWarning]:
+    """Hyphens and slashes glued between the letters of names (``corsi e-learning``,
+    ``webinar AGID-CRUI``, ``Comunica/Suap``): operators to the parser, probably part
+    of a name to the writer, where a name of several words stands beside them."""
+    leaves = sorted(
+        (node for node in walk(root) if isinstance(node, Ref) and node.span is not None),
+        key=_start,
+    )
+    chains: list[list[Ref]] = []
+    for leaf in leaves:
+        previous = chains[-1][-1] if chains else None
+        if previous is not None and _glued(previous, leaf, text):
+            chains[-1].append(leaf)
+        else:
+            chains.append([leaf])
+    named = [
+        chain for chain in chains if len(chain) > 1 and any(" " in ref.code for ref in chain)
+    ]
+    if not named:
+        return []
+    fixed = _quoted(text, named)
+    warnings = []
+    for chain in named:
+        first, last = chain[0].span, chain[-1].span
+        assert first is not None and last is not None
+        written = text[first.start : last.end]
+        warnings.append(
+            LintWarning(
+                "name",
+                msg(
+                    "{name} is read as {reading}: a hyphen or slash between letters is "
+                    "probably part of a name; if so, put the name in double quotes: {fixed}",
+                    name=repr(clip(written, _EXCERPT)),
+                    reading=clip(" ".join(_glued_reading(chain, text)), _EXCERPT),
+                    fixed=clip(fixed, _WHOLE_READING),
+                ),
+                first.start + 1,
+            )
+        )
+    return warnings
+
+
+def _glued(left: Ref, right: Ref, text: str) -> bool:
+    """Whether two references are joined by a hyphen or slash with letters on both
+    sides and no blank: ``e-learning``, ``Comunica/Suap``."""
+    assert left.span is not None and right.span is not None
+    end, start = left.span.end, right.span.start
+    return (
+        start == end + 1
+        and text[end] in "-/"
+        and text[end - 1].isalpha()
+        and text[start].isalpha()
+        and text[left.span.start] != '"'
+    )
+
+
+def _glued_reading(chain: list[Ref], text: str) -> list[str]:
+    parts: list[str] = []
+    for ref in chain:
+        assert ref.span is not None
+        if parts:
+            parts.append(text[ref.span.start - 1])
+        parts.append(ref.code)
+    return parts
+
+
+def _quoted(text: str, chains: list[list[Ref]]) -> str:
+    """The formula with each glued name in double quotes."""
+    pieces = []
+    position = 0
+    for chain in chains:
+        first, last = chain[0].span, chain[-1].span
+        assert first is not None and last is not None
+        pieces += [text[position : first.start], '"', text[first.start : last.end], '"']
+        position = last.end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def _factors(node: Node) -> list[Node]:
@@ -209,8 +344,10 @@ def _percent_scale(root: Node) -> list[LintWarning]:
     return [
         LintWarning(
             "percent-scale",
-            "the value is in percentage points (× 100): 94,7 means 94,7 %, not 9.470 %; "
-            "judge it against a target in % knowing that, or drop * 100 to get a fraction",
+            msg(
+                "the value is in percentage points (× 100): 94,7 means 94,7 %, not 9.470 %; "
+                "judge it against a target in % knowing that, or drop * 100 to get a fraction"
+            ),
             _start(factor) + 1,
         )
         for factor in _factors(root)
@@ -218,9 +355,10 @@ def _percent_scale(root: Node) -> list[LintWarning]:
     ]
 
 
-def _is_power_of_ten(value: Decimal) -> bool:
-    digits = value.normalize().as_tuple().digits
-    return digits == (1,)
+def _is_power_of_ten(text: str) -> bool:
+    """Whether a whole number's digits are a one and zeros (read from its text, which
+    needs no decimal context, however many digits it has)."""
+    return text.lstrip("0").rstrip("0") == "1"
 
 
 def _numbers(root: Node) -> list[LintWarning]:
@@ -237,8 +375,14 @@ def _numbers(root: Node) -> list[LintWarning]:
             warnings.append(
                 LintWarning(
                     "thousands",
-                    f"{node.text} is {node.value.normalize()} in a formula: the dot is a "
-                    f"decimal point here; for {int(whole):,} write {whole}".replace(",", "."),
+                    msg(
+                        "{text} is {value} in a formula: the dot is a decimal point here; for "
+                        "{grouped} write {whole}",
+                        text=node.text,
+                        value=node.text.rstrip("0").rstrip("."),
+                        grouped=f"{int(whole):,}".replace(",", "."),
+                        whole=whole,
+                    ),
                     column,
                 )
             )
@@ -247,14 +391,18 @@ def _numbers(root: Node) -> list[LintWarning]:
             and "." not in node.text
             and node.value >= _SMALLEST_DRIVER
             and node.value not in _CALENDAR
-            and not _is_power_of_ten(node.value)
+            and not _is_power_of_ten(node.text)
         ):
+            shown = clip(node.text)
             warnings.append(
                 LintWarning(
                     "number-driver",
-                    f"{node.text} is read as a number; if it stands for a driver (a count "
-                    f"of firms, a population), write it in quotes (\"{node.text}\") or "
-                    "declare it in the catalog",
+                    msg(
+                        "{text} is read as a number; if it stands for a driver (a count of "
+                        'firms, a population), write it in quotes ("{text}") or declare it in '
+                        "the catalog",
+                        text=shown,
+                    ),
                     column,
                 )
             )

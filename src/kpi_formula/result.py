@@ -26,7 +26,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .decimals import decimal_text, to_decimal
-from .errors import KpiFormulaError
+from .errors import KpiFormulaError, clip, msg
 from .formula import Formula, parse
 from .missing import ND, NotAvailable
 
@@ -325,19 +325,19 @@ class Result:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """The result :meth:`to_dict` described; raises KpiFormulaError on a bad dict."""
+        """The result :meth:`to_dict` described, held to what the constructor holds a
+        result to (a value within the limits, a formula that parses, ``missing``
+        agreeing with ``value``); an input listed twice is refused rather than one
+        of its values left out.  Other keys (a command line's ``warnings``) are
+        not the result's, and are passed over.  Raises KpiFormulaError on a bad dict."""
         if not isinstance(data, Mapping):
             raise _bad(
-                f"a result's dict is a mapping, not {type(data).__name__}",
-                "pass what Result.to_dict() returned",
+                msg("a result's dict is a mapping, not {kind}", kind=type(data).__name__),
+                _FROM_TO_DICT,
             )
         try:
             listed = data.get("inputs")
-            inputs = (
-                None
-                if listed is None
-                else {(item["code"], item["year"]): item["value"] for item in listed}
-            )
+            inputs = None if listed is None else _listed_inputs(listed)
             made = cls(
                 value=data["value"],
                 year=data["year"],
@@ -349,17 +349,18 @@ class Result:
             )
         except KeyError as error:
             raise _bad(
-                f"a result's dict needs the key {error.args[0]!r}",
-                "pass what Result.to_dict() returned",
+                msg("a result's dict needs the key {key}", key=repr(error.args[0])),
+                _FROM_TO_DICT,
             ) from None
         except TypeError as error:
             raise _bad(
-                f"a result's dict is malformed: {error}", "pass what to_dict() returned"
+                msg("a result's dict is malformed: {problem}", problem=clip(str(error), 80)),
+                _FROM_TO_DICT,
             ) from None
         if data.get("missing") is not None and bool(data["missing"]) != made.missing:
             raise _bad(
-                "the dict's 'missing' contradicts its 'value'",
-                "missing is true exactly when value is null",
+                msg("the dict's 'missing' contradicts its 'value'"),
+                msg("missing is true exactly when value is null"),
             )
         return made
 
@@ -384,6 +385,28 @@ class Result:
             + (f"<ul>{reasons}</ul>" if reasons else "")
             + f"<pre>{explain}</pre></div>"
         )
+
+
+_FROM_TO_DICT = msg("pass what Result.to_dict() returned")
+
+
+def _listed_inputs(listed: Iterable[Any]) -> dict[tuple[Any, Any], Any]:
+    """The inputs of a result's dict, ``[{"code", "year", "value"}, ...]``, by
+    ``(code, year)``: one listed twice would leave one of its values out unseen."""
+    inputs: dict[tuple[Any, Any], Any] = {}
+    for item in listed:
+        key = (item["code"], item["year"])
+        if key in inputs:
+            raise _bad(
+                msg(
+                    "the input {code}@{year} is listed twice",
+                    code=clip(str(key[0])),
+                    year=clip(str(key[1])),
+                ),
+                msg("list each code and year once"),
+            )
+        inputs[key] = item["value"]
+    return inputs
 
 
 def _restore(state: tuple[Any, ...]) -> Result:

@@ -40,12 +40,12 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from .ast import NUMBER_PATTERN, BinOp, Neg, Node, Number, Ref, map_leaves, walk
+from .ast import NUMBER_PATTERN, BinOp, Neg, Node, Number, Operator, Ref, map_leaves, walk
 from .catalog import Driver
 from .decimals import EXACT
 from .direction import Direction
@@ -56,6 +56,8 @@ from .plan.model import Group, Indicator, Plan
 from .printer import format_ref
 from .targets import Change, Reference, Target
 from .values import UNITS, YES_NO, Quantity, Unit, format_amount, format_value, fraction_shift
+
+T = TypeVar("T")
 
 __all__ = [
     "codes",
@@ -679,6 +681,7 @@ _ODD_CHARACTERS = "\t\n;,\"' =+-@%"
 _KINDS = ("input", "computed", "own")
 """An input (no formula), an indicator computed by a formula, or an input whose
 formula is its own code."""
+_OPERATORS: st.SearchStrategy[Operator] = st.sampled_from(["+", "-", "*", "/"])
 _ANOTHER = st.integers(0, 4).map(bool)  # one more indicator? (shrinks to no)
 
 
@@ -722,6 +725,29 @@ def _weights(draw: st.DrawFn, count: int) -> tuple[Decimal, ...]:
         return (Decimal(1),)
     bounds = [0, *sorted(draw(_cuts(count))), 100]
     return tuple(Decimal(high - low).scaleb(-2, EXACT) for low, high in pairwise(bounds))
+
+
+@st.composite
+def _either(
+    draw: st.DrawFn, usual: st.SearchStrategy[T], odd: st.SearchStrategy[T], one_in: int
+) -> T:
+    """Mostly ``usual``, ``odd`` one time in ``one_in`` (shrinking towards ``usual``)."""
+    return draw(odd if draw(st.integers(0, one_in - 1)) == one_in - 1 else usual)
+
+
+@st.composite
+def _tree(draw: st.DrawFn, leaves: st.SearchStrategy[Node], max_leaves: int) -> Node:
+    """A tree of 1 to ``max_leaves`` operands, as many of each size (a recursive
+    strategy draws mostly one or two): operands joined pairwise by operators, now
+    and then negated."""
+    nodes = draw(st.lists(leaves, min_size=1, max_size=max_leaves))
+    while len(nodes) > 1:
+        at = draw(st.integers(0, len(nodes) - 2))
+        joined: Node = BinOp(draw(_OPERATORS), nodes[at], nodes[at + 1])
+        if not draw(st.integers(0, 5)):
+            joined = Neg(joined)
+        nodes[at : at + 2] = [joined]
+    return nodes[0]
 
 
 def _reference(code: str, offset: int) -> Node:
@@ -793,8 +819,8 @@ def _indicator(draw: st.DrawFn, draws: _PlanDraws, code: str, sources: list[str]
     amounts = draws.amounts[unit]
     kind = draw(st.sampled_from(_KINDS))
     formula: str | None = None
-    if kind == "own":
-        formula = format_ref(code, 0)
+    if kind == "own":  # as the seed writes them: D6.1 for D6.1, 401.50 for 401.50
+        formula = code if NUMBER_PATTERN.fullmatch(code) else format_ref(code, 0)
     elif kind == "computed":
         root = _filled(draw(draws.trees), sources)
         if unit == "%" and draw(st.booleans()):  # `... * 100`: percentage points
@@ -950,7 +976,7 @@ def plans(
     _check_int("max_indicators", max_indicators, 1, 100)
     _check_int("max_depth", max_depth, 1, 20)
     _check_int("max_drivers", max_drivers, 1, 100)
-    _check_int("max_leaves", max_leaves, 1, MAX_DEPTH)
+    _check_int("max_leaves", max_leaves, 1, MAX_DEPTH // 2)  # negations deepen trees
     _check_int("max_years_back", max_years_back, 0, 999)
     numeric = st.one_of(
         st.integers(20, 999).filter(lambda n: n != 100).map(str),  # the seed's driver 50
@@ -958,15 +984,16 @@ def plans(
             lambda parts: f"{parts[0]}.{parts[1]:02d}"  # the seed's indicator 401.50
         ),
     )
-    every_code = st.one_of(codes(max_words=2, max_word_size=8), numeric)
-    slots = st.builds(Ref, st.integers(0, 255).map(str), st.integers(-max_years_back, 0))
-    leaves = st.one_of(slots, numbers(max_integer_digits=3, max_fraction_digits=2).map(Number))
-
-    def extend(children: st.SearchStrategy[Node]) -> st.SearchStrategy[Node]:
-        return st.one_of(
-            st.builds(Neg, children),
-            st.builds(BinOp, st.sampled_from(["+", "-", "*", "/"]), children, children),
-        )
+    # numeric codes are the odd ones: one in four
+    every_code = _either(codes(max_words=2, max_word_size=8), numeric, one_in=4)
+    slots: st.SearchStrategy[Node] = st.builds(
+        Ref, st.integers(0, 255).map(str), st.integers(-max_years_back, 0)
+    )
+    # formulas read drivers and indicators mostly: one operand in three is a number
+    literals: st.SearchStrategy[Node] = numbers(max_integer_digits=3, max_fraction_digits=2).map(
+        Number
+    )
+    leaves = _either(slots, literals, one_in=3)
 
     odd = _check_bool("odd_texts", odd_texts)
     names = _odd_text() if odd else st.sampled_from(_INDICATOR_NAMES)
@@ -981,7 +1008,7 @@ def plans(
         names=names,
         group_names=_odd_text() if odd else st.sampled_from(_GROUP_NAMES),
         descriptions=st.one_of(st.just(""), names),
-        trees=st.recursive(leaves, extend, max_leaves=max_leaves),
+        trees=_tree(leaves, max_leaves),
         amounts={unit: shares if unit == "%" else others for unit in _PLAN_UNITS},
         max_depth=max_depth,
         baseline_years=_check_years("baseline_years", baseline_years),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .ast import NUMBER_PATTERN, BinOp, Neg, Node, Number, Ref, Span
+from .ast import MAX_OFFSET, NUMBER_PATTERN, BinOp, Neg, Node, Number, Ref, Span
 
 __all__ = [
     "MAX_DEPTH",
@@ -27,9 +27,6 @@ __all__ = [
 
 MAX_DEPTH = 200
 """The deepest syntax tree accepted (operators nested within each other)."""
-
-MAX_OFFSET = 999
-"""The largest year offset a reference may take, backwards or forwards."""
 
 _GLUED = re.compile(r"(?P<code>.*?)-(?P<years>[0-9]+)\Z", re.DOTALL)
 _DIGITS = frozenset("0123456789")

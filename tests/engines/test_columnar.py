@@ -11,16 +11,10 @@ from hypothesis import strategies as st
 
 import kpi_formula as kf
 from kpi_formula import strategies as kst
-from kpi_formula.data import load_data
-from kpi_formula.plan.evaluate import evaluate_plan
-from kpi_formula.plan.planfile import load_plan
-
-from ..conftest import EXAMPLES
 
 pl = pytest.importorskip("polars")
 pytest.importorskip("polars")
 from kpi_formula.engines import columnar  # noqa: E402
-from kpi_formula.plan.frame import evaluate_plan_frame  # noqa: E402
 
 CODES = ["A", "B", "N ImprAtt", "82.A3.1_INSTAGRAM"]
 YEARS = [2022, 2023, 2024, 2025]
@@ -67,48 +61,6 @@ def test_bulk_agrees_with_the_evaluator(case: tuple[kf.Formula, list[dict[str, o
         }
         ours = kf.evaluate(formula, data, year=int(str(row["year"]))).value
         assert close(ours, theirs), (str(formula), row, ours, theirs)
-
-
-@pytest.mark.parametrize("shuffled", [False, True], ids=["ordered", "shuffled"])
-def test_a_whole_plan_in_columns_matches_the_plan_evaluator(shuffled: bool) -> None:
-    plan = load_plan(EXAMPLES / "modena_2025" / "plan.toml")
-    data = load_data(EXAMPLES / "modena_2025" / "data.csv")
-    codes = sorted({code for code, _ in data})
-    years = sorted({year for _, year in data})
-    halved = {  # halved, not doubled: shares in % stay fractions
-        key: value / 2 if isinstance(value, Decimal) else value for key, value in data.items()
-    }
-    datasets = {"MO": data, "BO": halved}
-    rows = [
-        {
-            "entity": entity,
-            "year": year,
-            **{
-                c: float(v) if isinstance(v := values.get((c, year)), Decimal) else None
-                for c in codes
-            },
-        }
-        for entity, values in datasets.items()
-        for year in years
-    ]
-    frame = pl.DataFrame(
-        rows, schema={"entity": pl.String, "year": pl.Int64, **{c: pl.Float64 for c in codes}}
-    )
-    if shuffled:  # unordered frames take the self-join, indicators reading indicators too
-        frame = frame.reverse()
-    result = evaluate_plan_frame(plan, frame)
-    for entity, values in datasets.items():
-        for year in (2022, 2023, 2024):
-            row = result.filter((pl.col("year") == year) & (pl.col("entity") == entity))
-            computed = row.to_dicts()[0]
-            for indicator in evaluate_plan(plan, values, year=year).indicators:
-                column = (
-                    indicator.id
-                    if indicator.id in computed and indicator.id not in codes
-                    else f"{indicator.id} (indicator)"
-                )
-                if isinstance(indicator.value, Decimal) or indicator.value is kf.ND:
-                    assert close(indicator.value, computed[column]), (entity, year, indicator.id)
 
 
 def test_to_polars_and_division_by_zero() -> None:

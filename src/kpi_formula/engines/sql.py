@@ -14,9 +14,10 @@ The semantics are the evaluator's, with SQL's own means:
   ``on_zero_division="missing"``;
 * prior years come from the same table joined on ``year - K``;
 * ``on_missing="zero"`` reads a NULL driver as 0 (``COALESCE``);
-* division is carried out in floating point (``DOUBLE``): SQL engines differ
-  in integer and decimal division, so the numerator is cast.  Values therefore
-  agree with the exact evaluator to about 15 significant digits.
+* arithmetic is carried out in floating point (``DOUBLE``): SQL engines differ
+  in integer and decimal arithmetic (and overflow in it), so numbers are cast, as
+  is every numerator.  Values therefore agree with the exact evaluator to about
+  15 significant digits.
 
 >>> print(to_sql("(A - A-1) / A-1", dialect="duckdb"))  # doctest: +ELLIPSIS
 WITH pivoted AS (SELECT "year", MAX(CASE WHEN "code" = 'A' THEN "value" END) AS "v0" FROM ...
@@ -67,6 +68,9 @@ def to_sql(
         **{offset: f"y{'m' if offset < 0 else 'p'}{abs(offset)}" for offset in offsets},
     }
 
+    def double() -> exp.DataType:
+        return exp.DataType(this=exp.DataType.Type.DOUBLE)
+
     def column(name: str, alias: str | None = None) -> exp.Column:
         return (
             exp.column(name, table=alias, quoted=True) if alias else exp.column(name, quoted=True)
@@ -74,7 +78,9 @@ def to_sql(
 
     def expression(node: Node) -> exp.Expression:
         if isinstance(node, Number):
-            return exp.Literal.number(node.text)
+            # a double, as the values are: integer and decimal literals would do their
+            # arithmetic in types that overflow (999999 * 999999 in INT32) or differ by engine
+            return exp.Cast(this=exp.Literal.number(node.text), to=double())
         if isinstance(node, Ref):
             reference = column(slots[node.code], aliases[node.offset])
             if on_missing == "zero":
@@ -84,7 +90,7 @@ def to_sql(
             return exp.Paren(this=exp.Neg(this=expression(node.operand)))
         left, right = expression(node.left), expression(node.right)
         if node.op == "/":
-            numerator = exp.Cast(this=left, to=exp.DataType.build("DOUBLE"))
+            numerator = exp.Cast(this=left, to=double())
             divisor = exp.Nullif(this=right, expression=exp.Literal.number(0))
             return exp.Paren(this=exp.Div(this=numerator, expression=divisor))
         operation = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}[node.op]
@@ -98,15 +104,22 @@ def to_sql(
             column(value_column),
         )
         pivot_columns.append(exp.alias_(exp.Max(this=case), slots[code], quoted=True))
+    # built in place (copy=False): each builder call would otherwise copy the whole
+    # query, the formula's expression with it, and a long formula many times over
     pivoted = (
-        exp.select(*pivot_columns)
-        .from_(exp.to_table(table))
-        .where(exp.column(code_column, quoted=True).isin(*[exp.Literal.string(c) for c in codes]))
-        .group_by(*[column(key) for key in keys])
+        exp.select(*pivot_columns, copy=False)
+        .from_(exp.to_table(table), copy=False)
+        .where(
+            exp.column(code_column, quoted=True).isin(*[exp.Literal.string(c) for c in codes]),
+            copy=False,
+        )
+        .group_by(*[column(key) for key in keys], copy=False)
     )
     outputs: list[Any] = [column(key, "cur") for key in keys]
-    outputs.append(exp.alias_(expression(formula.root), value_column, quoted=True))
-    query = exp.select(*outputs).from_(exp.alias_(exp.to_table("pivoted"), "cur", table=True))
+    outputs.append(exp.alias_(expression(formula.root), value_column, quoted=True, copy=False))
+    query = exp.select(*outputs, copy=False).from_(
+        exp.alias_(exp.to_table("pivoted"), "cur", table=True), copy=False
+    )
     for offset in offsets:
         alias = aliases[offset]
         step = exp.Sub if offset < 0 else exp.Add
@@ -118,17 +131,21 @@ def to_sql(
                 exp.EQ(this=column(entity_column, alias), expression=column(entity_column, "cur")),
             )
         query = query.join(
-            exp.alias_(exp.to_table("pivoted"), alias, table=True), on=condition, join_type="left"
+            exp.alias_(exp.to_table("pivoted"), alias, table=True),
+            on=condition,
+            join_type="left",
+            copy=False,
         )
     if not codes:
         query = (
             exp.select(
                 *[column(key) for key in keys],
-                exp.alias_(expression(formula.root), value_column, quoted=True),
+                exp.alias_(expression(formula.root), value_column, quoted=True, copy=False),
+                copy=False,
             )
-            .from_(exp.to_table(table))
-            .group_by(*[column(key) for key in keys])
+            .from_(exp.to_table(table), copy=False)
+            .group_by(*[column(key) for key in keys], copy=False)
         )
-        return str(query.sql(dialect=dialect))
-    statement = query.with_("pivoted", as_=pivoted)
-    return str(statement.sql(dialect=dialect))
+        return str(query.sql(dialect=dialect, copy=False))
+    statement = query.with_("pivoted", as_=pivoted, copy=False)
+    return str(statement.sql(dialect=dialect, copy=False))

@@ -145,14 +145,7 @@ class _Run:
         self.computed: dict[tuple[str, int], tuple[IndicatorValue, tuple[str, ...]]] = {}
         self.values: dict[tuple[str, int], IndicatorValue] = {}
         self.sql = (
-            duckdb_values(
-                indicators=plan.indicators,
-                formulas=plan.formulas,
-                catalog=plan.catalog,
-                data=data,
-                order=plan.order,
-                on_missing=on_missing,
-            )
+            duckdb_values(plan, data, year=year, on_missing=on_missing)
             if engine == "duckdb"
             else None
         )
@@ -248,15 +241,18 @@ class _Run:
         value: IndicatorValue
         reasons: tuple[str, ...] = ()
         from_sql = None if self.sql is None else self.sql.get(key, {}).get(when)
-        if from_sql is not None:
-            value = from_sql
+        if from_sql is not None and self.on_missing == "propagate":
+            value = from_sql  # all its operands were there: nothing to tell
         else:
+            # the evaluator tells why a value is N/D, or which drivers counted as 0
             source = _PlanSource(self.source, self.values, indicator.code, self.year)
             try:
                 result = self.programs[key].run(source, when)
             except KpiFormulaError as error:
                 return ND, (error.reason,)
             value, reasons = result.value, result.reasons
+            if from_sql is not None:
+                value = from_sql
         if key in plan.in_points and isinstance(value, Decimal):
             value = DIVISION.divide(value, _HUNDRED)
         return value, reasons

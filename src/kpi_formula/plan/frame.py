@@ -1,24 +1,37 @@
 """A whole plan in columns: every indicator over many entities and years at once.
 
-:func:`evaluate_plan_frame` adds one column per indicator of a plan to a wide
-polars frame (a row per entity and year, a column per driver code), in
-dependency order so that indicators can use indicators, as one lazy query.
-The columnar semantics are :mod:`kpi_formula.engines.columnar`'s (64-bit
-floating point, N/D and division by zero as null).
+:func:`evaluate_plan_frame` evaluates every indicator of a plan over a wide
+polars frame (a row per entity and year, a column per driver code) and returns
+a row per row of the frame: its keys and a column per indicator, named by the
+indicator's id.  Its semantics are :func:`~kpi_formula.plan.evaluate_plan`'s —
+the same formulas bound to the same catalog, indicators reading indicators
+(their prior years too), an indicator's own code inside its formula read as the
+driver of that code, inputs in % beyond ±1 refused, percentage points divided
+by 100 — in the columnar engine's arithmetic (:mod:`kpi_formula.engines.columnar`:
+64-bit floating point, N/D and division by zero as null).
+
+The query is worked out once per plan object (:meth:`~kpi_formula.plan.Plan.prepared`)
+and run on each frame it is given: a small frame costs little more than its rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..ast import Ref
-from ..catalog import Catalog
-from ..engines.columnar import checked_keys, is_ordered, polars_module, with_formula_column
-from ..lint import scales_by_hundred
-from ..resolver import resolve
-from .evaluate import dependency_order
-from .sqlplan import point_at_computed
+from ..engines.columnar import (
+    ColumnPlan,
+    Step,
+    check_codes,
+    formula_step,
+    frame_keys,
+    polars_module,
+    run_columns,
+)
+from ..errors import KpiFormulaError, msg
+from .prepared import PreparedPlan, prepared
 
 if TYPE_CHECKING:
     import polars as pl
@@ -28,53 +41,92 @@ if TYPE_CHECKING:
 __all__ = ["evaluate_plan_frame"]
 
 
-def evaluate_plan_frame(
-    plan: Plan, frame: pl.DataFrame, *, year: str = "year", by: Sequence[str] = ("entity",)
-) -> pl.DataFrame:
-    """``frame`` with one column per indicator of ``plan`` (named by its id),
-    evaluated in dependency order so that indicators can use indicators.
+@dataclass(frozen=True, slots=True)
+class _PlanColumns:
+    """A plan's query: what it reads and computes, and which column is which indicator."""
 
-    An input indicator (no formula, or its own code) is its code's column; as in
-    :func:`~kpi_formula.plan.evaluate_plan`, an input in % beyond ±1 (95 typed for
-    95 %) is null, and a % indicator whose formula scales by 100 is divided by 100.
-    Milestones (dates) are not computed here.
+    columns: ColumnPlan
+    outputs: tuple[tuple[str, str], ...]
+    """(indicator id, the engine's column), in the order of the plan's listing."""
+
+
+def _read_step(name: str, driver: str, share: bool) -> Step:
+    """An indicator read from the data: a share in % beyond ±1 was typed without its
+    sign (95 for 95 %) and is null, as the plan evaluator refuses it."""
+
+    def build(prior: Callable[[str, int], Any]) -> Any:
+        column = prior(driver, 0)
+        return polars_module().when(column.abs() <= 1).then(column) if share else column
+
+    return Step(name, build, frozenset())
+
+
+def _plan_columns(plan: Plan) -> _PlanColumns:
+    ready: PreparedPlan = prepared(plan)
+    indicators = ready.indicators
+    served = {indicator.code: key for key, indicator in indicators.items() if indicator.code == key}
+    outputs = {key: f"i{number}" for number, key in enumerate(ready.order)}
+    drivers: dict[str, str] = {}
+
+    def driver(code: str) -> str:
+        return drivers.setdefault(code, f"d{len(drivers)}")
+
+    def reader(own: str) -> Callable[[Ref], str]:
+        def column_of(ref: Ref) -> str:
+            other = served.get(ref.code)
+            if other is not None and ref.code != own:
+                return outputs[other]  # another indicator: its computed column
+            return driver(ref.code)  # a driver, or its own code inside its formula
+
+        return column_of
+
+    levels: dict[str, int] = {}
+    steps: list[list[Step]] = []
+    for key in ready.order:
+        indicator = indicators[key]
+        source = ready.read_from_data.get(key)
+        if source is not None:
+            step = _read_step(outputs[key], driver(source), indicator.unit == "%")
+        else:
+            formula, _ = ready.resolved[key]
+            column_of = reader(indicator.code)
+            for ref in formula.references:  # every driver named now, before any query runs
+                column_of(ref)
+            step = formula_step(outputs[key], formula, column_of, points=key in ready.in_points)
+        level = 1 + max((levels[other] for other, _ in ready.reads[key]), default=-1)
+        levels[key] = level
+        while len(steps) <= level:
+            steps.append([])
+        steps[level].append(step)
+    return _PlanColumns(
+        ColumnPlan(drivers, tuple(map(tuple, steps))),
+        tuple((key, outputs[key]) for key in ready.listed),
+    )
+
+
+def evaluate_plan_frame(
+    plan: Plan, frame: pl.DataFrame, *, year: str = "year", by: Sequence[str] | None = None
+) -> pl.DataFrame:
+    """A row per row of ``frame``: its entity and year columns, and one column per
+    indicator of ``plan``, named by its id, in the order the plan lists them.
+
+    ``by`` names the entity columns (default: ``entity``, where the frame has one).
+    Columns of dates are read as null: milestones are judged by
+    :func:`~kpi_formula.plan.evaluate_plan`.  A driver named like a key column, a
+    driver column holding text, an indicator whose id is a key column's name, and
+    two rows of one entity and year (where formulas read other years) are refused.
     """
     polars = polars_module()
-    indicators = plan.indicators()
-    catalog = Catalog(plan.drivers, strict=False)
-    by = checked_keys(frame, year, by)
-    ordered = is_ordered(frame, year, by)  # adding columns keeps the rows where they are
-    # one lazy query for the whole plan, collected once: polars plans it as a whole
-    result = frame.lazy()
-    columns = list(frame.columns)
-    for key in dependency_order(plan):
-        indicator = indicators[key]
-        formula = indicator.parsed_formula()
-        own = f"{key}#value"
-        if formula is None:
-            column = (
-                polars.col(indicator.code).cast(polars.Float64, strict=False)
-                if indicator.code in columns
-                else polars.lit(None, dtype=polars.Float64)
+    query: _PlanColumns = plan.prepared("columns", _plan_columns)
+    keys = frame_keys(frame, year, by)
+    check_codes(frame, query.columns.drivers, year, keys)
+    for key, _ in query.outputs:
+        if key == year or key in keys:
+            raise KpiFormulaError(
+                msg("the indicator {id!r} has the name of a key column of the frame", id=key),
+                hint=msg("rename the key column and name it with year='...' or by=(...)"),
             )
-            if indicator.unit == "%":  # a percentage typed without its sign is no fraction
-                column = polars.when(column.abs() <= 1).then(column)
-            result = result.with_columns(column.alias(own))
-        else:
-            resolved = resolve(formula, catalog).formula
-            renamed = point_at_computed(resolved, indicators, indicator.code, "{}#value")
-            result = with_formula_column(
-                renamed, result, columns=columns, year=year, by=by, output=own, ordered=ordered
-            )
-            if indicator.unit == "%" and scales_by_hundred(formula):  # percentage points
-                result = result.with_columns((polars.col(own) / 100).alias(own))
-            elif indicator.unit == "%" and isinstance(formula.root, Ref):  # an input, renamed
-                value = polars.col(own)
-                result = result.with_columns(polars.when(value.abs() <= 1).then(value).alias(own))
-        columns.append(own)
-    renames = {f"{key}#value": key for key in indicators}
-    collected: pl.DataFrame = result.collect()
-    return collected.rename(
-        {old: new for old, new in renames.items() if new not in frame.columns}
-        | {old: f"{new} (indicator)" for old, new in renames.items() if new in frame.columns}
-    )
+    computed = run_columns(frame, query.columns, year=year, keys=keys)
+    values = computed.select([polars.col(name).alias(key) for key, name in query.outputs])
+    result: pl.DataFrame = frame.select([*keys, year]).hstack(values)
+    return result

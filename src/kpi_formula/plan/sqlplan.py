@@ -1,89 +1,139 @@
 """A plan's formulas run as SQL in an embedded DuckDB (``engine="duckdb"``).
 
 Each computed indicator's values for every year are one query (see
-:func:`kpi_formula.to_sql`); computed values go back into the table under a code
-of their own so that indicators reading indicators find them.  Inputs,
-milestones, targets and the roll-up stay with :mod:`kpi_formula.plan.evaluate`.
+:func:`kpi_formula.to_sql`) over a table of the values the plan reads.  Codes
+never name anything in that table: every code read is stored under a name of
+the engine's own (``d0``, ``d1``, …), and each indicator's values under another
+(``i0``, …), so that indicators reading indicators find them while no code — a
+quoted ``"#indicator:X"``, anything a catalog declares — can meet them; inside
+its own formula an indicator's code stays the driver of that code.  The
+formulas are those :mod:`kpi_formula.plan.prepared` binds for every engine;
+inputs, milestones, targets and the roll-up stay with
+:mod:`kpi_formula.plan.evaluate`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from decimal import Decimal
+from numbers import Integral
 from typing import Any
 
 from ..ast import Node, Number, Ref, map_leaves
-from ..catalog import Catalog
 from ..decimals import to_decimal
+from ..engines.sql import to_sql
 from ..errors import KpiFormulaError
 from ..formula import Formula
 from ..inputs import require_module
-from ..lint import scales_by_hundred
-from ..missing import ND
-from ..resolver import resolve
-from .model import Indicator
+from ..result import MissingPolicy
+from .prepared import PreparedPlan
 
-__all__ = ["duckdb_values", "names_one_driver", "point_at_computed"]
+__all__ = ["duckdb_values"]
 
 
-def names_one_driver(root: Node, indicators: Mapping[str, Indicator]) -> bool:
-    return isinstance(root, Ref) and root.offset == 0 and root.code not in indicators
+def _read(raw: object) -> float | None:
+    """A data value for the table: a double, or NULL for N/D and what cannot be read
+    (the evaluator names why)."""
+    try:
+        value = to_decimal(raw, "a data value")
+    except KpiFormulaError:
+        return None
+    return float(value) if isinstance(value, Decimal) else None
+
+
+def _decimal(value: object) -> Decimal:
+    """A value DuckDB returned, exactly as it came (a double by its shortest repr)."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(int(value))  # type: ignore[call-overload]
 
 
 def duckdb_values(
-    *,
-    indicators: Mapping[str, Indicator],
-    formulas: Mapping[str, Formula | None],
-    catalog: Catalog,
-    data: Mapping[Any, Any],
-    order: Sequence[str],
-    on_missing: str,
+    plan: PreparedPlan, data: Mapping[Any, Any], *, year: int, on_missing: MissingPolicy
 ) -> dict[str, dict[int, Decimal]]:
     """Every computed indicator's values for every year, by SQL in DuckDB.
 
-    Computed values go back into the table under a code of their own
-    (``#indicator:CODE``), so that indicators using indicators read them while
-    an indicator's own code inside its formula stays the driver of that code.
+    ``data`` is read as the evaluator reads it for ``year``: a key ``(code, y)``
+    is the value of ``code`` in ``y``, a bare ``code`` its value in ``year``
+    (unless the data also hold ``(code, year)``).  A value SQL gives as NULL is
+    absent from the answer: the plan evaluator computes it, and tells why it is N/D.
     """
     duckdb = require_module("duckdb", extra="duckdb", purpose="the duckdb engine")
-    from ..engines.sql import to_sql
+    indicators = plan.indicators
+    served = {indicator.code: key for key, indicator in indicators.items() if indicator.code == key}
+    outputs = {key: f"i{number}" for number, key in enumerate(plan.order)}
+    names: dict[str, str] = {}  # code read from the data -> its name in the table
 
-    connection = duckdb.connect()
-    connection.execute("CREATE TABLE kpi_values (code VARCHAR, year INTEGER, value DOUBLE)")
+    def driver(code: str) -> str:
+        return names.setdefault(code, f"d{len(names)}")
+
+    queries: dict[str, Formula] = {}
+    copies: dict[str, str] = {}  # indicators read from the data: the name they are read under
+    for key in plan.order:
+        indicator = indicators[key]
+        source = plan.read_from_data.get(key)
+        if source is not None:
+            copies[key] = driver(source)
+            continue
+        own = indicator.code
+
+        def rename(leaf: Number | Ref, own: str = own) -> Node:
+            if not isinstance(leaf, Ref):
+                return leaf
+            other = served.get(leaf.code)
+            code = outputs[other] if other is not None and leaf.code != own else driver(leaf.code)
+            return Ref(code, leaf.offset, span=leaf.span)
+
+        queries[key] = Formula(map_leaves(plan.resolved[key][0].root, rename))
+
     rows = []
     for key, raw in data.items():
-        if not (isinstance(key, tuple) and len(key) == 2):
-            continue
-        try:
-            value = to_decimal(raw, "a data value")
-        except KpiFormulaError:
-            value = ND
-        rows.append((key[0], key[1], float(value) if isinstance(value, Decimal) else None))
-    if rows:
-        connection.executemany("INSERT INTO kpi_values VALUES (?, ?, ?)", rows)
+        if isinstance(key, tuple) and len(key) == 2:
+            code, when = key
+            # a year as the evaluator's lookups find it (numpy's integers too), no bool
+            if code in names and isinstance(when, Integral) and not isinstance(when, bool):
+                rows.append((names[code], int(when), _read(raw)))
+        elif isinstance(key, str) and key in names and (key, year) not in data:
+            rows.append((names[key], year, _read(raw)))
+    connection = duckdb.connect()
+    try:
+        connection.execute("CREATE TABLE kpi_values (code VARCHAR, year INTEGER, value DOUBLE)")
+        if rows:
+            connection.executemany("INSERT INTO kpi_values VALUES (?, ?, ?)", rows)
+        return _run(connection, plan, outputs, copies, queries, on_missing=on_missing)
+    finally:
+        connection.close()
+
+
+def _run(
+    connection: Any,
+    plan: PreparedPlan,
+    outputs: Mapping[str, str],
+    copies: Mapping[str, str],
+    queries: Mapping[str, Formula],
+    *,
+    on_missing: MissingPolicy,
+) -> dict[str, dict[int, Decimal]]:
+    """Each computed indicator's query in order, its values kept for those that read it."""
     results: dict[str, dict[int, Decimal]] = {}
-    for key in order:
-        indicator = indicators[key]
-        formula = formulas[key]
-        own = f"#indicator:{indicator.code}"
-        if formula is None or names_one_driver(formula.root, indicators):
-            root = None if formula is None else formula.root
-            source = root.code if isinstance(root, Ref) else indicator.code
-            # an input in % beyond ±1 was typed without its sign: N/D, as _read says
-            kept = "CASE WHEN abs(value) <= 1 THEN value END" if indicator.unit == "%" else "value"
+    for key in plan.order:
+        own = outputs[key]
+        share = plan.indicators[key].unit == "%"
+        if key in copies:
+            # an input in % beyond ±1 was typed without its sign: N/D, as the evaluator says
+            kept = "CASE WHEN abs(value) <= 1 THEN value END" if share else "value"
             connection.execute(
                 f"INSERT INTO kpi_values SELECT ?, year, {kept} FROM kpi_values WHERE code = ?",
-                [own, source],
+                [own, copies[key]],
             )
             continue
-        resolved = resolve(formula, catalog).formula
-        renamed = point_at_computed(resolved, indicators, indicator.code, "#indicator:{}")
-        query = to_sql(renamed, dialect="duckdb", on_missing=on_missing)
-        found = connection.execute(query).fetchall()
-        results[key] = {
-            int(year): Decimal(repr(value)) for year, value in found if value is not None
-        }
-        if indicator.unit == "%" and scales_by_hundred(formula):
+        found = connection.execute(
+            to_sql(queries[key], dialect="duckdb", on_missing=on_missing)
+        ).fetchall()
+        results[key] = {int(year): _decimal(value) for year, value in found if value is not None}
+        if key in plan.in_points:
             # percentage points: the indicator is the fraction, for the formulas that read it
             found = [(year, None if value is None else value / 100) for year, value in found]
         if found:
@@ -93,17 +143,3 @@ def duckdb_values(
             )
     return results
 
-
-def point_at_computed(
-    formula: Formula, indicators: Mapping[str, object], own: str, spelling: str
-) -> Formula:
-    """``formula`` with references to other indicators renamed by ``spelling``
-    (``"#indicator:{}"``), where their computed values are kept; its own code
-    stays the driver of that code."""
-
-    def rename(leaf: Number | Ref) -> Node:
-        if isinstance(leaf, Ref) and leaf.code in indicators and leaf.code != own:
-            return Ref(spelling.format(leaf.code), leaf.offset, span=leaf.span)
-        return leaf
-
-    return Formula(map_leaves(formula.root, rename))

@@ -1,0 +1,133 @@
+"""Whole plans, three ways: the Python engine, DuckDB and polars give the same values.
+
+Plans drawn by :func:`kpi_formula.strategies.plans` (nested groups, indicators reading
+indicators, their prior years and their own code, numeric codes, shares in % and
+percentage points) and the Modena plan are evaluated by ``evaluate_plan`` (Python and
+DuckDB) and by ``evaluate_plan_frame`` (polars, many entities at once): the same value
+for every indicator, within floating point for the engines that compute in it, and N/D
+exactly where the Python engine says N/D.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import kpi_formula as kf
+from kpi_formula import strategies as kst
+from kpi_formula.data import load_data
+from kpi_formula.plan import Plan, evaluate_plan
+from kpi_formula.plan.planfile import load_plan
+from kpi_formula.result import MissingPolicy
+
+from ..conftest import EXAMPLES
+
+pl = pytest.importorskip("polars")
+pytest.importorskip("duckdb")
+from kpi_formula.plan.frame import evaluate_plan_frame  # noqa: E402
+
+YEARS = range(2020, 2026)
+# names no code of a drawn plan takes, so that the key columns stand apart from drivers
+YEAR, ENTITY = "anno di riferimento", "ente"
+
+
+def agree(exact: object, other: object) -> bool:
+    """An exact value and a floating-point one (or N/D as None) agree."""
+    if exact is kf.ND:
+        return other is None or other is kf.ND
+    assert isinstance(exact, Decimal)
+    if other is None or other is kf.ND:
+        return False
+    return math.isclose(float(exact), float(other), rel_tol=1e-9, abs_tol=1e-12)  # type: ignore[arg-type]
+
+
+def frame_of(datasets: Mapping[str, Mapping[Any, Any]], years: range) -> Any:
+    """A wide frame: a row per entity and year, a column per code, None for N/D."""
+    codes = sorted({code for values in datasets.values() for code, _ in values})
+
+    def number(value: object) -> float | None:
+        return float(value) if isinstance(value, Decimal) else None
+
+    rows = [
+        {
+            ENTITY: entity,
+            YEAR: year,
+            **{code: number(values.get((code, year))) for code in codes},
+        }
+        for entity, values in datasets.items()
+        for year in years
+    ]
+    schema = {ENTITY: pl.String, YEAR: pl.Int64, **{code: pl.Float64 for code in codes}}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def check_plan(
+    plan: Plan,
+    datasets: Mapping[str, Mapping[Any, Any]],
+    years: Any,
+    *,
+    reach: int,
+    shuffled: bool,
+    on_missing: MissingPolicy = "propagate",
+) -> None:
+    """Every engine, for every entity and year of ``years``, against the Python engine."""
+    # the frame holds every year a formula may reach back to, as the data would
+    frame = frame_of(datasets, range(min(years) - reach, max(years) + 1))
+    if shuffled:  # rows out of order: the engine sorts them to read other years, and back
+        frame = frame.sample(fraction=1, shuffle=True, seed=len(frame))
+    columns = evaluate_plan_frame(plan, frame, year=YEAR, by=(ENTITY,))
+    by_row = {(row[ENTITY], row[YEAR]): row for row in columns.to_dicts()}
+    first = next(iter(datasets))
+    for entity, values in datasets.items():
+        for year in years:
+            python = evaluate_plan(plan, values, year=year, on_missing=on_missing)
+            duck = python
+            if entity == first:
+                duck = evaluate_plan(
+                    plan, values, year=year, on_missing=on_missing, engine="duckdb"
+                )
+            row = by_row[(entity, year)]
+            for expected, other in zip(python.indicators, duck.indicators, strict=True):
+                where = (entity, year, expected.id, expected.value)
+                if isinstance(expected.value, dt.date):  # a milestone: no number to compute
+                    assert (other.value, row[expected.id]) == (expected.value, None), where
+                    continue
+                assert agree(expected.value, other.value), (*where, "duckdb", other.value)
+                assert other.reasons == expected.reasons, where
+                if on_missing == "propagate":  # the only policy of the columnar engine
+                    assert agree(expected.value, row[expected.id]), (*where, row[expected.id])
+
+
+@settings(max_examples=100)
+@given(st.data())
+def test_the_engines_agree_on_drawn_plans(data: st.DataObject) -> None:
+    plan = data.draw(kst.plans(max_indicators=6), label="plan")
+    datasets = {
+        entity: data.draw(kst.plan_datasets(plan, years=YEARS), label=entity)
+        for entity in ("MO", "BO")
+    }
+    check_plan(
+        plan,
+        datasets,
+        (2024, 2025),
+        reach=2 * 6,
+        shuffled=data.draw(st.booleans(), label="shuffled"),
+        on_missing=data.draw(st.sampled_from(["propagate", "zero"]), label="on_missing"),
+    )
+
+
+@pytest.mark.parametrize("shuffled", [False, True], ids=["ordered", "shuffled"])
+def test_the_engines_agree_on_the_modena_plan(shuffled: bool) -> None:
+    plan = load_plan(EXAMPLES / "modena_2025" / "plan.toml")
+    data = load_data(EXAMPLES / "modena_2025" / "data.csv")
+    halved = {  # halved, not doubled: shares in % stay fractions
+        key: value / 2 if isinstance(value, Decimal) else value for key, value in data.items()
+    }
+    check_plan(plan, {"MO": data, "BO": halved}, (2022, 2023, 2024), reach=2, shuffled=shuffled)
