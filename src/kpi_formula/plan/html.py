@@ -131,7 +131,7 @@ header.page h1 { font-size: 1.35em; margin: 0 0 2px; }
                       align-items: baseline; margin: 0 0 6px; }
 .indicator h3 { font-size: .95em; margin: 0; }
 .state { color: var(--state); font-weight: 700; white-space: nowrap; font-size: .9em; }
-.indicator .state { white-space: normal; text-align: right; max-width: 45%; }
+.indicator .state { white-space: normal; text-wrap: balance; text-align: right; max-width: 45%; }
 .indicator dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; margin: 0 0 6px; }
 .indicator dt { color: var(--muted); }
 .indicator dd { margin: 0; font-variant-numeric: tabular-nums; overflow-wrap: break-word; }
