@@ -349,8 +349,10 @@ def sweep(paths: Iterable[Path] | None = None) -> list[str]:
                 continue
             if not _is_error_class(name) or name in _BUILTIN_ERRORS:
                 continue
-            # an error's text is its first argument; a Problem's, its third
-            positional = node.args[2:3] if name == "Problem" else node.args[:1]
+            # an error's text is its first argument; a Problem's, its third; pydantic's
+            # custom error's, its second (the first is the kind of error)
+            at = {"Problem": 2, "PydanticCustomError": 1}.get(name, 0)
+            positional = node.args[at : at + 1]
             texts = [
                 *positional,
                 *(k.value for k in node.keywords if k.arg in _TEXT_ARGUMENTS | {"message"}),

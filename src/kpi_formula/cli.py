@@ -142,8 +142,9 @@ def _cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
+    say: Translator = args.translator
     result, warnings = _evaluated(args)
-    out.write(result.explain() + "\n")
+    out.write(say.say(result.explain()) + "\n")
     _warn(args, warnings)
     return 0
 

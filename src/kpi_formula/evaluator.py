@@ -26,7 +26,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from .catalog import Catalog
 from .engines.steps import ABSENT, DataSource, MappingSource, Program
-from .errors import KpiFormulaError
+from .errors import KpiFormulaError, msg
 from .formula import Formula, parse
 from .resolver import resolve
 from .result import (
@@ -60,13 +60,13 @@ _CACHE_SIZE = 8192
 def _check_policies(on_missing: object, on_zero_division: object) -> None:
     if on_missing not in MISSING_POLICIES:
         raise KpiFormulaError(
-            f"unknown on_missing policy {on_missing!r}",
-            hint=f"use one of {', '.join(map(repr, MISSING_POLICIES))}",
+            msg("unknown on_missing policy {policy!r}", policy=on_missing),
+            hint=msg("use one of {policies}", policies=", ".join(map(repr, MISSING_POLICIES))),
         )
     if on_zero_division not in ZERO_POLICIES:
         raise KpiFormulaError(
-            f"unknown on_zero_division policy {on_zero_division!r}",
-            hint=f"use one of {', '.join(map(repr, ZERO_POLICIES))}",
+            msg("unknown on_zero_division policy {policy!r}", policy=on_zero_division),
+            hint=msg("use one of {policies}", policies=", ".join(map(repr, ZERO_POLICIES))),
         )
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .errors import KpiFormulaError, _TextError
+from .errors import KpiFormulaError, _TextError, msg
 
 __all__ = ["TextField", "core_schema_for", "json_schema_for"]
 
@@ -35,6 +35,9 @@ _EXAMPLES: dict[str, list[str]] = {
     "Target": [">= 1.100 N.", "=> 50,00 %", "Entro 31-12-2025"],
     "Quantity": ["17.533.900.000 €", "72,10 %", "-23,24 gg"],
 }
+
+_AS_SAID = "{message}"
+"""pydantic's template for a library error: its message, already said in words."""
 
 
 def core_schema_for(kind: type, read: Callable[[str], Any]) -> Any:
@@ -47,7 +50,7 @@ def core_schema_for(kind: type, read: Callable[[str], Any]) -> Any:
         if not isinstance(value, str):
             raise PydanticCustomError(
                 "kpi_formula_type",
-                "{kind} is written as text, not {given}",
+                msg("{kind} is written as text, not {given}"),  # pydantic fills it in
                 {"kind": kind.__name__, "given": type(value).__name__},
             )
         try:
@@ -56,7 +59,7 @@ def core_schema_for(kind: type, read: Callable[[str], Any]) -> Any:
             context: dict[str, Any] = {"message": str(error), "hint": error.hint}
             if isinstance(error, _TextError):
                 context |= {"line": error.line, "column": error.column}
-            raise PydanticCustomError("kpi_formula", "{message}", context) from None
+            raise PydanticCustomError("kpi_formula", _AS_SAID, context) from None
 
     return core_schema.no_info_plain_validator_function(
         validate,

@@ -23,7 +23,7 @@ from lark.exceptions import (
 )
 
 from .ast import Node
-from .errors import FormulaSyntaxError, LimitExceededError
+from .errors import FormulaSyntaxError, LimitExceededError, msg
 from .grammar import grammar_text
 from .treebuild import (
     NodeError,
@@ -37,10 +37,10 @@ from .treebuild import (
 
 __all__ = ["parse_with_lark"]
 
-_TERMINAL_NAMES = {
-    "OPERAND": "a driver code or a number",
-    "QUOTED": "a name in double quotes",
-    "DOT_NUMBER": "a number",
+_TERMINAL_NAMES: dict[str, str] = {  # punctuation is said as it is
+    "OPERAND": msg("a driver code or a number"),
+    "QUOTED": msg("a name in double quotes"),
+    "DOT_NUMBER": msg("a number"),
     "PLUS": "'+'",
     "MINUS": "'-'",
     "STAR": "'*'",
@@ -49,8 +49,8 @@ _TERMINAL_NAMES = {
     "RPAR": "')'",
     "LBRACKET": "'['",
     "RBRACKET": "']'",
-    "OFFSET": "a year offset such as -1",
-    "$END": "the end of the formula",
+    "OFFSET": msg("a year offset such as -1"),
+    "$END": msg("the end of the formula"),
 }
 _OPERATORS = frozenset({"PLUS", "MINUS", "STAR", "SLASH"})
 
@@ -139,18 +139,18 @@ def _check_parentheses(text: str) -> None:
             if not opened:
                 _syntax_error(
                     text,
-                    "')' closes a parenthesis that was never opened",
+                    msg("')' closes a parenthesis that was never opened"),
                     position,
-                    "remove it, or add the matching '(' before it",
+                    msg("remove it, or add the matching '(' before it"),
                     ("an operator", "the end of the formula"),
                 )
             opened.pop()
     if opened:
         _syntax_error(
             text,
-            f"'(' is never closed ({len(opened)} unclosed)",
+            msg("'(' is never closed ({count} unclosed)", count=len(opened)),
             opened[-1],
-            "add the matching ')'",
+            msg("add the matching ')'"),
             ("')'",),
         )
 
@@ -169,109 +169,121 @@ def _explain_unexpected_token(text: str, error: UnexpectedToken) -> NoReturn:
         if last in ("+", "-", "*", "/"):
             _syntax_error(
                 text,
-                f"the formula ends with the operator '{last}'",
+                msg("the formula ends with the operator '{operator}'", operator=last),
                 position - 1,
-                f"add the operand after '{last}', or remove it",
+                msg("add the operand after '{operator}', or remove it", operator=last),
                 expected,
             )
-        _syntax_error(text, "the formula ends too early", position, "complete it", expected)
+        _syntax_error(
+            text, msg("the formula ends too early"), position, msg("complete it"), expected
+        )
     position = token.start_pos or 0
     previous = _previous_token(text, position)
     if "OFFSET" in error.expected:
         _syntax_error(
             text,
-            "a year offset in brackets is a whole number such as -1",
+            msg("a year offset in brackets is a whole number such as -1"),
             position,
-            "write CODE[-1] for one year back",
+            msg("write CODE[-1] for one year back"),
             expected,
         )
     if token.type in _OPERATORS:
         if previous in ("+", "-", "*", "/"):
             _syntax_error(
                 text,
-                f"two operators in a row ('{previous}' then '{token}')",
+                msg(
+                    "two operators in a row ('{first}' then '{second}')",
+                    first=previous,
+                    second=str(token),
+                ),
                 position,
-                "remove one of them, or put an operand between them",
+                msg("remove one of them, or put an operand between them"),
                 expected,
             )
         _syntax_error(
             text,
-            f"the operator '{token}' has no operand on its left",
+            msg("the operator '{operator}' has no operand on its left", operator=str(token)),
             position,
-            "put an operand before it",
+            msg("put an operand before it"),
             expected,
         )
     if token.type == "RPAR":
         if previous == "(":
             _syntax_error(
-                text, "empty parentheses", position, "put an expression inside them", expected
+                text,
+                msg("empty parentheses"),
+                position,
+                msg("put an expression inside them"),
+                expected,
             )
         _syntax_error(
             text,
-            f"')' right after the operator '{previous}'",
+            msg("')' right after the operator '{operator}'", operator=previous),
             position,
-            f"add the operand after '{previous}', or remove it",
+            msg("add the operand after '{operator}', or remove it", operator=previous),
             expected,
         )
     if token.type in ("OPERAND", "LPAR", "QUOTED", "DOT_NUMBER"):
         _syntax_error(
             text,
-            "two operands side by side: an operator is missing",
+            msg("two operands side by side: an operator is missing"),
             position,
-            "put an operator (+ - * /) between them; a driver code may hold single "
-            "spaces between its words, never two",
+            msg(
+                "put an operator (+ - * /) between them; a driver code may hold single "
+                "spaces between its words, never two"
+            ),
             expected,
         )
     if token.type == "LBRACKET":
         _syntax_error(
             text,
-            "'[' must follow a driver code directly",
+            msg("'[' must follow a driver code directly"),
             position,
-            "write CODE[-1] for the value of CODE one year back",
+            msg("write CODE[-1] for the value of CODE one year back"),
             expected,
         )
     _syntax_error(
         text,
-        f"unexpected {_TERMINAL_NAMES.get(token.type, repr(str(token)))}",
+        msg("unexpected {what}", what=_TERMINAL_NAMES.get(token.type, repr(str(token)))),
         position,
-        "check the formula around the caret",
+        msg("check the formula around the caret"),
         expected,
     )
 
 
 _CHARACTER_HINTS = {
     "%": (
-        "'%' is not an operator in formulas",
-        "write a percentage as a fraction (72,10 % is 0.721) or divide by 100",
+        msg("'%' is not an operator in formulas"),
+        msg("write a percentage as a fraction (72,10 % is 0.721) or divide by 100"),
     ),
     ",": (
-        "',' cannot appear in a formula",
-        "formulas use '.' as the decimal point: write 2.5, not 2,5",
+        msg("',' cannot appear in a formula"),
+        msg("formulas use '.' as the decimal point: write 2.5, not 2,5"),
     ),
     ".": (
-        "'.' cannot start a code",
-        "a code starts with a letter, a digit or '_'; a number may start with '.' (.5)",
+        msg("'.' cannot start a code"),
+        msg("a code starts with a letter, a digit or '_'; a number may start with '.' (.5)"),
     ),
     "=": (
-        "'=' cannot appear in a formula",
-        "comparisons belong to targets (see parse_target), not to formulas",
+        msg("'=' cannot appear in a formula"),
+        msg("comparisons belong to targets (see parse_target), not to formulas"),
     ),
     "<": (
-        "'<' cannot appear in a formula",
-        "comparisons belong to targets (see parse_target), not to formulas",
+        msg("'<' cannot appear in a formula"),
+        msg("comparisons belong to targets (see parse_target), not to formulas"),
     ),
     ">": (
-        "'>' cannot appear in a formula",
-        "comparisons belong to targets (see parse_target), not to formulas",
+        msg("'>' cannot appear in a formula"),
+        msg("comparisons belong to targets (see parse_target), not to formulas"),
     ),
-    "^": ("'^' is not an operator", "formulas know + - * / only"),
+    "^": (msg("'^' is not an operator"), msg("formulas know + - * / only")),
     '"': (
-        "a name in double quotes is never closed",
-        'close it with \'"\' on the same line: "Interessi passivi"',
+        msg("a name in double quotes is never closed"),
+        msg('close it with \'"\' on the same line: "Interessi passivi"'),
     ),
     "'": (
-        "an apostrophe belongs inside a word (nell'anno, ACCESSIBILITA')",
-        'put a name in double quotes: "Entrate correnti"',
+        msg("an apostrophe belongs inside a word (nell'anno, ACCESSIBILITA')"),
+        msg('put a name in double quotes: "Entrate correnti"'),
     ),
 }
 
@@ -286,18 +298,20 @@ def _explain_unexpected_character(text: str, error: UnexpectedCharacters) -> NoR
     if char == "-" or char.isdigit() or char in "+]":
         _syntax_error(
             text,
-            "a year offset in brackets is a whole number such as -1",
+            msg("a year offset in brackets is a whole number such as -1"),
             position,
-            "write CODE[-1] for one year back",
+            msg("write CODE[-1] for one year back"),
             allowed,
         )
     if char == " " or char.isspace():
-        _syntax_error(text, "unexpected space", position, "check the spacing here", allowed)
+        _syntax_error(
+            text, msg("unexpected space"), position, msg("check the spacing here"), allowed
+        )
     _syntax_error(
         text,
-        f"character {char!r} cannot appear in a formula",
+        msg("character {char!r} cannot appear in a formula", char=char),
         position,
-        "formulas hold driver codes, numbers, + - * / and parentheses",
+        msg("formulas hold driver codes, numbers, + - * / and parentheses"),
         allowed,
     )
 
@@ -318,12 +332,17 @@ def parse_with_lark(text: str) -> Node:
     except UnexpectedCharacters as error:
         _explain_unexpected_character(text, error)
     except (UnexpectedEOF, UnexpectedInput, LarkError) as error:  # pragma: no cover
-        _syntax_error(text, f"cannot read the formula: {error}", 0, "check the formula")
+        _syntax_error(
+            text,
+            msg("cannot read the formula: {error}", error=str(error)),
+            0,
+            msg("check the formula"),
+        )
     except RecursionError:  # pragma: no cover - the depth limit comes first
         raise LimitExceededError(
-            "the formula is nested too deeply",
+            msg("the formula is nested too deeply"),
             text=text,
             position=0,
-            hint="split it into indicators that refer to each other",
+            hint=msg("split it into indicators that refer to each other"),
         ) from None
     return node

@@ -224,6 +224,7 @@ def _multiplication(root: Node, text: str) -> list[LintWarning]:
             if word in ("x", "X") and 0 < index < len(words) - 1:
                 before = _words(words[:index], last=True)
                 after = _words(words[index + 1 :], last=False)
+                product = f"{before} * {after}"
                 warnings.append(
                     LintWarning(
                         "multiplication",
@@ -231,7 +232,7 @@ def _multiplication(root: Node, text: str) -> list[LintWarning]:
                             "{name} is read as one name; if a product was meant, write "
                             "{product}",
                             name=repr(clip(node.code, _EXCERPT)),
-                            product=f"{before} * {after}",
+                            product=product,
                         ),
                         node.span.start + offset + 1,
                     )
@@ -380,7 +381,7 @@ def _numbers(root: Node) -> list[LintWarning]:
                         "{grouped} write {whole}",
                         text=node.text,
                         value=node.text.rstrip("0").rstrip("."),
-                        grouped=f"{int(whole):,}".replace(",", "."),
+                        grouped=format(int(whole), ",").replace(",", "."),
                         whole=whole,
                     ),
                     column,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .ast import Node
-from .errors import FormulaSyntaxError, LimitExceededError
+from .errors import FormulaSyntaxError, LimitExceededError, msg
 from .fastparse import parse_fast
 from .text import normalise
 from .treebuild import MAX_DEPTH, MAX_OFFSET, NodeError
@@ -35,20 +35,20 @@ def parse_node(text: str) -> Node:
     )
     if not text.strip():
         raise FormulaSyntaxError(
-            "the formula is empty",
+            msg("the formula is empty"),
             text=text,
             position=0,
-            expected=("a driver code or a number",),
-            hint="write an expression such as (A - A-1) / A-1",
+            expected=(msg("a driver code or a number"),),
+            hint=msg("write an expression such as (A - A-1) / A-1"),
         )
     signs = _SIGN_RUN.search(text)
     if signs is not None:
         # Caught before Lark, which would shift every sign before reducing one.
         raise LimitExceededError(
-            f"more than {MAX_DEPTH} signs in a row nest the formula too deeply",
+            msg("more than {limit} signs in a row nest the formula too deeply", limit=MAX_DEPTH),
             text=text,
             position=signs.start(),
-            hint="remove the repeated signs",
+            hint=msg("remove the repeated signs"),
         )
     if text.count("(") > MAX_DEPTH:
         _check_nesting(text)
@@ -74,10 +74,10 @@ def _check_nesting(text: str) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 raise LimitExceededError(
-                    f"parentheses are nested more than {MAX_DEPTH} deep",
+                    msg("parentheses are nested more than {limit} deep", limit=MAX_DEPTH),
                     text=text,
                     position=position,
-                    hint="remove the parentheses that group nothing",
+                    hint=msg("remove the parentheses that group nothing"),
                 )
         elif char == ")":
             depth -= 1

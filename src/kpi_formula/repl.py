@@ -286,7 +286,8 @@ class Session:
         return [say.say(msg("warning: {warning}", warning=warning)) for warning in found]
 
     def _explained(self, result: Result) -> str:
-        return result.explain() if self.raw else result.explain(number=display_value)
+        explained = result.explain() if self.raw else result.explain(number=display_value)
+        return self.say.say(explained)
 
     def _evaluate(self, text: str) -> str:
         result, data = self._result(parse(text))

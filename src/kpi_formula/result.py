@@ -58,6 +58,9 @@ or, from a compiled formula's plain path, a tuple of the values read in the orde
 of ``_input_refs`` (``(code, offset)`` pairs), turned into a mapping on demand."""
 
 
+_INPUTS_EXAMPLE = msg("for example inputs={example}", example="{('A', 2025): Decimal('110')}")
+
+
 def _bad(message: str, hint: str) -> KpiFormulaError:
     return KpiFormulaError(message, hint=hint)
 
@@ -67,14 +70,21 @@ def _checked_value(value: object, what: str) -> Decimal | NotAvailable:
         return ND
     if isinstance(value, bool) or not isinstance(value, (int, Decimal, str)):
         raise _bad(
-            f"{what} must be a Decimal, an int, a decimal string or ND, not {type(value).__name__}",
-            "for example value=Decimal('0.1') or value=kf.ND",
+            msg(
+                "{what} must be a Decimal, an int, a decimal string or ND, not {kind}",
+                what=what,
+                kind=type(value).__name__,
+            ),
+            msg("for example value=Decimal('0.1') or value=kf.ND"),
         )
     if isinstance(value, str):
         try:
             value = Decimal(value)
         except ArithmeticError:
-            raise _bad(f"{what} {value!r} is not a decimal", "write it as '0.1'") from None
+            raise _bad(
+                msg("{what} {value!r} is not a decimal", what=what, value=value),
+                msg("write it as '0.1'"),
+            ) from None
     checked = to_decimal(value, what)  # N/D for NaN; an error past the limits
     # the value as given, the sign of a zero included (the checks round -0 to 0)
     return Decimal(value) if isinstance(checked, Decimal) else checked
@@ -82,10 +92,16 @@ def _checked_value(value: object, what: str) -> Decimal | NotAvailable:
 
 def _checked_texts(items: object, what: str) -> tuple[str, ...]:
     if isinstance(items, str) or not isinstance(items, Iterable):
-        raise _bad(f"{what} must be a tuple of strings", f"for example {what}=('A@2025 is N/D',)")
+        raise _bad(
+            msg("{what} must be a tuple of strings", what=what),
+            msg("for example {what}=('A@2025 is N/D',)", what=what),
+        )
     texts = tuple(items)
     if not all(isinstance(item, str) for item in texts):
-        raise _bad(f"{what} must hold strings only", f"for example {what}=('A@2025 is N/D',)")
+        raise _bad(
+            msg("{what} must hold strings only", what=what),
+            msg("for example {what}=('A@2025 is N/D',)", what=what),
+        )
     return texts
 
 
@@ -94,8 +110,8 @@ def _checked_inputs(inputs: object) -> dict[InputKey, Decimal | NotAvailable] | 
         return None
     if not isinstance(inputs, Mapping):
         raise _bad(
-            f"inputs must be a mapping, not {type(inputs).__name__}",
-            "for example inputs={('A', 2025): Decimal('110')}",
+            msg("inputs must be a mapping, not {kind}", kind=type(inputs).__name__),
+            _INPUTS_EXAMPLE,
         )
     checked: dict[InputKey, Decimal | NotAvailable] = {}
     for key, value in inputs.items():
@@ -107,10 +123,11 @@ def _checked_inputs(inputs: object) -> dict[InputKey, Decimal | NotAvailable] | 
             or not isinstance(key[1], int)
         ):
             raise _bad(
-                f"an input is keyed by (code, year), not {key!r}",
-                "for example inputs={('A', 2025): Decimal('110')}",
+                msg("an input is keyed by (code, year), not {key!r}", key=key), _INPUTS_EXAMPLE
             )
-        checked[(key[0], key[1])] = _checked_value(value, f"the input {key[0]}@{key[1]}")
+        checked[(key[0], key[1])] = _checked_value(
+            value, msg("the input {code}@{year}", code=key[0], year=key[1])
+        )
     return checked
 
 
@@ -153,18 +170,23 @@ class Result:
         on_missing: MissingPolicy = "propagate",
     ) -> None:
         if isinstance(year, bool) or not isinstance(year, int):
-            raise _bad(f"the year must be an int, not {type(year).__name__}", "pass year=2025")
+            raise _bad(
+                msg("the year must be an int, not {kind}", kind=type(year).__name__),
+                msg("pass year=2025"),
+            )
         if isinstance(formula, str):
             formula = parse(formula)
         elif not isinstance(formula, Formula):
             raise _bad(
-                f"formula must be a Formula or its text, not {type(formula).__name__}",
-                "pass formula='(A - A-1) / A-1' or kf.parse(...)",
+                msg(
+                    "formula must be a Formula or its text, not {kind}", kind=type(formula).__name__
+                ),
+                msg("pass formula='(A - A-1) / A-1' or kf.parse(...)"),
             )
         if on_missing not in MISSING_POLICIES:
             raise _bad(
-                f"unknown on_missing policy {on_missing!r}",
-                f"use one of {', '.join(map(repr, MISSING_POLICIES))}",
+                msg("unknown on_missing policy {policy!r}", policy=on_missing),
+                msg("use one of {policies}", policies=", ".join(map(repr, MISSING_POLICIES))),
             )
         self._value = _checked_value(value, "value")
         self._year = year

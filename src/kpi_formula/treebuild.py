@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from .ast import MAX_OFFSET, NUMBER_PATTERN, BinOp, Neg, Node, Number, Ref, Span
+from .errors import msg
 
 __all__ = [
     "MAX_DEPTH",
@@ -57,10 +58,14 @@ def _end(node: Node) -> int:
 def _checked(node: Node) -> Node:
     if node.depth > MAX_DEPTH:
         raise NodeError(
-            f"the formula's tree is {node.depth} operators deep (a chain of N terms "
-            f"counts N - 1), more than the limit of {MAX_DEPTH}",
+            msg(
+                "the formula's tree is {depth} operators deep (a chain of N terms "
+                "counts N - 1), more than the limit of {limit}",
+                depth=node.depth,
+                limit=MAX_DEPTH,
+            ),
             _start(node),
-            "split it into indicators that refer to each other",
+            msg("split it into indicators that refer to each other"),
             limit=True,
         )
     return node
@@ -82,10 +87,12 @@ def check_code_characters(text: str, start: int) -> None:
     for index, char in enumerate(text):
         if char != "-" and not is_code_character(char):  # "-": a glued prior year
             raise NodeError(
-                f"{char!r} cannot be part of a code",
+                msg("{char!r} cannot be part of a code", char=char),
                 start + index,
-                "codes are letters, digits, '_', '.' and \"'\"; "
-                'put a name with other characters in double quotes: "m² per abitante"',
+                msg(
+                    "codes are letters, digits, '_', '.' and \"'\"; "
+                    'put a name with other characters in double quotes: "m² per abitante"'
+                ),
             )
 
 
@@ -99,9 +106,14 @@ def make_operand(text: str, start: int) -> Node:
         code, _, years = text.rpartition("-")
         if len(years) > len(str(MAX_OFFSET)):
             raise NodeError(
-                f"{code}-{years[:12]} goes back more than {MAX_OFFSET} years",
+                msg(
+                    "{code}-{years} goes back more than {limit} years",
+                    code=code,
+                    years=years[:12],
+                    limit=MAX_OFFSET,
+                ),
                 start + len(code),
-                "a prior-year reference is CODE-K with K the number of years back",
+                msg("a prior-year reference is CODE-K with K the number of years back"),
             )
         offset = -int(years)
     if code[0] in _DIGITS and NUMBER_PATTERN.fullmatch(code):
@@ -113,18 +125,21 @@ def make_operand(text: str, start: int) -> Node:
         return BinOp("-", number, one, span=span)
     if code[0] in _DIGITS and code.count(".") > 1 and _GROUPED_NUMBER.fullmatch(code):
         raise NodeError(
-            f"{code} reads as a code: in formulas a dot is a decimal point, not a "
-            "thousands separator",
+            msg(
+                "{code} reads as a code: in formulas a dot is a decimal point, not a "
+                "thousands separator",
+                code=code,
+            ),
             start,
-            f"write the number without dots: {code.replace('.', '')}",
+            msg("write the number without dots: {number}", number=code.replace(".", "")),
         )
     if " " in code:
         words = code.split(" ")
         if all(NUMBER_PATTERN.fullmatch(word) for word in words):
             raise NodeError(
-                "two numbers side by side",
+                msg("two numbers side by side"),
                 start + len(words[0]) + 1,
-                "put an operator (+ - * /) between them",
+                msg("put an operator (+ - * /) between them"),
             )
     if ".anno" in code.lower():
         if _ANNO_N.search(code):
@@ -138,7 +153,9 @@ def _quoted_code(text: str, start: int) -> str:
     code = text[1:-1]
     if not code.strip():
         raise NodeError(
-            "empty name in quotes", start, 'write the code between the quotes: "Entrate correnti"'
+            msg("empty name in quotes"),
+            start,
+            msg('write the code between the quotes: "Entrate correnti"'),
         )
     return code
 
@@ -158,9 +175,13 @@ def _offset(offset: str, offset_start: int) -> int:
     value = int(offset) if len(digits) <= len(str(MAX_OFFSET)) else MAX_OFFSET + 1
     if abs(value) > MAX_OFFSET:
         raise NodeError(
-            f"year offset {offset[:12]} is beyond the limit of ±{MAX_OFFSET}",
+            msg(
+                "year offset {offset} is beyond the limit of ±{limit}",
+                offset=offset[:12],
+                limit=MAX_OFFSET,
+            ),
             offset_start,
-            "a year offset counts years from the evaluation year",
+            msg("a year offset counts years from the evaluation year"),
         )
     return value
 
@@ -175,9 +196,9 @@ def make_explicit_ref(
         check_code_characters(text, start)
     if _GLUED.fullmatch(text):
         raise NodeError(
-            f"{text!r} already names a prior year",
+            msg("{text!r} already names a prior year", text=text),
             start,
-            "write either CODE-1 or CODE[-1], not both",
+            msg("write either CODE-1 or CODE[-1], not both"),
         )
     return Ref(text, _offset(offset, offset_start), span=Span(start, end))
 

@@ -36,7 +36,7 @@ from typing import Any, Protocol, TypeAlias
 
 from ..ast import BinOp, Neg, Node, Number, Ref
 from ..decimals import EXACT, add, decimal_text, divide, exact, multiply, subtract, to_decimal
-from ..errors import EvaluationError, clip
+from ..errors import EvaluationError, Message, clip, msg
 from ..formula import Formula
 from ..missing import ND, NotAvailable
 from ..printer import to_text
@@ -95,8 +95,8 @@ def as_source(data: Mapping[Any, Any] | DataSource) -> DataSource:
     if callable(getattr(data, "lookup", None)):
         return data
     raise EvaluationError(
-        f"data must be a mapping, not {type(data).__name__}",
-        hint="pass a dict such as {('A', 2025): 110, ('A', 2024): 100}",
+        msg("data must be a mapping, not {kind}", kind=type(data).__name__),
+        hint=msg("pass a dict such as {example}", example="{('A', 2025): 110, ('A', 2024): 100}"),
     )
 
 
@@ -104,7 +104,8 @@ def check_year(year: object) -> int:
     """``year`` if it is an int (not a bool), else an EvaluationError."""
     if isinstance(year, bool) or not isinstance(year, int):
         raise EvaluationError(
-            f"the year must be an int, not {type(year).__name__}", hint="pass year=2025"
+            msg("the year must be an int, not {kind}", kind=type(year).__name__),
+            hint=msg("pass year=2025"),
         )
     return year
 
@@ -156,17 +157,16 @@ def _compile_ref(node: Ref, on_missing: MissingPolicy) -> _Step:
             else:
                 env.inputs[(code, year)] = value
                 return value
-        where = f"{code}@{year}"
         if raw is ABSENT:
-            reason = f"{where} is missing from the data"
+            reason = msg("{code}@{year} is missing from the data", code=code, year=year)
         else:
-            read_value = to_decimal(raw, where)
+            read_value = to_decimal(raw, f"{code}@{year}")
             env.inputs[(code, year)] = read_value
             if isinstance(read_value, Decimal):
                 return read_value
-            reason = f"{where} is N/D"
+            reason = msg("{code}@{year} is N/D", code=code, year=year)
         if zero:
-            env.notes.append(f"{reason}; counted as 0")
+            env.notes.append(msg("{reason}; counted as 0", reason=reason))
             return Decimal(0)
         return _Missing((reason,))
 
@@ -176,8 +176,12 @@ def _compile_ref(node: Ref, on_missing: MissingPolicy) -> _Step:
 def _compile_division(
     node: BinOp, left: _Step, right: _Step, on_zero_division: ZeroDivisionPolicy
 ) -> _Step:
-    def message() -> str:  # formatted only when a division by zero happens
-        return f"division by zero in {to_text(node)!r} ({to_text(node.right)} = 0)"
+    def message() -> Message:  # formatted only when a division by zero happens
+        return msg(
+            "division by zero in {formula!r} ({divisor} = 0)",
+            formula=to_text(node),
+            divisor=to_text(node.right),
+        )
 
     def run(env: _Env) -> _Value:
         a = left(env)
@@ -186,7 +190,7 @@ def _compile_division(
             if on_zero_division == "error":
                 raise EvaluationError(
                     message(),
-                    hint="use on_zero_division='missing' to get N/D instead",
+                    hint=msg("use on_zero_division='missing' to get N/D instead"),
                     position=None if node.span is None else node.span.start,
                 )
             reason = message()
@@ -313,6 +317,16 @@ def _value_text(value: _Value, number: Callable[[Decimal], str] = decimal_text) 
     return number(value)
 
 
+def _joined(parts: list[str], separator: str) -> str:
+    """``parts`` joined by ``separator``, as a Message whose template is only their
+    places: a reader's language says each part that is a Message in it, and the
+    text in English is the plain join."""
+    if not parts:
+        return ""
+    places = {f"part{index}": part for index, part in enumerate(parts)}
+    return Message(separator.join(f"{{{name}}}" for name in places), **places)
+
+
 def _render(
     node: Node, trace: dict[int, _Value], year: int, number: Callable[[Decimal], str]
 ) -> list[str]:
@@ -325,10 +339,13 @@ def _render(
             return current.text
         text = to_text(current)
         if isinstance(current, Ref):
-            where = f"{current.code}@{year + current.offset}"
             if isinstance(value, _Missing):
-                return f"{text} = N/D  ({'; '.join(value.reasons)})"
-            return f"{text} = {shown}  ({where})"
+                return msg(
+                    "{text} = N/D  ({reasons})",
+                    text=text,
+                    reasons=_joined(list(value.reasons), "; "),
+                )
+            return f"{text} = {shown}  ({current.code}@{year + current.offset})"
         return f"{text} = {shown}"
 
     def children(current: Node) -> list[Node]:
@@ -340,7 +357,9 @@ def _render(
 
     def visit(current: Node, prefix: str, last: bool, top: bool) -> None:
         connector = "" if top else ("└─ " if last else "├─ ")
-        lines.append(f"{prefix}{connector}{describe(current)}")
+        described = describe(current)
+        line = prefix + connector
+        lines.append(_joined([line, described], "") if line else described)
         kids = children(current)
         extension = "" if top else ("   " if last else "│  ")
         for index, kid in enumerate(kids):
@@ -368,10 +387,10 @@ def explain(
     than show a tree that contradicts its first line.
     """
     shown = "N/D" if value is ND else number(value)  # type: ignore[arg-type]
-    header = f"{formula} = {shown}  [year {year}]"
-    lines = [header]
+    header = msg("{formula} = {value}  [year {year}]", formula=str(formula), value=shown, year=year)
+    lines: list[str] = [header]
     if inputs is None:
-        lines.append("(the inputs were not recorded, so the steps cannot be shown)")
+        lines.append(msg("(the inputs were not recorded, so the steps cannot be shown)"))
     else:
         trace: dict[int, _Value] = {}
         step = _compile_node(formula.root, on_missing, "missing", _traced)
@@ -380,8 +399,14 @@ def explain(
         again: Decimal | NotAvailable = ND if isinstance(recomputed, _Missing) else recomputed
         if again is not value and again != value:
             given = _value_text(recomputed, number)
-            lines.append(f"warning: these inputs give {given}, not the value {shown}")
+            lines.append(
+                msg(
+                    "warning: these inputs give {given}, not the value {shown}",
+                    given=given,
+                    shown=shown,
+                )
+            )
     if reasons:
-        lines.append("N/D because:" if value is ND else "note:")
-        lines.extend(f"  - {reason}" for reason in reasons)
-    return "\n".join(lines)
+        lines.append(msg("N/D because:") if value is ND else msg("note:"))
+        lines.extend(_joined(["  - ", reason], "") for reason in reasons)
+    return _joined(lines, "\n")

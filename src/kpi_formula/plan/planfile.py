@@ -84,7 +84,7 @@ import difflib
 import json
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -274,13 +274,13 @@ Where = tuple[tuple[str, int], ...]
 objective of the second area."""
 
 
-_TABLE_NAMES = {
-    "driver": msg("driver {number}"),
-    "node": msg("node {number}"),
-    "area": msg("area {number}"),
-    "objective": msg("objective {number}"),
-    "operational": msg("operational objective {number}"),
-    "indicator": msg("indicator {number}"),
+_TABLE_NAMES: dict[str, Callable[[int], Message]] = {
+    "driver": lambda number: msg("driver {number}", number=number),
+    "node": lambda number: msg("node {number}", number=number),
+    "area": lambda number: msg("area {number}", number=number),
+    "objective": lambda number: msg("objective {number}", number=number),
+    "operational": lambda number: msg("operational objective {number}", number=number),
+    "indicator": lambda number: msg("indicator {number}", number=number),
 }
 
 
@@ -288,7 +288,7 @@ def _where_text(where: Where) -> Message:
     """Where a table stands, as people say it: ``area 1, objective 2, indicator 3``."""
     said = msg("plan")
     for depth, (name, number) in enumerate(where):
-        table = msg(_TABLE_NAMES[name].template, number=number)
+        table = _TABLE_NAMES[name](number)
         said = table if depth == 0 else msg("{outer}, {inner}", outer=said, inner=table)
     return said
 
