@@ -170,3 +170,17 @@ def test_a_process_speaks_the_language_of_its_environment() -> None:
         env={"KPI_FORMULA_LANG": "it", "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 0 and done.stdout.startswith("colonna 5: thousands: ")
+
+
+def test_explain_says_its_steps_in_the_language(capsys: pytest.CaptureFixture[str]) -> None:
+    status, output, _ = run(
+        capsys, "explain", "A / B", "A=1", "B=0", "--year", "2025", "--lang", "it"
+    )
+    assert status == 0
+    assert output.splitlines() == [
+        "A / B = N/D  [anno 2025]",
+        "├─ A = 1  (A@2025)",
+        "└─ B = 0  (B@2025)",
+        "N/D perché:",
+        "  - divisione per zero in 'A / B' (B = 0)",
+    ]

@@ -122,3 +122,37 @@ def test_a_language_we_do_not_speak_is_refused_when_asked_for() -> None:
         choose_language("de")
     with pytest.raises(kf.KpiFormulaError, match="KPI_FORMULA_LANG"):
         choose_language(None, environ={"KPI_FORMULA_LANG": "klingon"})
+
+
+def test_a_syntax_error_of_a_formula_reads_in_italian() -> None:
+    said = ITALIAN.error(_error(lambda: kf.parse("(A - B) * / C")))
+    assert said.splitlines() == [
+        "due operatori di fila ('*' e poi '/') (riga 1, colonna 11)",
+        "  (A - B) * / C",
+        "            ^",
+        "suggerimento: togline uno, o mettici in mezzo un operando",
+    ]
+
+
+def test_the_steps_of_a_value_read_in_italian_and_stay_english_as_text() -> None:
+    result = kf.evaluate("A + B", {"A": 1}, year=2025, on_missing="zero")
+    english = result.explain()
+    assert english == "\n".join(
+        [
+            "A + B = 1  [year 2025]",
+            "├─ A = 1  (A@2025)",
+            "└─ B = 0  (B@2025)",
+            "note:",
+            "  - B@2025 is missing from the data; counted as 0",
+        ]
+    )
+    assert ENGLISH.say(english) == english
+    assert ITALIAN.say(english).splitlines() == [
+        "A + B = 1  [anno 2025]",
+        "├─ A = 1  (A@2025)",
+        "└─ B = 0  (B@2025)",
+        "nota:",
+        "  - B@2025 manca nei dati; contato come 0",
+    ]
+    divided = kf.evaluate("A / B", {"A": 1, "B": 0}, year=2025)
+    assert ITALIAN.say(divided.reasons[0]) == "divisione per zero in 'A / B' (B = 0)"
