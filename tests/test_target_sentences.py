@@ -484,3 +484,11 @@ def test_the_kinds_travel_as_json() -> None:
     payload = kf.parse_target("tra 70% e 90%").to_dict()
     assert (payload["threshold"], payload["upper"], payload["unit"]) == ("0.70", "0.90", "%")
     assert kf.parse_target("25").to_dict()["implied"] is True
+
+
+@pytest.mark.parametrize("text", ["70%-90%", "5-10 gg", "70 %-90 %"])
+def test_a_range_with_a_glued_dash_is_refused_pointing_at_the_dash(text: str) -> None:
+    with pytest.raises(kf.TargetSyntaxError) as caught:
+        kf.parse_target(text)
+    assert caught.value.column == text.index("-") + 1
+    assert "70 % - 90 %" in (caught.value.hint or "")

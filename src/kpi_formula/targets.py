@@ -1029,13 +1029,23 @@ def parse_target(text: str) -> Target:
     if not targets:
         raise _no_target(text)
     if len(targets) != 1:
+        glued = _GLUED_DASH.search(text)
         raise TargetSyntaxError(
             msg("the cell holds {count} targets", count=len(targets)),
             text=text,
-            position=0,
-            hint=msg("use parse_targets for a cell with one target per year"),
+            position=glued.start() + 1 if glued else 0,
+            hint=(
+                msg("a range has spaces around its dash (70 % - 90 %); glued, the dash reads "
+                    "as the sign of a second target")
+                if glued
+                else msg("use parse_targets for a cell with one target per year")
+            ),
         )
     return targets[0]
+
+
+_GLUED_DASH = re.compile(r"[\d%‰]-\d")
+"""A dash glued between two amounts (``70%-90%``): a range written without spaces."""
 
 
 def target_for_year(text: str, year: int) -> Target | None:
