@@ -492,3 +492,11 @@ def test_a_range_with_a_glued_dash_is_refused_pointing_at_the_dash(text: str) ->
         kf.parse_target(text)
     assert caught.value.column == text.index("-") + 1
     assert "70 % - 90 %" in (caught.value.hint or "")
+
+
+def test_a_number_against_a_deadline_is_refused_asking_for_the_date() -> None:
+    target = kf.parse_target("entro il primo semestre 2025")
+    with pytest.raises(kf.UnitMismatchError) as caught:
+        target.check("80 %")
+    assert "deadline" in str(caught.value) and "30-06-2025" in (caught.value.hint or "")
+    assert target.check("15-05-2025").met is True

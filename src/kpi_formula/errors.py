@@ -277,10 +277,19 @@ class UnitMismatchError(KpiFormulaError):
 
     error_code: ClassVar[str] = "unit-mismatch"
 
-    def __init__(self, actual_unit: str | None, target_unit: str | None) -> None:
+    def __init__(
+        self,
+        actual_unit: str | None,
+        target_unit: str | None,
+        *,
+        reason: Message | None = None,
+        hint: Message | None = None,
+    ) -> None:
         self.actual_unit = actual_unit
         self.target_unit = target_unit
-        if actual_unit is None:
+        if reason is not None:
+            pass
+        elif actual_unit is None:
             reason = msg("the value has no unit but the target is in {target}", target=target_unit)
         elif target_unit is None:
             reason = msg("the value is in {actual} but the target has no unit", actual=actual_unit)
@@ -292,9 +301,8 @@ class UnitMismatchError(KpiFormulaError):
             )
         super().__init__(
             reason,
-            hint=msg(
-                "compare values in the target's unit; a percentage is a fraction (0.72 = 72 %)"
-            ),
+            hint=hint
+            or msg("compare values in the target's unit; a percentage is a fraction (0.72 = 72 %)"),
         )
 
 

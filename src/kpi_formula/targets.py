@@ -513,7 +513,14 @@ class Target(TextField):
         if value is None or value is ND:
             return _judged(None, None, ND, self)
         if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-            raise UnitMismatchError(msg("a number"), msg("a deadline date"))
+            raise UnitMismatchError(
+                msg("a number"),
+                msg("a deadline date"),
+                reason=msg(
+                    "the target is a deadline: the value is the date it was met, not a number"
+                ),
+                hint=msg("give the date, e.g. 30-06-2025, or N/D if it has not been met yet"),
+            )
         assert isinstance(self.threshold, dt.date)
         met = value <= self.threshold
         return _judged(met, _ONE if met else _ZERO, value, self)
