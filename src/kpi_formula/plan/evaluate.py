@@ -36,6 +36,7 @@ from ..missing import ND
 from ..result import MissingPolicy
 from ..targets import PROPORTIONAL, Outcome, Scoring, Target
 from ..values import Quantity
+from .dataunits import in_plan_units
 from .model import Indicator, Plan
 from .prepared import PreparedPlan, plan_catalog, prepared
 from .scores import IndicatorResult, IndicatorValue, NDPolicy, NodeScore, PlanEvaluation
@@ -488,6 +489,7 @@ def _evaluate(
     engine: Literal["python", "duckdb"],
 ) -> PlanEvaluation:
     ready = prepared(plan)
+    data = in_plan_units(plan, data, year=year)  # the one rule for units, for every engine
     run = _Run(ready, data, year, on_missing, engine)
     results: dict[str, IndicatorResult] = {}
     for key in ready.order:
