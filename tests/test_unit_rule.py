@@ -47,6 +47,8 @@ weight = "100 %"
 code = "11"
 name = "o"
 weight = "100 %"
+indicators_weight = "100 %"
+operational_weight = "0 %"
 
 [[area.objective.indicator]]
 code = "Q"
