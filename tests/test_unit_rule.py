@@ -28,10 +28,10 @@ from kpi_formula.plan import evaluate_plan, load_plan, read_plan, validate_plan
 from kpi_formula.plan.dataunits import data_units
 from kpi_formula.plan.prepared import prepared
 from kpi_formula.units import in_unit
-from kpi_formula.values import FRACTION_SHIFT, YES_NO, Quantity, format_value
+from kpi_formula.values import FRACTION_SHIFT, YES_NO, Quantity, Unit, format_value
 
-KNOWN = ("%", "‰", "€", "N.", "gg", YES_NO)
-WRITTEN = (None, *KNOWN)
+KNOWN: tuple[Unit, ...] = ("%", "‰", "€", "N.", "gg", YES_NO)
+WRITTEN: tuple[Unit | None, ...] = (None, *KNOWN)
 
 PLAN = """title = "t"
 [[driver]]
@@ -66,12 +66,12 @@ formula = "D * 1"
 """
 
 
-def _target(unit: str) -> str:
+def _target(unit: Unit) -> str:
     return "SI" if unit == YES_NO else f">= 0 {unit}"
 
 
 @st.composite
-def _written(draw: st.DrawFn) -> tuple[str, str | None]:
+def _written(draw: st.DrawFn) -> tuple[str, Unit | None]:
     """A value as a person writes it, and the unit written with it (None: a bare
     number, written as machines do, so that no path reads its dot two ways)."""
     unit = draw(st.sampled_from(WRITTEN))
@@ -89,12 +89,16 @@ def _written(draw: st.DrawFn) -> tuple[str, str | None]:
     return format_value(Quantity(amount, unit)), unit
 
 
+def _amount(value: object) -> object:
+    return value.amount if isinstance(value, Quantity) else value
+
+
 def _reading(read: object) -> tuple[str, Decimal | None]:
     """What a path made of the value: ("ok", amount) or (error code, None)."""
     return ("ok", read) if isinstance(read, Decimal) else (str(read), None)
 
 
-def _expected(text: str, unit: str) -> tuple[str, Decimal | None]:
+def _expected(text: str, unit: Unit) -> tuple[str, Decimal | None]:
     try:
         return _reading(in_unit(text, unit))
     except kf.KpiFormulaError as error:
@@ -115,7 +119,7 @@ def _accepted(found: tuple[str, Decimal | None], expected: tuple[str, Decimal | 
     return found[0] != "ok"
 
 
-def _paths(text: str, unit: str, tmp: Path) -> dict[str, tuple[str, Decimal | None]]:
+def _paths(text: str, unit: Unit, tmp: Path) -> dict[str, tuple[str, Decimal | None]]:
     found: dict[str, tuple[str, Decimal | None]] = {}
 
     def attempt(name: str, run: object) -> None:
@@ -155,7 +159,9 @@ def _paths(text: str, unit: str, tmp: Path) -> dict[str, tuple[str, Decimal | No
         csv = f"code;year;value\n{code};2025;{text}\n"
         attempt(
             f"data file of {code}, read with the plan's units",
-            lambda csv=csv, code=code: read_data(csv, units=data_units(plan))[(code, 2025)].amount,
+            lambda csv=csv, code=code: _amount(
+                read_data(csv, units=data_units(plan))[(code, 2025)]
+            ),
         )
         data = read_data(csv)
         for engine in ("python", "duckdb"):
@@ -193,7 +199,7 @@ def service_client() -> object:
 )
 @given(written=_written(), data=st.data())
 def test_every_path_reads_a_value_in_a_unit_alike(
-    written: tuple[str, str | None], data: st.DataObject, tmp_path: Path, service_client: object
+    written: tuple[str, Unit | None], data: st.DataObject, tmp_path: Path, service_client: object
 ) -> None:
     text, written_unit = written
     # half the time the unit it was written in: amounts beyond ±1 in % and ‰ are met
@@ -220,7 +226,7 @@ def test_every_path_reads_a_value_in_a_unit_alike(
     unit=st.sampled_from(KNOWN),
 )
 def test_a_frame_reads_its_numbers_as_in_unit_reads_bare_numbers(
-    number: Decimal, unit: str
+    number: Decimal, unit: Unit
 ) -> None:
     pl = pytest.importorskip("polars")
     from kpi_formula.plan.frame import evaluate_plan_frame

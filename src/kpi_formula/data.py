@@ -44,7 +44,7 @@ from .errors import DataError, KpiFormulaError, UnitMismatchError, ValueSyntaxEr
 from .inputs import Number, Workbook, csv_delimiter, csv_rows, read_csv_file
 from .missing import NotAvailable
 from .units import data_in_unit
-from .values import Quantity, Unit, Value, parse_date, parse_value
+from .values import FRACTION_SHIFT, YES_NO, Quantity, Unit, Value, parse_date, parse_value
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -161,7 +161,10 @@ def _read_value(cell: object, source: str, line: int, italian: bool) -> DataValu
         if _DATE.fullmatch(text):
             # Milestones (the date a report was published) are data too.
             return parse_date(text)
-        value = parse_typed_value(text, italian=italian)
+        stripped = _check_ambiguity(text, italian)
+        if _MACHINE.fullmatch(stripped) and not _AMBIGUOUS.fullmatch(stripped):
+            return exact(Decimal(stripped), "the value")
+        value = parse_value(stripped)  # the document's way, keeping the unit written
         if isinstance(value, Quantity) and value.unit is None:
             return value.amount
         return value
@@ -365,15 +368,26 @@ def in_units(
     nothing.  A value refused for its unit is the unit error, naming ``code@year``;
     a value that cannot be read at all is left for the evaluator to report."""
     changed: dict[object, object] = {}
+    get = units.get
     for key, value in data.items():
-        if isinstance(key, tuple) and len(key) == 2:
+        if type(key) is tuple and len(key) == 2:
             code, when = key
         elif isinstance(key, str):
             code, when = key, year
         else:
             continue
-        unit = units.get(code) if isinstance(code, str) else None
+        unit = get(code) if isinstance(code, str) else None
         if unit is None:
+            continue
+        # what in_unit reads as itself, told without it (the common case, and a large one)
+        if type(value) is Decimal:
+            if unit in FRACTION_SHIFT:
+                if value.is_finite() and -1 <= value <= 1:
+                    continue
+            elif unit != YES_NO or value in (0, 1):
+                continue  # in €, N., gg a number is itself (the engines read NaN as N/D)
+        elif type(value) is Quantity and value.unit == unit:
+            changed[key] = value.amount
             continue
         try:
             read = data_in_unit(value, unit, code=code, year=when)

@@ -95,7 +95,7 @@ def check_plan(
     if shuffled:  # rows out of order: the engine sorts them to read other years, and back
         frame = frame.sample(fraction=1, shuffle=True, seed=len(frame))
     refused = {
-        entity: refusal(
+        (entity, engine): refusal(
             lambda values=values, engine=engine: evaluate_plan(
                 plan, values, year=min(years), on_missing=on_missing, engine=engine
             )
@@ -105,18 +105,18 @@ def check_plan(
     }
     if any(refused.values()):
         for entity, values in datasets.items():
-            expected = refusal(lambda values=values: evaluate_plan(plan, values, year=min(years)))
+            alike = refusal(lambda values=values: evaluate_plan(plan, values, year=min(years)))
             for year in years:  # the data is refused whichever year is evaluated
                 for engine in ("python", "duckdb"):
-                    found = refusal(
+                    again = refusal(
                         lambda values=values, year=year, engine=engine: evaluate_plan(
                             plan, values, year=year, on_missing=on_missing, engine=engine
                         )
                     )
-                    assert found == expected, (entity, year, engine)
+                    assert again == alike, (entity, year, engine)
         codes = {code for code in refused.values() if code}
-        found = refusal(lambda: evaluate_plan_frame(plan, frame, year=YEAR, by=(ENTITY,)))
-        assert found in codes, (found, codes)
+        said = refusal(lambda: evaluate_plan_frame(plan, frame, year=YEAR, by=(ENTITY,)))
+        assert said in codes, (said, codes)
         return
     columns = evaluate_plan_frame(plan, frame, year=YEAR, by=(ENTITY,))
     by_row = {(row[ENTITY], row[YEAR]): row for row in columns.to_dicts()}
