@@ -15,7 +15,7 @@ def test_long_layout_with_italian_values() -> None:
     table = read_data("codice;anno;valore\nA;2024;1.100\nA;2025;72,10 %\nB;2025;N/D\n")
     assert table == {
         ("A", 2024): Decimal(1100),
-        ("A", 2025): Decimal("0.7210"),
+        ("A", 2025): kf.Quantity(Decimal("0.7210"), "%"),  # kept with the unit written
         ("B", 2025): kf.ND,
     }
 
@@ -81,7 +81,7 @@ def test_excel_csv_in_windows_1252_and_xlsx_data(tmp_path: Path) -> None:
     )
     assert load_data(latin) == {
         ("Città", 2025): Decimal(1100),
-        ("Spesa €", 2025): Decimal("0.7210"),
+        ("Spesa €", 2025): kf.Quantity(Decimal("0.7210"), "%"),
     }
     openpyxl = pytest.importorskip("openpyxl")
     workbook = openpyxl.Workbook()
@@ -113,6 +113,6 @@ def test_thousands_grouped_by_spaces_read_as_thousands() -> None:
     assert table == {
         ("A", 2024): Decimal(1_000_000),
         ("B", 2024): Decimal("1234.5"),
-        ("C", 2024): Decimal(12_345),
+        ("C", 2024): kf.Quantity(Decimal(12_345), "€"),
     }
     assert read_data("code,year,value\nA,2024,2 500\n") == {("A", 2024): Decimal(2500)}

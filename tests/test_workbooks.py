@@ -196,7 +196,7 @@ def test_data_numbers_are_read_as_excel_holds_them(tmp_path: Path) -> None:
     )
     assert load_data(book) == {
         ("A", 2024): Decimal("0.3"),
-        ("B", 2024): Decimal("0.875"),
+        ("B", 2024): kf.Quantity(Decimal("0.875"), "%"),  # shown as 87,50 %: written in %
         ("C", 2024): dt.date(2024, 6, 30),
         ("D", 2024): kf.ND,
     }

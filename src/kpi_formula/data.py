@@ -13,10 +13,21 @@ Column names may be Italian too (``codice``, ``anno``, ``valore``).  Values are
 read by :func:`parse_data_value`: the document's Italian format (``1.100``,
 ``72,10 %``, ``N/D``) or plain machine decimals (``0.5``, ``-3.25``).
 
+A value keeps the unit it was written with: ``95 %`` is read as
+``Quantity(Decimal("0.95"), "%")``, ``1.200 €`` as ``Quantity(Decimal("1200"), "€")``,
+a number without a unit as a plain ``Decimal``.  Where the unit a code is
+measured in is known (a plan's input indicators and the drivers it declares:
+``units=``, and :func:`~kpi_formula.plan.evaluate_plan` whatever the data), each
+value of that code is read by the one rule for units,
+:func:`kpi_formula.units.in_unit`: ``95 %`` for a code in € is refused, and so is
+a bare ``95`` for a code in % (95 % or 9.500 %?).  For a code of unknown unit the
+amount is taken, a percentage as a fraction.
+
 An ``.xlsx`` workbook gives its numbers as numbers (a cell formatted as % holds
-the fraction), its dates as dates; the data is read from the sheet named by
-``sheet=``, else from a sheet called ``dati`` (or ``data``), else from the first
-one, so that one workbook can hold a plan (sheet ``piano``) and its data.
+the fraction, and is read as written in %), its dates as dates; the data is read
+from the sheet named by ``sheet=``, else from a sheet called ``dati`` (or
+``data``), else from the first one, so that one workbook can hold a plan (sheet
+``piano``) and its data.
 Files are read within the limits of :mod:`kpi_formula.inputs`.
 """
 
@@ -24,15 +35,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .decimals import exact, to_decimal
-from .errors import DataError, KpiFormulaError, ValueSyntaxError, clip, msg
+from .errors import DataError, KpiFormulaError, UnitMismatchError, ValueSyntaxError, clip, msg
 from .inputs import Number, Workbook, csv_delimiter, csv_rows, read_csv_file
 from .missing import NotAvailable
-from .values import Quantity, Value, parse_date, parse_value
+from .units import data_in_unit
+from .values import FRACTION_SHIFT, YES_NO, Quantity, Unit, Value, parse_date, parse_value
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -40,6 +52,8 @@ if TYPE_CHECKING:
 __all__ = [
     "DATA_SHEETS",
     "DataTable",
+    "DataValue",
+    "in_units",
     "load_data",
     "parse_data_value",
     "parse_typed_value",
@@ -47,7 +61,10 @@ __all__ = [
     "read_data",
 ]
 
-DataTable = dict[tuple[str, int], Decimal | NotAvailable | dt.date]
+DataValue = Decimal | Quantity | NotAvailable | dt.date
+"""A value of the data: a number without a unit, a :class:`~kpi_formula.Quantity`
+with the unit it was written with, N/D, or a date."""
+DataTable = dict[tuple[str, int], DataValue]
 
 _MACHINE = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 _AMBIGUOUS = re.compile(r"[+-]?[1-9][0-9]{0,2}\.[0-9]{3}")
@@ -105,7 +122,7 @@ def parse_typed_value(text: str, *, italian: bool = False) -> Value:
     (Quantity(amount=Decimal('0.95'), unit=None), Quantity(amount=Decimal('0.95'), unit='%'))
     """
     stripped = _check_ambiguity(text, italian)
-    if _MACHINE.fullmatch(stripped):
+    if _MACHINE.fullmatch(stripped) and not _AMBIGUOUS.fullmatch(stripped):
         return Quantity(exact(Decimal(stripped), "the value"))
     return parse_value(stripped)
 
@@ -130,21 +147,27 @@ def _cell_text(cell: object) -> str:
     return str(cell)
 
 
-def _read_value(
-    cell: object, source: str, line: int, italian: bool
-) -> Decimal | NotAvailable | dt.date:
+def _read_value(cell: object, source: str, line: int, italian: bool) -> DataValue:
+    """A cell's value, with the unit it was written with (a number without one as
+    a plain Decimal)."""
     if isinstance(cell, dt.datetime):
         return cell.date()
     if isinstance(cell, dt.date):
         return cell
     if isinstance(cell, Number):
-        return cell.value
+        return Quantity(cell.value, "%") if cell.in_percent else cell.value
     text = _cell_text(cell).strip()
     try:
         if _DATE.fullmatch(text):
             # Milestones (the date a report was published) are data too.
             return parse_date(text)
-        return parse_data_value(text, italian=italian)
+        stripped = _check_ambiguity(text, italian)
+        if _MACHINE.fullmatch(stripped) and not _AMBIGUOUS.fullmatch(stripped):
+            return exact(Decimal(stripped), "the value")
+        value = parse_value(stripped)  # the document's way, keeping the unit written
+        if isinstance(value, Quantity) and value.unit is None:
+            return value.amount
+        return value
     except KpiFormulaError as error:
         raise DataError(
             msg("cannot read the value {text!r}: {reason}", text=clip(text), reason=error.reason),
@@ -154,8 +177,11 @@ def _read_value(
         ) from None
 
 
-def read_data(text: str, *, source: str = "<data>") -> DataTable:
-    """Read driver data from CSV text (long or wide layout)."""
+def read_data(
+    text: str, *, source: str = "<data>", units: Mapping[str, Unit] | None = None
+) -> DataTable:
+    """Read driver data from CSV text (long or wide layout); ``units`` as for
+    :func:`read_cells`."""
     text = text.lstrip("\ufeff")
     delimiter = csv_delimiter(text.split("\n", 1)[0])
     # A ";" or tab separator is the mark of an Italian export: "1.100" is 1100.
@@ -163,13 +189,25 @@ def read_data(text: str, *, source: str = "<data>") -> DataTable:
     rows: list[Row] = [
         (line, list(cells)) for line, cells in csv_rows(text, delimiter, DataError, source=source)
     ]
-    return read_cells(rows, source=source, italian=italian)
+    return read_cells(rows, source=source, italian=italian, units=units)
 
 
-def read_cells(rows: list[Row], *, source: str = "<data>", italian: bool = True) -> DataTable:
+def read_cells(
+    rows: list[Row],
+    *,
+    source: str = "<data>",
+    italian: bool = True,
+    units: Mapping[str, Unit] | None = None,
+) -> DataTable:
     """Read driver data from a table's rows (the first one names the columns),
     each with its line: text cells by the rule for typed numbers, numbers as
-    they are, dates as dates."""
+    they are, dates as dates.
+
+    ``units`` maps codes to the unit they are measured in: each value of such a
+    code is read in it by :func:`kpi_formula.units.in_unit` (a refusal is the
+    unit error, naming the file and line) and kept as a Quantity in that unit."""
+    units = units or {}
+
     filled = [(line, cells) for line, cells in rows if any(_cell_text(c).strip() for c in cells)]
     if not filled:
         raise DataError(msg("the data has no header row"), hint=_LAYOUT_HINT, line=1, source=source)
@@ -207,7 +245,7 @@ def read_cells(rows: list[Row], *, source: str = "<data>", italian: bool = True)
                 )
             key = (_cell_text(cells[code_column]).strip(), int(year_text))
             value = _read_value(cells[value_column], source, line, italian)
-            _store(table, key, value, source, line)
+            _store(table, key, _in_unit(value, key, units, source, line), source, line)
         return table
     if code_column is None:
         raise DataError(
@@ -237,18 +275,54 @@ def read_cells(rows: list[Row], *, source: str = "<data>", italian: bool = True)
         for index, year in years.items():
             found = cell(cells, index)
             if _cell_text(found).strip():
-                _store(table, (code, year), _read_value(found, source, line, italian), source, line)
+                value = _read_value(found, source, line, italian)
+                value = _in_unit(value, (code, year), units, source, line)
+                _store(table, (code, year), value, source, line)
     return table
+
+
+def _in_unit(
+    value: DataValue, key: tuple[str, int], units: Mapping[str, Unit], source: str, line: int
+) -> DataValue:
+    """``value`` of ``key``, in the unit its code is measured in, if that is known."""
+    unit = units.get(key[0])
+    if unit is None:
+        return value
+    try:
+        read = data_in_unit(value, unit, code=key[0], year=key[1])
+    except UnitMismatchError as error:
+        raise _located(error, source, line) from None
+    return Quantity(read, unit) if isinstance(read, Decimal) else read
+
+
+def _located(error: UnitMismatchError, source: str, line: int) -> UnitMismatchError:
+    """The unit error, its kind kept, placed in the file as a DataError is."""
+    located = DataError(error.reason, hint=error.hint, line=line, source=source)
+    error.args = located.args
+    error.line, error.source = line, source  # type: ignore[attr-defined]
+    return error
+
+
+def _same(first: DataValue, second: DataValue) -> bool:
+    """Whether two values of one code and year agree: one amount, and no two units."""
+    units = {v.unit for v in (first, second) if isinstance(v, Quantity) and v.unit is not None}
+    amounts = [v.amount if isinstance(v, Quantity) else v for v in (first, second)]
+    return len(units) <= 1 and amounts[0] == amounts[1]
 
 
 def _store(
     table: DataTable,
     key: tuple[str, int],
-    value: Decimal | NotAvailable | dt.date,
+    value: DataValue,
     source: str,
     line: int,
 ) -> None:
-    if key in table and table[key] != value:
+    found = table.get(key)
+    if found is not None and _same(found, value):
+        if isinstance(value, Quantity) and value.unit is not None:
+            table[key] = value  # the same amount: keep the unit it was written with
+        return
+    if found is not None:
         raise DataError(
             msg("{code}@{year} is given twice, with different values", code=key[0], year=key[1]),
             hint=msg("keep one row per code and year"),
@@ -258,11 +332,14 @@ def _store(
     table[key] = value
 
 
-def load_data(path: str | Path, *, sheet: str | None = None) -> DataTable:
+def load_data(
+    path: str | Path, *, sheet: str | None = None, units: Mapping[str, Unit] | None = None
+) -> DataTable:
     """Read driver data from a ``.csv`` file (UTF-8 or Windows-1252, as Excel saves
     it; see :func:`read_data`) or a sheet of an ``.xlsx`` workbook (the ``excel``
     extra): the sheet named ``sheet``, else the one called ``dati`` or ``data``,
-    else the first.  Either layout, long or wide."""
+    else the first.  Either layout, long or wide.  ``units``: the unit each code
+    is measured in, where known (see :func:`read_cells`)."""
     from pathlib import Path  # a file's reader alone needs pathlib
 
     path = Path(path)
@@ -273,10 +350,53 @@ def load_data(path: str | Path, *, sheet: str | None = None) -> DataTable:
                 if sheet is not None
                 else workbook.find(DATA_SHEETS) or workbook.names[0]
             )
-            return read_cells(workbook.rows(name), source=f"{path}[{name}]")
+            return read_cells(workbook.rows(name), source=f"{path}[{name}]", units=units)
     if sheet is not None:
         raise DataError(
             msg("{path} is a CSV file: it has no sheets", path=str(path)),
             hint=msg("name a sheet only for an .xlsx workbook"),
         )
-    return read_data(read_csv_file(path, DataError), source=str(path))
+    return read_data(read_csv_file(path, DataError), source=str(path), units=units)
+
+
+def in_units(
+    data: Mapping[object, object], units: Mapping[str, Unit], *, year: int
+) -> Mapping[object, object]:
+    """``data`` (keyed by ``(code, year)``, or by ``code`` for ``year``) with each
+    value of a code in ``units`` read in its unit by the one rule for units
+    (:func:`kpi_formula.units.data_in_unit`); ``data`` itself when that changes
+    nothing.  A value refused for its unit is the unit error, naming ``code@year``;
+    a value that cannot be read at all is left for the evaluator to report."""
+    changed: dict[object, object] = {}
+    get = units.get
+    for key, value in data.items():
+        if type(key) is tuple and len(key) == 2:
+            code, when = key
+        elif isinstance(key, str):
+            code, when = key, year
+        else:
+            continue
+        unit = get(code) if isinstance(code, str) else None
+        if unit is None:
+            continue
+        # what in_unit reads as itself, told without it (the common case, and a large one)
+        if type(value) is Decimal:
+            if unit in FRACTION_SHIFT:
+                if value.is_finite() and -1 <= value <= 1:
+                    continue
+            elif unit != YES_NO or value in (0, 1):
+                continue  # in €, N., gg a number is itself (the engines read NaN as N/D)
+        elif type(value) is Quantity and value.unit == unit:
+            changed[key] = value.amount
+            continue
+        try:
+            read = data_in_unit(value, unit, code=code, year=when)
+        except UnitMismatchError:
+            raise
+        except KpiFormulaError:
+            continue  # not a value at all: the evaluator says why, as for any code
+        if read is not value:
+            changed[key] = read
+    if not changed:
+        return data
+    return {**data, **changed}

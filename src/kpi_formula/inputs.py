@@ -274,6 +274,15 @@ class Number:
     value: Decimal
     number_format: str = "General"
 
+    @property
+    def in_percent(self) -> bool:
+        """Whether Excel shows it as a percentage (``0.00%``): its value is then
+        the fraction, written with a unit of %.  Quoted texts and bracketed codes
+        of the format (``0.00" gg"``, ``[Red]``) and its sections for negatives,
+        zero and text are not what shows a positive number."""
+        section = self.number_format.split(";", 1)[0]
+        return "%" in re.sub(r'"[^"]*+"|\[[^\]]*+\]|\\.', "", section)
+
 
 _REFERENCE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 

@@ -30,6 +30,7 @@ from .decimals import decimal_text
 from .display import display_percent, display_value
 from .errors import KpiFormulaError, Message, msg
 from .missing import ND
+from .values import Quantity
 
 if TYPE_CHECKING:  # targets and scoring are imported where judging needs them: the
     # command line evaluates a formula without loading them (and json without --json)
@@ -129,6 +130,8 @@ def driver_rows(formula: Formula, data: DataTable, year: int) -> list[dict[str, 
     for ref in sorted(formula.references):
         when = year + ref.offset
         value = data.get((ref.code, when))
+        if isinstance(value, Quantity):
+            value = value.amount  # the formula reads the amount, a percentage as a fraction
         status = "missing" if value is None else ("N/D" if value is ND else "given")
         rows.append(
             {

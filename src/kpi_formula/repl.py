@@ -60,6 +60,7 @@ from .plan.model import Plan
 from .plan.planfile import load_plan
 from .plan.scorecard import render_text
 from .targets import OPENING_WORDS, parse_target
+from .values import Quantity
 
 __all__ = ["COMMANDS", "HELP", "Session", "complete_code", "run_repl"]
 
@@ -227,6 +228,9 @@ class Session:
             return "N/D"
         if isinstance(value, dt.date):
             return value.isoformat()
+        if isinstance(value, Quantity):  # loaded with the unit it was written with
+            shown = decimal_text(value.amount) if self.raw else None
+            return shown or display_value(value.amount, value.unit)
         assert isinstance(value, Decimal)
         return self._number(value)
 

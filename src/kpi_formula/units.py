@@ -37,7 +37,7 @@ from .errors import KpiFormulaError, UnitMismatchError, msg
 from .missing import ND, NotAvailable
 from .values import FRACTION_SHIFT, UNITS, YES_NO, Quantity, Unit, format_amount, parse_value
 
-__all__ = ["AmbiguousUnitError", "in_unit", "parse_unit"]
+__all__ = ["AmbiguousUnitError", "data_in_unit", "in_unit", "parse_unit"]
 
 _ONE = Decimal(1)
 _THE_VALUE = msg("the value")
@@ -140,6 +140,43 @@ def in_unit(
         msg("{what} has type {kind}, not a value", what=what, kind=type(value).__name__),
         hint=msg("give a Decimal, an int, a Quantity, a date, N/D or document text"),
     )
+
+
+def data_in_unit(
+    value: object, unit: Unit, *, code: str, year: int
+) -> Decimal | dt.date | NotAvailable:
+    """A data value of ``code`` in ``year`` read by :func:`in_unit` in ``unit``, the
+    unit ``code`` is measured in (a plan's input indicator, a driver it declares).
+
+    The errors are :func:`in_unit`'s, naming ``code@year``: ``95 %`` for a code in
+    ``€`` is a :class:`~kpi_formula.UnitMismatchError`, a bare ``95`` for a code in
+    ``%`` an :class:`AmbiguousUnitError`.  A value for a code of unknown unit is no
+    business of this function: its caller takes its amount, a ``%`` a fraction.
+    """
+    what = f"{code}@{year}"
+    try:
+        return in_unit(value, unit, what=what)
+    except AmbiguousUnitError:
+        raise
+    except UnitMismatchError as error:
+        written = error.actual_unit
+        mismatch = UnitMismatchError(written, unit)
+        KpiFormulaError.__init__(
+            mismatch,
+            msg(
+                "{what} is written in {written}, but {code} is measured in {unit}",
+                what=what,
+                written=written,
+                code=code,
+                unit=unit,
+            ),
+            hint=msg(
+                "write the value in {unit} (or check that the value is {code}'s)",
+                unit=unit,
+                code=code,
+            ),
+        )
+        raise mismatch from None
 
 
 def _unitless(amount: Decimal, unit: Unit | None, what: str) -> Decimal:

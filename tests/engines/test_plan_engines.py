@@ -68,6 +68,15 @@ def frame_of(datasets: Mapping[str, Mapping[Any, Any]], years: range) -> Any:
     return pl.DataFrame(rows, schema=schema)
 
 
+def refusal(run: Any) -> str | None:
+    """The kind of unit error ``run()`` raises, or None when it raises none."""
+    try:
+        run()
+    except kf.UnitMismatchError as error:
+        return error.code
+    return None
+
+
 def check_plan(
     plan: Plan,
     datasets: Mapping[str, Mapping[Any, Any]],
@@ -77,11 +86,38 @@ def check_plan(
     shuffled: bool,
     on_missing: MissingPolicy = "propagate",
 ) -> None:
-    """Every engine, for every entity and year of ``years``, against the Python engine."""
+    """Every engine, for every entity and year of ``years``, against the Python engine.
+
+    Data the plan refuses for its units (95 typed for a share in %) is refused by
+    every engine with the same kind of error."""
     # the frame holds every year a formula may reach back to, as the data would
     frame = frame_of(datasets, range(min(years) - reach, max(years) + 1))
     if shuffled:  # rows out of order: the engine sorts them to read other years, and back
         frame = frame.sample(fraction=1, shuffle=True, seed=len(frame))
+    refused = {
+        (entity, engine): refusal(
+            lambda values=values, engine=engine: evaluate_plan(
+                plan, values, year=min(years), on_missing=on_missing, engine=engine
+            )
+        )
+        for entity, values in datasets.items()
+        for engine in ("python", "duckdb")
+    }
+    if any(refused.values()):
+        for entity, values in datasets.items():
+            alike = refusal(lambda values=values: evaluate_plan(plan, values, year=min(years)))
+            for year in years:  # the data is refused whichever year is evaluated
+                for engine in ("python", "duckdb"):
+                    again = refusal(
+                        lambda values=values, year=year, engine=engine: evaluate_plan(
+                            plan, values, year=year, on_missing=on_missing, engine=engine
+                        )
+                    )
+                    assert again == alike, (entity, year, engine)
+        codes = {code for code in refused.values() if code}
+        said = refusal(lambda: evaluate_plan_frame(plan, frame, year=YEAR, by=(ENTITY,)))
+        assert said in codes, (said, codes)
+        return
     columns = evaluate_plan_frame(plan, frame, year=YEAR, by=(ENTITY,))
     by_row = {(row[ENTITY], row[YEAR]): row for row in columns.to_dicts()}
     first = next(iter(datasets))

@@ -16,6 +16,7 @@ from ..data import DataTable, load_data
 from ..errors import KpiFormulaError, Message, PlanError, msg
 from ..i18n import Translator, choose_language, translator
 from ..output import parse_scoring, print_json
+from .dataunits import data_units
 from .evaluate import evaluate_plan
 from .html import render_page
 from .model import Plan
@@ -101,7 +102,9 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
 def _validate(args: argparse.Namespace, out: TextIO) -> int:
     plan = load_plan(args.plan, sheet=args.sheet, title=args.title)
     say = _speaker(args, plan)
-    data = load_data(args.data, sheet=args.data_sheet) if args.data else None
+    data = (
+        load_data(args.data, sheet=args.data_sheet, units=data_units(plan)) if args.data else None
+    )
     year = args.year
     if data and year is None:
         year = max(key_year for _, key_year in data)
@@ -158,7 +161,7 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
             ),
         )
         return 1
-    data = load_data(args.data, sheet=args.data_sheet)
+    data = load_data(args.data, sheet=args.data_sheet, units=data_units(plan))
     try:
         evaluation = evaluate_plan(
             plan,

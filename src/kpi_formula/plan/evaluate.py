@@ -36,6 +36,7 @@ from ..missing import ND
 from ..result import MissingPolicy
 from ..targets import PROPORTIONAL, Outcome, Scoring, Target
 from ..values import Quantity
+from .dataunits import in_plan_units
 from .model import Indicator, Plan
 from .prepared import PreparedPlan, plan_catalog, prepared
 from .scores import IndicatorResult, IndicatorValue, NDPolicy, NodeScore, PlanEvaluation
@@ -260,12 +261,9 @@ class _Run:
     def _read(
         self, code: str, year: int, unit: str | None
     ) -> tuple[IndicatorValue, tuple[str, ...]]:
-        """The value of ``code`` in ``year`` straight from the data (inputs, milestones).
-
-        An input in % is a fraction; a number beyond ±1 for it was most likely typed
-        in percent without its sign (95 for 95 %), and is refused rather than read
-        as 9.500 %.
-        """
+        """The value of ``code`` in ``year`` straight from the data (inputs, milestones),
+        already read in the indicator's unit (see :mod:`kpi_formula.plan.dataunits`):
+        ``150 %`` is 1,5 and a bare 95 for a share in % never gets here."""
         raw = self.source.lookup(code, year, self.year)
         if raw is ABSENT:
             return ND, (msg("{code}@{year} is missing from the data", code=code, year=year),)
@@ -277,18 +275,6 @@ class _Run:
             return ND, (error.reason,)
         if not isinstance(value, Decimal):
             return ND, (msg("{code}@{year} is N/D", code=code, year=year),)
-        if unit == "%" and value.copy_abs() > 1:
-            shown = display_value(value)
-            return ND, (
-                msg(
-                    "{code}@{year} is {value} without a unit, for an indicator in %: is it "
-                    "{value} % or {value} × 100 %? Write it with its % sign ({value} %) or as "
-                    "a fraction",
-                    code=code,
-                    year=year,
-                    value=shown,
-                ),
-            )
         return value, ()
 
 
@@ -488,6 +474,7 @@ def _evaluate(
     engine: Literal["python", "duckdb"],
 ) -> PlanEvaluation:
     ready = prepared(plan)
+    data = in_plan_units(plan, data, year=year)  # the one rule for units, for every engine
     run = _Run(ready, data, year, on_missing, engine)
     results: dict[str, IndicatorResult] = {}
     for key in ready.order:

@@ -31,6 +31,7 @@ from ..engines.columnar import (
     run_columns,
 )
 from ..errors import KpiFormulaError, msg
+from .dataunits import check_frame_units
 from .prepared import PreparedPlan, prepared
 
 if TYPE_CHECKING:
@@ -120,6 +121,7 @@ def evaluate_plan_frame(
     query: _PlanColumns = plan.prepared("columns", _plan_columns)
     keys = frame_keys(frame, year, by)
     check_codes(frame, query.columns.drivers, year, keys)
+    check_frame_units(plan, frame, year, keys)
     for key, _ in query.outputs:
         if key == year or key in keys:
             raise KpiFormulaError(

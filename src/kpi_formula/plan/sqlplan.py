@@ -120,12 +120,10 @@ def _run(
     results: dict[str, dict[int, Decimal]] = {}
     for key in plan.order:
         own = outputs[key]
-        share = plan.indicators[key].unit == "%"
         if key in copies:
-            # an input in % beyond ±1 was typed without its sign: N/D, as the evaluator says
-            kept = "CASE WHEN abs(value) <= 1 THEN value END" if share else "value"
+            # read in the indicator's unit before any engine (plan.dataunits): 150 % is 1,5
             connection.execute(
-                f"INSERT INTO kpi_values SELECT ?, year, {kept} FROM kpi_values WHERE code = ?",
+                "INSERT INTO kpi_values SELECT ?, year, value FROM kpi_values WHERE code = ?",
                 [own, copies[key]],
             )
             continue
