@@ -1050,7 +1050,7 @@ def plan_datasets(
     nd_rate: float = 0.1,
     zero_rate: float = 0.1,
     absent_rate: float = 0.05,
-    typed_percent_rate: float = 0.05,
+    typed_percent_rate: float = 0,
     max_magnitude: int = 10**6,
     places: int = 2,
 ) -> st.SearchStrategy[dict[tuple[str, int], Decimal | NotAvailable]]:
@@ -1061,8 +1061,10 @@ def plan_datasets(
     Values are N/D at ``nd_rate``, zero at ``zero_rate``, left out at
     ``absent_rate``, otherwise up to ``max_magnitude`` with up to ``places``
     decimals.  Codes read as shares in % get fractions between -1 and 1, and at
-    ``typed_percent_rate`` a whole percentage typed without its sign (95 for 95 %),
-    which plans refuse rather than read as 9.500 %.
+    ``typed_percent_rate`` (none by default) a whole percentage typed without its
+    sign (95 for 95 %), which a plan's evaluation refuses as a whole
+    (:class:`~kpi_formula.units.AmbiguousUnitError`) rather than read as 9.500 %: draw
+    them to test that refusal.
     """
     if not isinstance(plan, Plan):
         raise InvalidArgument(f"plan must be a Plan, not {type(plan).__name__}")

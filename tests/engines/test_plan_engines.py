@@ -146,7 +146,9 @@ def check_plan(
 def test_the_engines_agree_on_drawn_plans(data: st.DataObject) -> None:
     plan = data.draw(kst.plans(max_indicators=6), label="plan")
     datasets = {
-        entity: data.draw(kst.plan_datasets(plan, years=YEARS), label=entity)
+        entity: data.draw(
+            kst.plan_datasets(plan, years=YEARS, typed_percent_rate=0.05), label=entity
+        )
         for entity in ("MO", "BO")
     }
     check_plan(
