@@ -242,3 +242,51 @@ def test_python_dash_m_runs_the_command_line() -> None:
         check=False,
     )
     assert (done.returncode, done.stdout) == (0, "6\n")
+
+
+def test_a_baseline_for_a_target_that_is_not_relative_is_said_unused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, output, err = run_with_stderr(capsys, "check", ">= 5", "5", "--baseline", "3")
+    assert status == 0 and output.startswith("met") and "baseline was not used" in err
+    status, output = run("check", ">= 5", "5", "--baseline", "3", "--json")
+    assert any("baseline was not used" in note for note in json.loads(output)["notes"])
+
+
+def test_a_zero_achievement_has_no_sign() -> None:
+    status, output = run("check", "<= -19 gg", "0 gg")
+    assert (status, output) == (0, "not met; achievement 0,0 %\n")
+    status, output = run("check", "<= -19 gg", "0 gg", "--json")
+    assert json.loads(output)["achievement"] == "0"
+
+
+@pytest.mark.parametrize(
+    ("target", "words"),
+    [
+        ("2024: <= 150 gg  2025: <= 12 gg", "needs the year it is judged for"),
+        (">= 90% nel 2025", "give one target"),
+        ("=> 50,00 %    => 60,00 %", "give one target"),
+    ],
+)
+def test_a_cell_of_several_targets_is_explained_in_words_not_functions(
+    target: str, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run_with_stderr(capsys, "check", target, "10 gg")
+    assert status == 2 and words in err and "holds 2 targets: " in err
+    assert "parse_targets" not in err and "kf." not in err
+
+
+@pytest.mark.parametrize(
+    ("target", "words"),
+    [
+        ("30 gg prima della scadenza", "'prima'"),
+        ("Aumento del 10 rispetto al 2023", "the % is missing"),
+    ],
+)
+def test_words_that_change_the_meaning_are_refused_on_the_command_line(
+    target: str, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run_with_stderr(
+        capsys, "check", target, "-24 gg", "--direction", "decrescente", "--baseline", "3 gg"
+    )
+    assert status == 2 and words in err and "hint:" in err

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 import kpi_formula as kf
 from kpi_formula import strategies as kst
@@ -124,3 +126,28 @@ def test_plan_validate_lints_as_the_plan_reads_a_declared_number() -> None:
     plan = Plan("p", (Area("1", "a", whole, (objective,)),), (kf.Driver("50", "imprese"),))
     messages = [str(problem) for problem in validate_plan(plan) if "number-driver" in str(problem)]
     assert len(messages) == 1 and "30 is read as a number" in messages[0]  # 50 is its driver
+
+
+@given(st.integers(1, 99), st.sampled_from(["TOTALE", "82.A3.1_INSTAGRAM", "N ImprAtt"]))
+def test_a_prior_year_far_back_is_flagged_as_a_probable_subtraction(
+    years: int, code: str
+) -> None:
+    # "TOTALE-50" reads TOTALE 50 years back; the writer probably meant TOTALE - 50
+    text = f"A + {code}-{years}"
+    flagged = [warning for warning in kf.lint(text) if warning.kind == "prior-year"]
+    if years <= importlib.import_module("kpi_formula.lint").FAR_BACK:
+        assert flagged == []
+        return
+    (warning,) = flagged
+    assert warning.column == text.index(f"-{years}") + 1
+    assert f"{code} - {years}" in warning.message and f"{code}[-{years}]" in warning.message
+    # the fix reads as a subtraction, and the explicit spellings say the years were meant
+    assert kf.parse(f"A + {code} - {years}").references == {kf.Ref("A", 0), kf.Ref(code, 0)}
+    for meant in (f"A + {code}[-{years}]", f"A + {code}.anno-{years}"):
+        assert not [w for w in kf.lint(meant) if w.kind == "prior-year"]
+
+
+def test_the_command_line_flags_a_far_prior_year() -> None:
+    out = io.StringIO()
+    assert main(["lint", "TOTALE-50"], out=out) == 0
+    assert "prior-year" in out.getvalue() and "TOTALE - 50" in out.getvalue()

@@ -56,7 +56,7 @@ def test_each_template_as_a_person_reads_it(template: str) -> None:
 
 
 TARGET_TEMPLATES = {
-    r"the cell holds \d+ targets": (">= 1 >= 2", "the cell holds 2 targets"),
+    r"the cell holds \d+ targets: .*": (">= 1 >= 2", "the cell holds 2 targets: >= 1; >= 2"),
     r"the cell sets no target": ("n.d.", "the cell sets no target"),
     r"'.*' is not a unit, nor a word of what is counted": (
         "almeno 12 kg",
@@ -66,6 +66,18 @@ TARGET_TEMPLATES = {
         "almeno 5 pratiche oltre soglia",
         "the words 'oltre' would change what the target means, and are not read as a "
         "description",
+    ),
+    r"the words '.*' would change the sign of the amount or what it is measured from, and "
+    r"are not read as a description": (
+        "30 gg prima della scadenza",
+        "the words 'prima' would change the sign of the amount or what it is measured from, "
+        "and are not read as a description",
+    ),
+    r"is '.*' a change of \S+ % or of \S+ units\? .* goes before a percentage, and the % "
+    r"is missing": (
+        "Aumento del 10 rispetto al 2023",
+        "is 'Aumento del 10' a change of 10 % or of 10 units? del goes before a percentage, "
+        "and the % is missing",
     ),
     r"a change relative to a reference needs its direction": (
         "5% rispetto al 2024",

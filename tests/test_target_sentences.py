@@ -500,3 +500,85 @@ def test_a_number_against_a_deadline_is_refused_asking_for_the_date() -> None:
         target.check("80 %")
     assert "deadline" in str(caught.value) and "30-06-2025" in (caught.value.hint or "")
     assert target.check("15-05-2025").met is True
+
+
+# -- words that turn the sign of an amount, and shares written without % ---------------
+
+_SIGN_WORDS = (
+    "prima della scadenza",
+    "dopo la scadenza",
+    "in anticipo",
+    "di anticipo",
+    "in ritardo",
+    "di ritardo",
+    "in meno",
+    "in più",
+    "sotto la media",
+    "sopra la media",
+)
+
+
+@given(
+    st.sampled_from(_SIGN_WORDS),
+    st.sampled_from(["", ">= ", "<= ", "almeno ", "non oltre "]),
+    st.sampled_from(["30 gg", "5 N.", "90 %", "-19 gg", "12 N. pratiche evase"]),
+    st.booleans(),
+)
+def test_words_that_turn_the_sign_are_refused_and_quoted_they_are_a_label(
+    words: str, comparison: str, amount: str, capital: bool
+) -> None:
+    # "30 gg prima della scadenza" is -30 gg from the due date: read as +30 gg with a
+    # label, paying 24 days early would meet it
+    written = words.capitalize() if capital else words
+    text = f"{comparison}{amount} {written}"
+    with pytest.raises(kf.TargetSyntaxError) as caught:
+        kf.parse_targets(text)
+    error = caught.value
+    assert error.position == text.index(written.split()[0])
+    assert "<= -30 gg" in (error.hint or "") and "parse_targets" not in (error.hint or "")
+    number, unit, *counted = amount.split()
+    described = " ".join([*counted, written])
+    quoted = kf.parse_target(f'{comparison}{number} {unit} "{described}"')
+    assert quoted.label == described  # quoted: a description, as it stands
+
+
+def test_the_due_date_example_is_refused_not_met() -> None:
+    with pytest.raises(kf.TargetSyntaxError, match="'prima'"):
+        kf.parse_target("30 gg prima della scadenza")
+    # the amount with its sign says the same and is judged: 24 days early misses 30 days early
+    assert kf.parse_target("<= -30 gg").check("-24 gg").met is False
+    # words of the same letters inside other words are not flagged
+    assert kf.parse_target(">= 5 N. sopralluoghi").label == "sopralluoghi"
+
+
+@given(
+    st.sampled_from(["Aumento del", "Riduzione del", "Incremento medio del", "Calo dello",
+                     "Crescita della", "Aumento pari al", "aumento DEL"]),
+    st.decimals(min_value=1, max_value=500, places=1),
+    st.sampled_from(["rispetto al 2023", "rispetto alla baseline", "rispetto all'anno precedente"]),
+)
+def test_a_share_without_its_percent_sign_is_refused(
+    change: str, amount: Decimal, reference: str
+) -> None:
+    # "Aumento del 10 rispetto al 2023": 10 % (threshold 1.100 on 1.000) or 10 units
+    # (1.010)?  Refused with both ways out, never read as either
+    number = kf.format_value(Quantity(amount))
+    text = f"{change} {number} {reference}"
+    with pytest.raises(kf.TargetSyntaxError) as caught:
+        kf.parse_target(text)
+    error = caught.value
+    assert "% is missing" in error.reason and error.position == len(change) + 1
+    assert f"{number}%" in (error.hint or "") and f"di {number} N." in (error.hint or "")
+    with_percent = kf.parse_target(f"{change} {number}% {reference}")
+    assert with_percent.change is not None and with_percent.change.amount.unit == "%"
+    with_unit = kf.parse_target(f"{change} {number} N. {reference}")
+    assert with_unit.change is not None and with_unit.change.amount.unit == "N."
+
+
+def test_an_absolute_change_keeps_di_and_its_unit() -> None:
+    target = kf.parse_target("Aumento di 10 N. rispetto al 2023")
+    assert target.check("1.050 N.", baseline="1.000 N.").threshold == Decimal(1010)
+    assert kf.parse_target("Aumento di 10 rispetto al 2023").needs_baseline  # di: an amount
+    assert kf.parse_target("Aumento del 5 mln rispetto al 2023").needs_baseline  # a scale says it
+    percent = kf.parse_target("Aumento del 10% rispetto al 2023")
+    assert percent.check("1.050 N.", baseline="1.000 N.").met is False  # 1.100 asked

@@ -292,3 +292,79 @@ def test_near_misses_quote_the_text_and_list_the_forms(text: str, fragment: str)
     assert "the forms known" in str(caught.value) or "calendar" in str(caught.value) or (
         "scale" in str(caught.value)
     )
+
+
+# -- no negative zero, and a baseline that is not used is said -----------------------
+
+_ZEROS = st.sampled_from(["0", "-0", "0,0", "-0,00", "+0"])
+
+
+def _signed_zeros(outcome: kf.Outcome) -> list[str]:
+    fields = {
+        "achievement": outcome.achievement,
+        "actual": outcome.actual,
+        "baseline": outcome.baseline,
+        "threshold": outcome.threshold,
+    }
+    return [
+        name
+        for name, value in fields.items()
+        if isinstance(value, Decimal) and value.is_zero() and value.is_signed()
+    ]
+
+
+@given(
+    st.sampled_from(["<=", ">=", "<", ">", "", "="]),
+    st.one_of(_ZEROS, st.integers(-500, 500).map(str)),
+    st.one_of(_ZEROS, st.integers(-500, 500).map(str)),
+    st.sampled_from(["gg", "N.", "€", "%", ""]),
+    st.sampled_from([kf.PROPORTIONAL, kf.BINARY, kf.RangeScoring()]),
+)
+def test_no_outcome_shows_a_negative_zero(
+    comparison: str, threshold: str, actual: str, unit: str, scoring: kf.Scoring
+) -> None:
+    # "<= -19 gg" judged on 0 gg was "not met; achievement -0,0 %", "achievement": "-0"
+    # in JSON (0 / -19): a zero has no sign, in the outcome, its dict and its text
+    assume(not (unit == "%" and not comparison))
+    target = kf.parse_target(f"{comparison} {threshold} {unit}".strip())
+    outcome = target.check(f"{actual} {unit}".strip(), scoring=scoring)
+    assert _signed_zeros(outcome) == []
+    payload = outcome.to_dict()
+    shown = [payload[key] for key in ("achievement", "actual", "threshold", "actual_text")]
+    assert not any(isinstance(each, str) and each.lstrip("-").strip("0.,% gN€") == ""
+                   and each.startswith("-") for each in shown), payload
+    assert kf.Outcome.from_dict(payload) == outcome
+
+
+def test_the_negative_zero_of_the_finding() -> None:
+    outcome = kf.parse_target("<= -19 gg").check("0 gg")
+    assert (outcome.met, outcome.to_dict()["achievement"]) == (False, "0")
+    assert not outcome.achievement.is_signed()  # type: ignore[union-attr]
+    assert kf.parse_value("-0 gg") == Quantity(Decimal(0), "gg")
+    assert not kf.parse_value("-0 gg").amount.is_signed()  # type: ignore[union-attr]
+    assert not Quantity(Decimal("-0.0"), "gg").amount.is_signed()
+    assert str(kf.parse_target("<= -0 gg")) == "<= 0 gg"
+    made = kf.Outcome(False, Decimal("-0"), Decimal("-0"), kf.parse_target("<= -19 gg"))
+    assert _signed_zeros(made) == []
+    payload = outcome.to_dict() | {"achievement": "-0", "actual": "-0.0"}
+    assert _signed_zeros(kf.Outcome.from_dict(payload)) == []
+    relative = kf.parse_target("Riduzione di 0 N. rispetto al 2023").check("1 N.", baseline="-0 N.")
+    assert _signed_zeros(relative) == []
+
+
+@given(st.sampled_from([">= 5", "<= 12 gg", "Entro 31-12-2025", "SI", "tra 70% e 90%", "25"]))
+def test_a_baseline_given_for_a_target_that_is_not_relative_is_said_unused(text: str) -> None:
+    target = kf.parse_target(text)
+    actual = {"Entro 31-12-2025": "30-06-2025", "SI": "SI", "tra 70% e 90%": "80 %"}.get(
+        text, "5"
+    )
+    alone = target.check(actual)
+    given_one = target.check(actual, baseline="3")
+    assert (given_one.met, given_one.achievement) == (alone.met, alone.achievement)
+    assert given_one.notes[:-1] == alone.notes
+    assert "baseline was not used" in given_one.notes[-1]
+    assert kf.Outcome.from_dict(given_one.to_dict()).met == alone.met
+    relative = kf.parse_target("Aumento del 20% rispetto alla baseline")
+    assert not any(
+        "not used" in note for note in relative.check("1.750 N.", baseline="1.500 N.").notes
+    )

@@ -537,8 +537,11 @@ def check(request: CheckRequest) -> dict[str, Any]:
     """Judge ``actual`` against ``target``; the answer is ``Outcome.to_dict()``."""
     target, direction = request.target, request.direction
     if not target.needs_baseline:
+        # a baseline sent for a target that is not relative is not used: the notes say so
+        given = kf.ND if request.baseline is None else request.baseline
+        unused = given if "baseline" in request.model_fields_set else None
         with _refusing("body", "actual"):
-            outcome = target.check(request.actual, direction=direction)
+            outcome = target.check(request.actual, baseline=unused, direction=direction)
         return outcome.to_dict()
     if "baseline" not in request.model_fields_set:
         error = kf.BaselineRequiredError(str(target), target.change.reference)  # type: ignore[union-attr]

@@ -44,6 +44,7 @@ __all__ = [
     "decimal_text",
     "divide",
     "multiply",
+    "signless_zero",
     "subtract",
     "to_decimal",
     "written_digits",
@@ -137,6 +138,16 @@ subtract = _guarded(EXACT.subtract, "subtraction")
 multiply = _guarded(EXACT.multiply, "multiplication")
 divide = _guarded(DIVISION.divide, "division")
 """``left / right`` rounded to DIVISION_DIGITS; the caller handles a zero divisor."""
+
+
+def signless_zero(value: Decimal) -> Decimal:
+    """``value``, with a negative zero (``0 / -19``, ``-0 gg`` as written) made 0:
+    a zero has no sign to show, in text or in JSON (``-0,0 %`` would read as a loss).
+
+    >>> signless_zero(Decimal("-0.0")), signless_zero(Decimal("-2"))
+    (Decimal('0.0'), Decimal('-2'))
+    """
+    return value.copy_abs() if value.is_zero() else value
 
 
 def decimal_text(value: Decimal) -> str:

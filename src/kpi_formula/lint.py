@@ -21,7 +21,11 @@ points at the traps of indicator algorithms as public bodies write them:
   ``50`` is the number of registered firms); powers of ten (scales) and calendar
   numbers (24, 52, 60, 360, 365, 366) are not flagged;
 * ``thousands`` — ``1.000`` in a formula is one: the dot is a decimal point
-  there.
+  there;
+* ``prior-year`` — a code glued to a minus and a number of more than
+  :data:`FAR_BACK` years (``TOTALE-50``): that many years back to the parser,
+  probably a subtraction to the writer (``TOTALE - 50``); the spellings
+  ``TOTALE[-50]`` and ``TOTALE.anno-50`` say the years were meant and are not flagged.
 
 >>> import kpi_formula as kf
 >>> [w.kind for w in kf.lint("Titolo I + Titolo III / Titolo I + Titolo II")]
@@ -43,11 +47,21 @@ from .errors import clip, msg
 from .formula import Formula, parse
 from .printer import to_text
 
-__all__ = ["LintKind", "LintWarning", "lint", "scales_by_hundred"]
+__all__ = ["FAR_BACK", "LintKind", "LintWarning", "lint", "scales_by_hundred"]
 
 LintKind: TypeAlias = Literal[
-    "precedence", "multiplication", "name", "percent-scale", "number-driver", "thousands"
+    "precedence",
+    "multiplication",
+    "name",
+    "percent-scale",
+    "number-driver",
+    "thousands",
+    "prior-year",
 ]
+
+FAR_BACK = 10
+"""The most years back a glued prior-year reference (``A-10``) goes unflagged."""
+_GLUED_YEARS = re.compile(r"-([0-9]+)\Z")
 
 _THOUSANDS = re.compile(r"[1-9][0-9]{0,2}\.[0-9]{3}")
 _WHOLE_READING = 200  # a formula up to this long is quoted whole in a message
@@ -92,6 +106,7 @@ def lint(formula: Formula | str) -> list[LintWarning]:
         *_glued_names(root, text),
         *_percent_scale(root),
         *_numbers(root),
+        *_far_back(root, text),
     ]
     return sorted(warnings, key=lambda warning: (warning.column, warning.kind))
 
@@ -407,4 +422,37 @@ def _numbers(root: Node) -> list[LintWarning]:
                     column,
                 )
             )
+    return warnings
+
+
+def _far_back(root: Node, text: str) -> list[LintWarning]:
+    """Codes glued to a minus and more than :data:`FAR_BACK` years (``TOTALE-50``):
+    read as that many years back, where a subtraction was probably meant."""
+    warnings = []
+    for node in walk(root):
+        if not isinstance(node, Ref) or node.offset >= -FAR_BACK or node.span is None:
+            continue
+        written = text[node.span.start : node.span.end]
+        found = _GLUED_YEARS.search(written)
+        if found is None or written[: found.start()].lower().endswith(".anno"):
+            continue  # CODE[-50] and CODE.anno-50 say that the years were meant
+        dash = node.span.start + found.start()
+        years = found[1]
+        shown = clip(written, _EXCERPT)
+        warnings.append(
+            LintWarning(
+                "prior-year",
+                msg(
+                    "{written} is read as {code} {years} years back; for a subtraction put "
+                    "spaces around the minus: {subtraction}; if the years are meant, write "
+                    "{explicit}",
+                    written=repr(shown),
+                    code=clip(node.code, _EXCERPT),
+                    years=years,
+                    subtraction=clip(f"{text[node.span.start : dash]} - {years}", _EXCERPT),
+                    explicit=clip(f"{text[node.span.start : dash]}[-{years}]", _EXCERPT),
+                ),
+                dash + 1,
+            )
+        )
     return warnings

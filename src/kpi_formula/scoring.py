@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, Protocol, TypeAlias
 
-from .decimals import DIVISION, EXACT
+from .decimals import DIVISION, EXACT, signless_zero
 from .errors import KpiFormulaError, msg
 
 __all__ = [
@@ -125,7 +125,8 @@ def missed_score(scoring: Scoring, ratio: Decimal) -> Decimal:
             msg("a scoring rule gave {score}, not a finite Decimal", score=repr(score)[:60]),
             hint=msg("a rule's score(ratio) returns a Decimal in [0, 1]"),
         )
-    return min(max(score, _ZERO), MISSED_CEILING)
+    # max(-0, 0) is -0: a zero score shows no sign (not "-0,0 %")
+    return signless_zero(min(max(score, _ZERO), MISSED_CEILING))
 
 
 def compare(comparison: Inequality, value: Decimal, threshold: Decimal) -> bool:
@@ -150,4 +151,4 @@ def ratio(comparison: Inequality, value: Decimal, threshold: Decimal) -> Decimal
         numerator, denominator = threshold, value
     if denominator == 0:
         return _ZERO
-    return DIVISION.divide(numerator, denominator)
+    return signless_zero(DIVISION.divide(numerator, denominator))  # 0 / -19 is 0

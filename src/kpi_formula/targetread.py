@@ -12,7 +12,9 @@ What the grammar leaves to this module:
 * the periods of deadlines (``giugno 2025``, ``primo semestre 2025``, ``2025``),
   read as their last day;
 * a label — the words of what is counted — may not hold a comparison, a date, a
-  reference (``rispetto``) or ``ulteriori``: those would change what the target
+  reference (``rispetto``), ``ulteriori``, or words that turn the sign of the
+  amount or what it is measured from (``prima``, ``dopo``, ``in anticipo``, ``di
+  ritardo``, ``in meno``, ``in più``, ...): those would change what the target
   means, so they are an error rather than words dropped; quoted words are a
   label as they stand;
 * a number without a unit followed by a word of what is counted
@@ -166,6 +168,16 @@ _MEANINGFUL = re.compile(
     r")(?![^\W\d_])",
     re.IGNORECASE,
 )
+_SIGNED = re.compile(
+    r"(?<![^\W\d_])(?:"
+    r"prima|dopo|(?:in |di )?anticipo|anticipat[oaie]|(?:in |di )?ritardo|ritardat[oaie]|"
+    r"posticipat[oaie]|in meno|in pi(?:ù|u'?)|sotto|sopra"
+    r")(?![^\W\d_])",
+    re.IGNORECASE,
+)
+"""Words after an amount that would turn its sign or what it is measured from
+(``30 gg prima della scadenza`` is -30 gg from the due date, ``5 N. in meno``
+five fewer): refused like :data:`_MEANINGFUL`, with a hint on writing the sign."""
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _NO_CHANGE = Quantity(_ZERO, "%")
@@ -314,6 +326,8 @@ def _change(kind: str, parts: list[Any], labels: _Labels) -> Goal:
         down = str(signs[0]) == "-"
         rest = [_unsigned(parts[0]), *parts[1:]]
     reference = next(part for part in rest if _is_token(part, "REFERENCE"))
+    if kind == "change":
+        _check_share_has_unit(str(parts[0]), rest[0])
     amount = _described(build_quantity(rest[0]), labels.take(rest[1:]))
     if down:
         amount = Quantity(amount.amount.copy_negate(), amount.unit, amount.note)
@@ -321,6 +335,42 @@ def _change(kind: str, parts: list[Any], labels: _Labels) -> Goal:
         raise AssertionError("a yes/no change")
     comparison: Inequality = "<=" if down else ">="
     return Goal(comparison, change=(amount, _reference(reference)), label=labels.text())
+
+
+_OF_SHARE = ("del", "dello", "della", "dell'", "al")
+"""The words before a share in a change (``Aumento del 20%``, ``pari al 20%``);
+``di``/``pari a`` go before an amount (``Aumento di 100 N.``)."""
+
+
+def _check_share_has_unit(change: str, amount: Any) -> None:
+    """``Aumento del 10 rispetto al 2023``: ``del`` goes before a share, and the
+    ``%`` is missing — 10 % or 10 units?  Refused rather than read as either.  An
+    amount with a unit or a scale (``del 5 mln``) says what it is."""
+    words = change.lower().split()
+    if len(words) < 2 or words[-1] not in _OF_SHARE:
+        return
+    tokens = [token for token in _leaves(amount) if token.type != "NOTE"]
+    if any(token.type in ("UNIT", "SCALE") for token in tokens):
+        return
+    number = "".join(str(token) for token in tokens)
+    share = " ".join(words[-2:] if words[-2] == "pari" else words[-1:])
+    written = " ".join([*change.split(), number])
+    raise _ReadError(
+        msg(
+            "is {change!r} a change of {number} % or of {number} units? {share} goes "
+            "before a percentage, and the % is missing",
+            change=written,
+            number=number,
+            share=share,
+        ),
+        _first_position(amount),
+        msg(
+            "write {share} {number}% for a change in percent, or di {number} N. (or €, gg) "
+            "for a change of an amount",
+            share=share,
+            number=number,
+        ),
+    )
 
 
 class _Labels:
@@ -358,6 +408,23 @@ def _label_words(token: Any) -> str:
         return " ".join(text[1:-1].split())
     words = " ".join(text.split())
     found = _MEANINGFUL.search(words)
+    signed = _SIGNED.search(words)
+    if signed is not None and (found is None or signed.start() < found.start()):
+        position = (token.start_pos or 0) + _position_in(text, signed.start())
+        raise _ReadError(
+            msg(
+                "the words {words} would change the sign of the amount or what it is "
+                "measured from, and are not read as a description",
+                words=repr(signed.group()),
+            ),
+            position,
+            msg(
+                "write the amount with its sign against the due date or the reference: "
+                "<= -30 gg for at least 30 days before the due date, <= 30 gg for at most 30 "
+                "days after it, +5 N. rispetto all'anno precedente for 5 more; quote words "
+                'meant only as a description (>= 90 % "pratiche evase prima della scadenza")'
+            ),
+        )
     if found is not None:
         position = (token.start_pos or 0) + _position_in(text, found.start())
         raise _ReadError(

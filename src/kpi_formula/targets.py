@@ -97,9 +97,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, ClassVar, Literal, TypeAlias
+from typing import Any, ClassVar, Literal, TypeAlias, TypeVar
 
-from .decimals import EXACT, MAX_DIGITS, add, decimal_text, multiply, written_digits
+from .decimals import (
+    EXACT,
+    MAX_DIGITS,
+    add,
+    decimal_text,
+    multiply,
+    signless_zero,
+    written_digits,
+)
 from .direction import Direction, parse_direction
 from .errors import (
     BaselineRequiredError,
@@ -107,6 +115,7 @@ from .errors import (
     Message,
     TargetSyntaxError,
     UnitMismatchError,
+    clip,
     msg,
 )
 from .fieldtypes import TextField
@@ -431,12 +440,30 @@ class Target(TextField):
         or a lower value is better: it decides what a comparison that was not
         written means.  A relative target (:attr:`needs_baseline`) also needs
         ``baseline``, the value of its reference in the same kinds; without it
-        this raises :class:`~kpi_formula.BaselineRequiredError`.
+        this raises :class:`~kpi_formula.BaselineRequiredError`.  A baseline given
+        for another target is not used, and the outcome's notes say so.
         """
         way = None if direction is None else parse_direction(direction)
         kind = self.kind
         if kind == "relative":
             return self._check_relative(actual, baseline, way, scoring)
+        if baseline is not None:
+            # a baseline given for a target that is not relative is said to be unused
+            outcome = self.check(actual, direction=direction, scoring=scoring)
+            unused = msg(
+                "the baseline was not used: the target {target} is not relative to a "
+                "reference (as Aumento del 20% rispetto alla baseline is)",
+                target=str(self),
+            )
+            return _judged(
+                outcome.met,
+                outcome.achievement,
+                outcome.actual,
+                self,
+                threshold=outcome.threshold,
+                notes=(*outcome.notes, unused),
+                unit=outcome.unit,
+            )
         if kind == "deadline":
             return self._check_deadline(actual)
         actual = parse_value(actual) if isinstance(actual, str) else actual
@@ -767,6 +794,8 @@ class Outcome:
         problem = _outcome_problem(self)
         if problem is not None:
             raise KpiFormulaError(problem, hint=msg("an outcome is what Target.check() returns"))
+        for name in _AMOUNTS:
+            object.__setattr__(self, name, _signless(getattr(self, name)))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: ``met`` and ``achievement`` (the command line's keys),
@@ -872,6 +901,19 @@ class Outcome:
         )
 
 
+_T = TypeVar("_T")
+_AMOUNTS = ("achievement", "actual", "baseline", "threshold")
+"""The fields of an :class:`Outcome` that may hold a Decimal."""
+
+
+def _signless(value: _T) -> _T:
+    """A negative zero made 0 (``0 / -19``, a value typed as ``-0``): no outcome
+    shows ``-0``, in its text or its JSON; anything else as it is."""
+    if isinstance(value, Decimal):
+        return signless_zero(value)  # type: ignore[return-value]
+    return value
+
+
 def _judged(
     met: bool | None,
     achievement: Decimal | None,
@@ -889,11 +931,11 @@ def _judged(
     outcome: Outcome = object.__new__(Outcome)
     for name, value in (
         ("met", met),
-        ("achievement", achievement),
-        ("actual", actual),
+        ("achievement", _signless(achievement)),
+        ("actual", _signless(actual)),
         ("target", target),
-        ("baseline", baseline),
-        ("threshold", threshold),
+        ("baseline", _signless(baseline)),
+        ("threshold", _signless(threshold)),
         ("notes", notes),
         ("unit", unit),
     ):
@@ -1037,16 +1079,32 @@ def parse_target(text: str) -> Target:
         raise _no_target(text)
     if len(targets) != 1:
         glued = _GLUED_DASH.search(text)
+        if glued:
+            hint = msg(
+                "a range has spaces around its dash (70 % - 90 %); glued, the dash reads "
+                "as the sign of a second target"
+            )
+        elif all(target.year is not None for target in targets):
+            hint = msg(
+                "a cell with one target per year needs the year it is judged for: give "
+                "that year's target alone ({example})",
+                example=str(targets[-1]),
+            )
+        else:
+            hint = msg(
+                "give one target; a cell of one target per year writes the year in front "
+                "of each (2024: >= 90 %  2025: >= 95 %) and is judged for one year at a time"
+            )
         raise TargetSyntaxError(
-            msg("the cell holds {count} targets", count=len(targets)),
+            msg(
+                "the cell holds {count} targets: {targets}",
+                count=len(targets),
+                targets="; ".join(clip(str(target), 60) for target in targets[:5])
+                + ("; …" if len(targets) > 5 else ""),
+            ),
             text=text,
             position=glued.start() + 1 if glued else 0,
-            hint=(
-                msg("a range has spaces around its dash (70 % - 90 %); glued, the dash reads "
-                    "as the sign of a second target")
-                if glued
-                else msg("use parse_targets for a cell with one target per year")
-            ),
+            hint=hint,
         )
     return targets[0]
 
@@ -1069,7 +1127,7 @@ def target_for_year(text: str, year: int) -> Target | None:
     Target('Anno 2025: <= 12 gg')
     """
     if (found := _year_problem(year, msg("the year asked for"))) is not None:
-        raise KpiFormulaError(found, hint=msg("target_for_year(text, 2025)"))
+        raise KpiFormulaError(found, hint=msg("give the year of four digits, e.g. 2025"))
     targets = parse_targets(text)
     if not targets:
         return None

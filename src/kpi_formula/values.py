@@ -173,6 +173,8 @@ class Quantity(TextField):
                     units=", ".join(UNITS),
                 ),
             )
+        if self.amount.is_zero():  # -0 gg is 0 gg: a zero shows no sign
+            object.__setattr__(self, "amount", self.amount.copy_abs())
 
     def __str__(self) -> str:
         return format_value(self)
