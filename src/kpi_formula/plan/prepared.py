@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from ..ast import NUMBER_PATTERN, Ref
 from ..catalog import Catalog, Driver
-from ..engines.steps import Program
+from ..engines.steps import TreeProgram
 from ..errors import KpiFormulaError, Message, PlanError, msg
 from ..fasttargets import read_plain_targets
 from ..formula import Formula
@@ -288,15 +288,16 @@ class PreparedPlan:
         # each indicator once, in the order of its first listing
         self.listed = tuple(dict.fromkeys(indicator.id for _, indicator in plan.occurrences()))
         self.post_order = _post_order(plan)
-        self._programs: dict[str, dict[str, Program]] = {}
+        self._programs: dict[str, dict[str, TreeProgram]] = {}
         self._targets: dict[tuple[str, int], _TargetCell] = {}
 
-    def programs(self, on_missing: MissingPolicy) -> dict[str, Program]:
-        """Each computed indicator's formula on the step engine, for an N/D policy."""
+    def programs(self, on_missing: MissingPolicy) -> dict[str, TreeProgram]:
+        """Each computed indicator's formula on the step engine's rules, for an N/D
+        policy: walked, not compiled into closures (see :class:`TreeProgram`)."""
         found = self._programs.get(on_missing)
         if found is None:
             found = self._programs[on_missing] = {
-                key: Program(formula, on_missing, "missing", notes)
+                key: TreeProgram(formula, on_missing, "missing", notes)
                 for key, (formula, notes) in self.resolved.items()
                 if key not in self.read_from_data
             }
