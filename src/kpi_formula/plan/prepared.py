@@ -304,10 +304,14 @@ class PreparedPlan:
         return found
 
     def target(self, key: str, year: int) -> _TargetCell:
-        """The indicator's target of ``year``, read once."""
-        cell = self._targets.get((key, year))
+        """The indicator's target of ``year``, each cell text read once per year
+        (a plan repeats its targets: one cell, and one Target, for all of them)."""
+        text = self.indicators[key].targets.get(year)
+        if text is None:
+            return _NO_TARGET
+        cell = self._targets.get((text, year))
         if cell is None:
-            cell = self._targets[(key, year)] = _read_target(self.indicators[key], year)
+            cell = self._targets[(text, year)] = _read_target(text, year)
         return cell
 
 
@@ -320,10 +324,10 @@ class _TargetCell(NamedTuple):
     problem: Message | None
 
 
-def _read_target(indicator: Indicator, year: int) -> _TargetCell:
-    text = indicator.targets.get(year)
-    if text is None:
-        return _TargetCell(None, None, None)
+_NO_TARGET = _TargetCell(None, None, None)
+
+
+def _read_target(text: str, year: int) -> _TargetCell:
     try:
         target = target_for_year(text, year)
     except KpiFormulaError as error:
