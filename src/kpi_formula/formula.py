@@ -42,7 +42,7 @@ class Formula(TextField):
     source: str | None = field(default=None, compare=False)
     references: frozenset[Ref] = field(init=False, compare=False, repr=False)
     drivers: frozenset[str] = field(init=False, compare=False, repr=False)
-    _hash: int = field(init=False, compare=False, repr=False)
+    _hash: int | None = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         root = self.root
@@ -68,11 +68,16 @@ class Formula(TextField):
         references = frozenset(node for node in walk(root) if isinstance(node, Ref))
         object.__setattr__(self, "references", references)
         object.__setattr__(self, "drivers", frozenset(ref.code for ref in references))
-        # Formulas key the caches of every evaluation: hash the tree once.
-        object.__setattr__(self, "_hash", hash(root))
+        # Formulas key the caches of evaluations: the tree is hashed once, when first
+        # asked (a plan's thousands of formulas are never keys, and skip it).
+        object.__setattr__(self, "_hash", None)
 
     def __hash__(self) -> int:
-        return self._hash
+        found = self._hash
+        if found is None:
+            found = hash(self.root)
+            object.__setattr__(self, "_hash", found)
+        return found
 
     def __reduce__(self) -> tuple[type[Formula], tuple[Node, str | None]]:
         # rebuilt through __init__, so the hash belongs to the new process

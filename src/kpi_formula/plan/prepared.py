@@ -191,15 +191,20 @@ def bind(
     formula an indicator's code is the driver of that code."""
     served = {indicator.code: key for key, indicator in indicators.items() if indicator.code == key}
     binding = Binding({}, {}, {}, {})
+    bare = not catalog.strict and len(catalog) == 0
     for key, formula in formulas.items():
         own = indicators[key].code
         binding.reads[key] = binding.reads_data[key] = ()
         if formula is None:
             binding.read_from_data[key] = own
             continue
-        resolution = resolve(formula, catalog)
-        bound = resolution.formula
-        binding.resolved[key] = (bound, resolution.notes)
+        notes: tuple[str, ...] = ()
+        if bare:  # nothing to bind to: resolving would give the formula back, without notes
+            bound = formula
+        else:
+            resolution = resolve(formula, catalog)
+            bound, notes = resolution.formula, resolution.notes
+        binding.resolved[key] = (bound, notes)
         root = bound.root
         if isinstance(root, Ref) and root.offset == 0 and root.code not in served:
             binding.read_from_data[key] = root.code
