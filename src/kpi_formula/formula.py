@@ -41,7 +41,7 @@ class Formula(TextField):
     root: Node
     source: str | None = field(default=None, compare=False)
     references: frozenset[Ref] = field(init=False, compare=False, repr=False)
-    drivers: frozenset[str] = field(init=False, compare=False, repr=False)
+    _drivers: frozenset[str] | None = field(init=False, compare=False, repr=False)
     _hash: int | None = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -65,12 +65,31 @@ class Formula(TextField):
                 hint=msg("split it into indicators that refer to each other"),
             )
         # the tree's own nodes: equality and hashing of a Ref ignore its span
-        references = frozenset(node for node in walk(root) if isinstance(node, Ref))
-        object.__setattr__(self, "references", references)
-        object.__setattr__(self, "drivers", frozenset(ref.code for ref in references))
+        references: list[Ref] = []
+        pending: list[Node] = [root]
+        while pending:  # walk(), without listing the nodes that are not references
+            node = pending.pop()
+            if isinstance(node, BinOp):
+                pending.append(node.right)
+                pending.append(node.left)
+            elif isinstance(node, Ref):
+                references.append(node)
+            elif isinstance(node, Neg):
+                pending.append(node.operand)
+        object.__setattr__(self, "references", frozenset(references))
+        object.__setattr__(self, "_drivers", None)  # read when first asked, as the hash
         # Formulas key the caches of evaluations: the tree is hashed once, when first
         # asked (a plan's thousands of formulas are never keys, and skip it).
         object.__setattr__(self, "_hash", None)
+
+    @property
+    def drivers(self) -> frozenset[str]:
+        """The codes the formula reads, whatever the year."""
+        found = self._drivers
+        if found is None:
+            found = frozenset(ref.code for ref in self.references)
+            object.__setattr__(self, "_drivers", found)
+        return found
 
     def __hash__(self) -> int:
         found = self._hash
