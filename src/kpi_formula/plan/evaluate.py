@@ -22,9 +22,7 @@ their objectives; the plan from its areas.  N/D has a selectable policy:
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -442,38 +440,21 @@ def evaluate_plan(
             hint=msg("use 'propagate' or 'zero'"),
         )
     target_year = year if target_year is None else target_year
-    with _collector_paused():
-        return _evaluate(
-            plan,
-            data,
-            year=year,
-            target_year=target_year,
-            scoring=scoring,
-            nd_policy=nd_policy,
-            on_missing=on_missing,
-            engine=engine,
-        )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the call, as it was before after.
-
-    A plan evaluation allocates many small objects (and the first, the prepared
-    plan) and frees the passing ones by reference counting; the collector,
-    triggered by the allocations alone, would traverse the whole plan again and
-    again — two thirds of a first evaluation of a large plan.  What few cycles
-    the call leaves (an error caught, with its traceback) are collected once the
-    collector runs again.
-    """
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
+    # No pause of the cyclic garbage collector here: its state is the process's,
+    # which a host with other threads may rely on or change meanwhile.  The call
+    # allocates little for the collector to traverse instead (formulas walked, not
+    # compiled into closures; a target read once per cell text); a service holding
+    # its plans for long may gc.freeze() once they are loaded and prepared.
+    return _evaluate(
+        plan,
+        data,
+        year=year,
+        target_year=target_year,
+        scoring=scoring,
+        nd_policy=nd_policy,
+        on_missing=on_missing,
+        engine=engine,
+    )
 
 
 def _evaluate(
