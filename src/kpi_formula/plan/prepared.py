@@ -24,7 +24,7 @@ from ..catalog import Catalog, Driver
 from ..engines.steps import TreeProgram
 from ..errors import KpiFormulaError, Message, PlanError, msg
 from ..fasttargets import read_plain_targets
-from ..formula import Formula
+from ..formula import Formula, parse
 from ..lint import scales_by_hundred
 from ..resolver import resolve
 from ..result import MissingPolicy
@@ -42,6 +42,7 @@ __all__ = [
     "dependency_order_of",
     "identity_conflicts",
     "plan_catalog",
+    "plan_formula",
     "prepared",
     "weight_problems",
 ]
@@ -217,9 +218,34 @@ def bind(
     return binding
 
 
-def _formula_of(indicator: Indicator) -> Formula | None:
+def plan_formula(plan: Plan, indicator: Indicator) -> Formula | None:
+    """The formula of ``indicator`` parsed (None for an input), each text once per
+    plan object: validation and evaluation share the parse, kept with the plan
+    rather than left to the parser's cache, which holds fewer formulas than a
+    large plan.  Raises :class:`~kpi_formula.FormulaSyntaxError`, every time."""
+    if indicator.is_input or indicator.formula is None:
+        return None
+    parsed: dict[str, Formula | KpiFormulaError] = plan.prepared("formulas", _no_formulas)
+    text = indicator.formula
+    found = parsed.get(text)
+    if found is None:
+        try:
+            found = parse(text)
+        except KpiFormulaError as error:
+            found = error
+        parsed[text] = found
+    if isinstance(found, KpiFormulaError):
+        raise found.with_traceback(None)
+    return found
+
+
+def _no_formulas(plan: Plan) -> dict[str, Formula | KpiFormulaError]:
+    return {}
+
+
+def _formula_of(plan: Plan, indicator: Indicator) -> Formula | None:
     try:
-        return indicator.parsed_formula()
+        return plan_formula(plan, indicator)
     except KpiFormulaError as error:
         raise PlanError(
             msg(
@@ -276,7 +302,7 @@ class PreparedPlan:
         self.indicators = indicators = plan.indicators()
         self.catalog = catalog = plan_catalog(plan, indicators)
         self.formulas: dict[str, Formula | None] = {
-            key: _formula_of(indicator) for key, indicator in indicators.items()
+            key: _formula_of(plan, indicator) for key, indicator in indicators.items()
         }
         self.in_points: frozenset[str] = frozenset(
             key
