@@ -371,6 +371,11 @@ class TreeProgram:
         env = _Env(as_source(data), checked_year, None)
         return _result(self, env, self._value(self.formula.root, env))
 
+    def run_on(self, source: DataSource, year: object) -> Result:
+        """:meth:`run` on a :class:`DataSource` (a plan's), which needs no wrapping."""
+        env = _Env(source, check_year(year), None)
+        return _result(self, env, self._value(self.formula.root, env))
+
     def _value(self, node: Node, env: _Env) -> _Value:
         """The node's value, by the rules of :func:`_compile_node`, in the same order."""
         if isinstance(node, Number):

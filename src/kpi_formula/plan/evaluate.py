@@ -119,6 +119,7 @@ class _Run:
         "on_missing",
         "plan",
         "programs",
+        "served",
         "source",
         "sql",
         "values",
@@ -142,6 +143,7 @@ class _Run:
         self.programs = plan.programs(on_missing)
         self.computed: dict[tuple[str, int], tuple[IndicatorValue, tuple[str, ...]]] = {}
         self.values: dict[tuple[str, int], IndicatorValue] = {}
+        self.served = _PlanSource(self.source, self.values, "", year)
         self.sql = (
             duckdb_values(plan, data, year=year, on_missing=on_missing)
             if engine == "duckdb"
@@ -243,9 +245,10 @@ class _Run:
             value = from_sql  # all its operands were there: nothing to tell
         else:
             # the evaluator tells why a value is N/D, or which drivers counted as 0
-            source = _PlanSource(self.source, self.values, indicator.code, self.year)
+            source = self.served
+            source.own = indicator.code  # one source for the run: computing is not re-entered
             try:
-                result = self.programs[key].run(source, when)
+                result = self.programs[key].run_on(source, when)
             except KpiFormulaError as error:
                 return ND, (error.reason,)
             value, reasons = result.value, result.reasons
