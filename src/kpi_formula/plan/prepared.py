@@ -312,7 +312,7 @@ class PreparedPlan:
         binding = bind(indicators, self.formulas, catalog)
         self.resolved, self.read_from_data, self.reads, self.reads_data = binding
         self.order = dependency_order_of(self.reads)
-        cells: dict[str, Value | None] = {}  # a plan repeats N/D and the like
+        cells: dict[tuple[str, str | None], IndicatorValue | None] = {}  # N/D and the like
         self.baselines = {
             key: _baselines(indicator, cells) for key, indicator in indicators.items()
         }
@@ -394,27 +394,35 @@ def _value(text: str) -> Value:
     return parse_value(text)
 
 
-def _baselines(indicator: Indicator, cells: dict[str, Value | None]) -> dict[int, IndicatorValue]:
+def _baselines(
+    indicator: Indicator, cells: dict[tuple[str, str | None], IndicatorValue | None]
+) -> dict[int, IndicatorValue]:
     """The baselines the plan writes, as values (those that cannot be read left out:
-    validation reports them); ``cells`` keeps each text read (None: unreadable),
-    for the plan's other cells."""
+    validation reports them); ``cells`` keeps each text read in each unit (None:
+    unreadable), for the plan's other cells."""
     found: dict[int, IndicatorValue] = {}
+    unit = indicator.unit
     for year, text in indicator.baselines.items():
-        if text in cells:
-            value = cells[text]
+        key = (text, unit)
+        if key in cells:
+            value = cells[key]
         else:
-            try:
-                value = _value(text)
-            except KpiFormulaError:
-                value = None
-            cells[text] = value
-        if value is None:
-            continue
-        try:  # the one rule for units: a bare 85 in a % indicator is no 8.500 %
-            found[year] = in_unit(value, indicator.unit, what=msg("the baseline"))  # type: ignore[arg-type]
-        except KpiFormulaError:
-            continue
+            value = cells[key] = _baseline(text, unit)
+        if value is not None:
+            found[year] = value
     return found
+
+
+def _baseline(text: str, unit: str | None) -> IndicatorValue | None:
+    """A baseline cell in the indicator's unit, or None when it cannot be read."""
+    try:
+        value = _value(text)
+    except KpiFormulaError:
+        return None
+    try:  # the one rule for units: a bare 85 in a % indicator is no 8.500 %
+        return in_unit(value, unit, what=msg("the baseline"))  # type: ignore[arg-type]
+    except KpiFormulaError:
+        return None
 
 
 def dependency_order_of(reads: Mapping[str, tuple[tuple[str, int], ...]]) -> list[str]:
