@@ -15,6 +15,9 @@ side by side, taking turns as ``run.py`` does:
 * both again after ``gc.freeze()`` of what loading made, as a long-running
   service would do once its plan is read.
 
+The library neither pauses nor tunes the garbage collector: the first three rows
+run with it as the process has it, collecting while the plan is prepared.
+
 ``run.py`` calls :func:`measure` with its ``rows``.
 """
 

@@ -337,6 +337,36 @@ def test_the_page_parses_nothing_the_evaluation_read(tmp_path: Path) -> None:
     assert ("html.py", "render_page") in called  # the profile saw the page being made
 
 
+def test_the_scorecard_command_parses_each_formula_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validation, the scored year, every other year of the charts and the page
+    share one parse of each formula, kept with the plan: counted with the
+    parser's own cache taken away, as a plan of more formulas than it holds
+    would find it."""
+    from kpi_formula import formula as formula_module
+    from kpi_formula.parser import parse_node
+
+    parsed: Counter[str] = Counter()
+
+    def counting(text: str) -> formula_module.Formula:
+        parsed[text] += 1
+        return formula_module.Formula(parse_node(text), text)
+
+    monkeypatch.setattr(formula_module, "_formula", counting)
+    plan = load_plan(MODENA / "plan.toml")
+    texts = {
+        indicator.formula
+        for indicator in plan.indicators().values()
+        if indicator.formula is not None and not indicator.is_input
+    }
+    parsed.clear()  # what loading the file read is the loader's own business
+    html = scorecard(tmp_path, MODENA / "plan.toml", MODENA / "data.csv", "2024")
+    assert html.read_text(encoding="utf-8").count("<article") == 103
+    assert set(parsed) == texts
+    assert max(parsed.values()) == 1, parsed.most_common(3)
+
+
 # ----------------------------------------------------------------------------- the DOM
 
 

@@ -231,10 +231,19 @@ def test_a_relative_target_without_baseline_cells_finds_its_reference_in_the_dat
     assert not any("no baseline year" in p.message for p in validate_plan(plan))
 
 
-def test_the_garbage_collector_is_left_as_it_was_found() -> None:
+def test_the_garbage_collector_is_left_as_it_was_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The collector's state belongs to the host (other threads may rely on it or
+    change it meanwhile): an evaluation neither pauses nor freezes it."""
     import gc
 
+    touched: list[str] = []
+    for name in ("disable", "enable", "freeze", "unfreeze", "set_threshold"):
+        monkeypatch.setattr(gc, name, lambda *_, name=name: touched.append(name))
     plan = plan_of(indicator("A", "B / 0", targets={2025: "not a target"}))
+    evaluate_plan(plan, {"B": 1}, year=2025)  # the first call prepares the plan
+    evaluate_plan(plan, {"B": 1}, year=2025)
+    assert touched == []
+    monkeypatch.undo()
     assert gc.isenabled()
     evaluate_plan(plan, {"B": 1}, year=2025)
     assert gc.isenabled()

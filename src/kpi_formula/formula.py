@@ -41,8 +41,8 @@ class Formula(TextField):
     root: Node
     source: str | None = field(default=None, compare=False)
     references: frozenset[Ref] = field(init=False, compare=False, repr=False)
-    drivers: frozenset[str] = field(init=False, compare=False, repr=False)
-    _hash: int = field(init=False, compare=False, repr=False)
+    _drivers: frozenset[str] | None = field(init=False, compare=False, repr=False)
+    _hash: int | None = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         root = self.root
@@ -65,14 +65,38 @@ class Formula(TextField):
                 hint=msg("split it into indicators that refer to each other"),
             )
         # the tree's own nodes: equality and hashing of a Ref ignore its span
-        references = frozenset(node for node in walk(root) if isinstance(node, Ref))
-        object.__setattr__(self, "references", references)
-        object.__setattr__(self, "drivers", frozenset(ref.code for ref in references))
-        # Formulas key the caches of every evaluation: hash the tree once.
-        object.__setattr__(self, "_hash", hash(root))
+        references: list[Ref] = []
+        pending: list[Node] = [root]
+        while pending:  # walk(), without listing the nodes that are not references
+            node = pending.pop()
+            if isinstance(node, BinOp):
+                pending.append(node.right)
+                pending.append(node.left)
+            elif isinstance(node, Ref):
+                references.append(node)
+            elif isinstance(node, Neg):
+                pending.append(node.operand)
+        object.__setattr__(self, "references", frozenset(references))
+        object.__setattr__(self, "_drivers", None)  # read when first asked, as the hash
+        # Formulas key the caches of evaluations: the tree is hashed once, when first
+        # asked (a plan's thousands of formulas are never keys, and skip it).
+        object.__setattr__(self, "_hash", None)
+
+    @property
+    def drivers(self) -> frozenset[str]:
+        """The codes the formula reads, whatever the year."""
+        found = self._drivers
+        if found is None:
+            found = frozenset(ref.code for ref in self.references)
+            object.__setattr__(self, "_drivers", found)
+        return found
 
     def __hash__(self) -> int:
-        return self._hash
+        found = self._hash
+        if found is None:
+            found = hash(self.root)
+            object.__setattr__(self, "_hash", found)
+        return found
 
     def __reduce__(self) -> tuple[type[Formula], tuple[Node, str | None]]:
         # rebuilt through __init__, so the hash belongs to the new process

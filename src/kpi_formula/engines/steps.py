@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from decimal import Decimal, DecimalException
 from typing import Any, Protocol, TypeAlias
 
-from ..ast import BinOp, Neg, Node, Number, Ref
+from ..ast import BinOp, Neg, Node, Number, Ref, walk
 from ..decimals import EXACT, add, decimal_text, divide, exact, multiply, subtract, to_decimal
 from ..errors import EvaluationError, Message, clip, msg
 from ..formula import Formula
@@ -42,7 +42,16 @@ from ..missing import ND, NotAvailable
 from ..printer import to_text
 from ..result import InputKey, MissingPolicy, Result, ZeroDivisionPolicy
 
-__all__ = ["ABSENT", "DataSource", "MappingSource", "Program", "as_source", "check_year", "explain"]
+__all__ = [
+    "ABSENT",
+    "DataSource",
+    "MappingSource",
+    "Program",
+    "TreeProgram",
+    "as_source",
+    "check_year",
+    "explain",
+]
 
 
 class _Absent:
@@ -157,44 +166,56 @@ def _compile_ref(node: Ref, on_missing: MissingPolicy) -> _Step:
             else:
                 env.inputs[(code, year)] = value
                 return value
-        if raw is ABSENT:
-            reason = msg("{code}@{year} is missing from the data", code=code, year=year)
-        else:
-            read_value = to_decimal(raw, f"{code}@{year}")
-            env.inputs[(code, year)] = read_value
-            if isinstance(read_value, Decimal):
-                return read_value
-            reason = msg("{code}@{year} is N/D", code=code, year=year)
-        if zero:
-            env.notes.append(msg("{reason}; counted as 0", reason=reason))
-            return Decimal(0)
-        return _Missing((reason,))
+        return _read_other(env, raw, code, year, zero)
 
     return read
+
+
+def _read_other(env: _Env, raw: object, code: str, year: int, zero: bool) -> _Value:
+    """A reference's value that is not a plain finite Decimal within the limits:
+    absent, N/D, another type read by to_decimal, or an error naming it."""
+    if raw is ABSENT:
+        reason = msg("{code}@{year} is missing from the data", code=code, year=year)
+    else:
+        read_value = to_decimal(raw, f"{code}@{year}")
+        env.inputs[(code, year)] = read_value
+        if isinstance(read_value, Decimal):
+            return read_value
+        reason = msg("{code}@{year} is N/D", code=code, year=year)
+    if zero:
+        env.notes.append(msg("{reason}; counted as 0", reason=reason))
+        return Decimal(0)
+    return _Missing((reason,))
+
+
+def _division_by_zero(node: BinOp) -> Message:
+    return msg(
+        "division by zero in {formula!r} ({divisor} = 0)",
+        formula=to_text(node),
+        divisor=to_text(node.right),
+    )
+
+
+def _zero_divisor(node: BinOp, a: _Value, on_zero_division: ZeroDivisionPolicy) -> _Missing:
+    """The N/D of ``x / 0`` (or the error, as ``on_zero_division`` says)."""
+    if on_zero_division == "error":
+        raise EvaluationError(
+            _division_by_zero(node),
+            hint=msg("use on_zero_division='missing' to get N/D instead"),
+            position=None if node.span is None else node.span.start,
+        )
+    reason = _division_by_zero(node)
+    return _Missing((*a.reasons, reason) if isinstance(a, _Missing) else (reason,))
 
 
 def _compile_division(
     node: BinOp, left: _Step, right: _Step, on_zero_division: ZeroDivisionPolicy
 ) -> _Step:
-    def message() -> Message:  # formatted only when a division by zero happens
-        return msg(
-            "division by zero in {formula!r} ({divisor} = 0)",
-            formula=to_text(node),
-            divisor=to_text(node.right),
-        )
-
     def run(env: _Env) -> _Value:
         a = left(env)
         b = right(env)
         if isinstance(b, Decimal) and not b:
-            if on_zero_division == "error":
-                raise EvaluationError(
-                    message(),
-                    hint=msg("use on_zero_division='missing' to get N/D instead"),
-                    position=None if node.span is None else node.span.start,
-                )
-            reason = message()
-            return _Missing((*a.reasons, reason) if isinstance(a, _Missing) else (reason,))
+            return _zero_divisor(node, a, on_zero_division)
         if isinstance(a, _Missing) or isinstance(b, _Missing):
             return _merge(a, b)
         return divide(a, b)
@@ -293,22 +314,103 @@ class Program:
         """Evaluate on any data: every check, every reason, the inputs recorded."""
         checked_year = check_year(year)
         env = _Env(as_source(data), checked_year, None)
-        value = self._step(env)
-        if isinstance(value, _Missing):
-            reasons = _dedupe([*env.notes, *value.reasons])
-            final: Decimal | NotAvailable = ND
-        else:
-            reasons = _dedupe(env.notes) if env.notes else ()
-            final = value
-        return Result._make(
-            value=final,
-            year=checked_year,
-            formula=self.formula,
-            reasons=reasons,
-            notes=self.notes,
-            inputs=env.inputs,
-            on_missing=self.on_missing,
-        )
+        return _result(self, env, self._step(env))
+
+
+def _result(program: Program | TreeProgram, env: _Env, value: _Value) -> Result:
+    """The result of one run of ``program``, from its value and what ``env`` kept."""
+    if isinstance(value, _Missing):
+        reasons = _dedupe([*env.notes, *value.reasons])
+        final: Decimal | NotAvailable = ND
+    else:
+        reasons = _dedupe(env.notes) if env.notes else ()
+        final = value
+    return Result._make(
+        value=final,
+        year=env.evaluation_year,
+        formula=program.formula,
+        reasons=reasons,
+        notes=program.notes,
+        inputs=env.inputs,
+        on_missing=program.on_missing,
+    )
+
+
+class TreeProgram:
+    """A formula run by walking its tree: :class:`Program`'s rules, nothing built.
+
+    A :class:`Program` builds a few closures per node, once, and is then the
+    quickest to run again; this one builds nothing and reads the tree on each
+    run.  A plan's formulas are thousands, each run a few times per
+    evaluation: there the closures (five objects or so per node, kept as long
+    as the plan) would cost more to build — and the garbage collector more to
+    traverse, again and again while they pile up — than they save.  Numbers are
+    checked against the limits here, as a Program checks them when it is built.
+    """
+
+    __slots__ = ("_constants", "_zero", "formula", "notes", "on_missing", "on_zero_division")
+
+    def __init__(
+        self,
+        formula: Formula,
+        on_missing: MissingPolicy,
+        on_zero_division: ZeroDivisionPolicy,
+        notes: tuple[str, ...],
+    ) -> None:
+        self.formula = formula
+        self.on_missing: MissingPolicy = on_missing
+        self.on_zero_division: ZeroDivisionPolicy = on_zero_division
+        self.notes = notes
+        self._zero = on_missing == "zero"
+        # keyed by the node's id: a dict of ints and Decimals, which the collector skips
+        self._constants: dict[int, Decimal] = {
+            id(node): exact(node.value, f"the number {clip(node.text)}")
+            for node in walk(formula.root)
+            if isinstance(node, Number)
+        }
+
+    def run(self, data: Mapping[Any, Any] | DataSource, year: object) -> Result:
+        """Evaluate on any data, as :meth:`Program.run` does."""
+        checked_year = check_year(year)
+        env = _Env(as_source(data), checked_year, None)
+        return _result(self, env, self._value(self.formula.root, env))
+
+    def run_on(self, source: DataSource, year: object) -> Result:
+        """:meth:`run` on a :class:`DataSource` (a plan's), which needs no wrapping."""
+        env = _Env(source, check_year(year), None)
+        return _result(self, env, self._value(self.formula.root, env))
+
+    def _value(self, node: Node, env: _Env) -> _Value:
+        """The node's value, by the rules of :func:`_compile_node`, in the same order."""
+        if isinstance(node, Number):
+            return self._constants[id(node)]
+        if isinstance(node, Ref):
+            code = node.code
+            year = env.evaluation_year + node.offset
+            raw = env.source.lookup(code, year, env.evaluation_year)
+            if type(raw) is Decimal and raw.is_finite():
+                try:
+                    value = EXACT.plus(raw)
+                except DecimalException:
+                    pass  # past the limits: to_decimal says so, naming the reference
+                else:
+                    env.inputs[(code, year)] = value
+                    return value
+            return _read_other(env, raw, code, year, self._zero)
+        if isinstance(node, Neg):
+            operand = self._value(node.operand, env)
+            return operand if isinstance(operand, _Missing) else EXACT.minus(operand)
+        a = self._value(node.left, env)
+        b = self._value(node.right, env)
+        if node.op == "/":
+            if isinstance(b, Decimal) and not b:
+                return _zero_divisor(node, a, self.on_zero_division)
+            if isinstance(a, _Missing) or isinstance(b, _Missing):
+                return _merge(a, b)
+            return divide(a, b)
+        if isinstance(a, _Missing) or isinstance(b, _Missing):
+            return _merge(a, b)
+        return _ARITHMETIC[node.op](a, b)
 
 
 def _value_text(value: _Value, number: Callable[[Decimal], str] = decimal_text) -> str:

@@ -22,9 +22,7 @@ their objectives; the plan from its areas.  N/D has a selectable policy:
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -122,6 +120,7 @@ class _Run:
         "on_missing",
         "plan",
         "programs",
+        "served",
         "source",
         "sql",
         "values",
@@ -145,6 +144,7 @@ class _Run:
         self.programs = plan.programs(on_missing)
         self.computed: dict[tuple[str, int], tuple[IndicatorValue, tuple[str, ...]]] = {}
         self.values: dict[tuple[str, int], IndicatorValue] = {}
+        self.served = _PlanSource(self.source, self.values, "", year)
         self.sql = (
             duckdb_values(plan, data, year=year, on_missing=on_missing)
             if engine == "duckdb"
@@ -246,9 +246,10 @@ class _Run:
             value = from_sql  # all its operands were there: nothing to tell
         else:
             # the evaluator tells why a value is N/D, or which drivers counted as 0
-            source = _PlanSource(self.source, self.values, indicator.code, self.year)
+            source = self.served
+            source.own = indicator.code  # one source for the run: computing is not re-entered
             try:
-                result = self.programs[key].run(source, when)
+                result = self.programs[key].run_on(source, when)
             except KpiFormulaError as error:
                 return ND, (error.reason,)
             value, reasons = result.value, result.reasons
@@ -428,38 +429,21 @@ def evaluate_plan(
             hint=msg("use 'propagate' or 'zero'"),
         )
     target_year = year if target_year is None else target_year
-    with _collector_paused():
-        return _evaluate(
-            plan,
-            data,
-            year=year,
-            target_year=target_year,
-            scoring=scoring,
-            nd_policy=nd_policy,
-            on_missing=on_missing,
-            engine=engine,
-        )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the call, as it was before after.
-
-    A plan evaluation allocates many small objects (and the first, the prepared
-    plan) and frees the passing ones by reference counting; the collector,
-    triggered by the allocations alone, would traverse the whole plan again and
-    again — two thirds of a first evaluation of a large plan.  What few cycles
-    the call leaves (an error caught, with its traceback) are collected once the
-    collector runs again.
-    """
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
+    # No pause of the cyclic garbage collector here: its state is the process's,
+    # which a host with other threads may rely on or change meanwhile.  The call
+    # allocates little for the collector to traverse instead (formulas walked, not
+    # compiled into closures; a target read once per cell text); a service holding
+    # its plans for long may gc.freeze() once they are loaded and prepared.
+    return _evaluate(
+        plan,
+        data,
+        year=year,
+        target_year=target_year,
+        scoring=scoring,
+        nd_policy=nd_policy,
+        on_missing=on_missing,
+        engine=engine,
+    )
 
 
 def _evaluate(

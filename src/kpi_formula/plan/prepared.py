@@ -21,10 +21,10 @@ from typing import NamedTuple
 
 from ..ast import NUMBER_PATTERN, Ref
 from ..catalog import Catalog, Driver
-from ..engines.steps import Program
+from ..engines.steps import TreeProgram
 from ..errors import KpiFormulaError, Message, PlanError, msg
 from ..fasttargets import read_plain_targets
-from ..formula import Formula
+from ..formula import Formula, parse
 from ..lint import scales_by_hundred
 from ..resolver import resolve
 from ..result import MissingPolicy
@@ -42,6 +42,7 @@ __all__ = [
     "dependency_order_of",
     "identity_conflicts",
     "plan_catalog",
+    "plan_formula",
     "prepared",
     "weight_problems",
 ]
@@ -191,15 +192,20 @@ def bind(
     formula an indicator's code is the driver of that code."""
     served = {indicator.code: key for key, indicator in indicators.items() if indicator.code == key}
     binding = Binding({}, {}, {}, {})
+    bare = not catalog.strict and len(catalog) == 0
     for key, formula in formulas.items():
         own = indicators[key].code
         binding.reads[key] = binding.reads_data[key] = ()
         if formula is None:
             binding.read_from_data[key] = own
             continue
-        resolution = resolve(formula, catalog)
-        bound = resolution.formula
-        binding.resolved[key] = (bound, resolution.notes)
+        notes: tuple[str, ...] = ()
+        if bare:  # nothing to bind to: resolving would give the formula back, without notes
+            bound = formula
+        else:
+            resolution = resolve(formula, catalog)
+            bound, notes = resolution.formula, resolution.notes
+        binding.resolved[key] = (bound, notes)
         root = bound.root
         if isinstance(root, Ref) and root.offset == 0 and root.code not in served:
             binding.read_from_data[key] = root.code
@@ -212,9 +218,34 @@ def bind(
     return binding
 
 
-def _formula_of(indicator: Indicator) -> Formula | None:
+def plan_formula(plan: Plan, indicator: Indicator) -> Formula | None:
+    """The formula of ``indicator`` parsed (None for an input), each text once per
+    plan object: validation and evaluation share the parse, kept with the plan
+    rather than left to the parser's cache, which holds fewer formulas than a
+    large plan.  Raises :class:`~kpi_formula.FormulaSyntaxError`, every time."""
+    if indicator.is_input or indicator.formula is None:
+        return None
+    parsed: dict[str, Formula | KpiFormulaError] = plan.prepared("formulas", _no_formulas)
+    text = indicator.formula
+    found = parsed.get(text)
+    if found is None:
+        try:
+            found = parse(text)
+        except KpiFormulaError as error:
+            found = error
+        parsed[text] = found
+    if isinstance(found, KpiFormulaError):
+        raise found.with_traceback(None)
+    return found
+
+
+def _no_formulas(plan: Plan) -> dict[str, Formula | KpiFormulaError]:
+    return {}
+
+
+def _formula_of(plan: Plan, indicator: Indicator) -> Formula | None:
     try:
-        return indicator.parsed_formula()
+        return plan_formula(plan, indicator)
     except KpiFormulaError as error:
         raise PlanError(
             msg(
@@ -271,7 +302,7 @@ class PreparedPlan:
         self.indicators = indicators = plan.indicators()
         self.catalog = catalog = plan_catalog(plan, indicators)
         self.formulas: dict[str, Formula | None] = {
-            key: _formula_of(indicator) for key, indicator in indicators.items()
+            key: _formula_of(plan, indicator) for key, indicator in indicators.items()
         }
         self.in_points: frozenset[str] = frozenset(
             key
@@ -281,32 +312,37 @@ class PreparedPlan:
         binding = bind(indicators, self.formulas, catalog)
         self.resolved, self.read_from_data, self.reads, self.reads_data = binding
         self.order = dependency_order_of(self.reads)
-        cells: dict[str, Value | None] = {}  # a plan repeats N/D and the like
+        cells: dict[tuple[str, str | None], IndicatorValue | None] = {}  # N/D and the like
         self.baselines = {
             key: _baselines(indicator, cells) for key, indicator in indicators.items()
         }
         # each indicator once, in the order of its first listing
         self.listed = tuple(dict.fromkeys(indicator.id for _, indicator in plan.occurrences()))
         self.post_order = _post_order(plan)
-        self._programs: dict[str, dict[str, Program]] = {}
+        self._programs: dict[str, dict[str, TreeProgram]] = {}
         self._targets: dict[tuple[str, int], _TargetCell] = {}
 
-    def programs(self, on_missing: MissingPolicy) -> dict[str, Program]:
-        """Each computed indicator's formula on the step engine, for an N/D policy."""
+    def programs(self, on_missing: MissingPolicy) -> dict[str, TreeProgram]:
+        """Each computed indicator's formula on the step engine's rules, for an N/D
+        policy: walked, not compiled into closures (see :class:`TreeProgram`)."""
         found = self._programs.get(on_missing)
         if found is None:
             found = self._programs[on_missing] = {
-                key: Program(formula, on_missing, "missing", notes)
+                key: TreeProgram(formula, on_missing, "missing", notes)
                 for key, (formula, notes) in self.resolved.items()
                 if key not in self.read_from_data
             }
         return found
 
     def target(self, key: str, year: int) -> _TargetCell:
-        """The indicator's target of ``year``, read once."""
-        cell = self._targets.get((key, year))
+        """The indicator's target of ``year``, each cell text read once per year
+        (a plan repeats its targets: one cell, and one Target, for all of them)."""
+        text = self.indicators[key].targets.get(year)
+        if text is None:
+            return _NO_TARGET
+        cell = self._targets.get((text, year))
         if cell is None:
-            cell = self._targets[(key, year)] = _read_target(self.indicators[key], year)
+            cell = self._targets[(text, year)] = _read_target(text, year)
         return cell
 
 
@@ -319,10 +355,10 @@ class _TargetCell(NamedTuple):
     problem: Message | None
 
 
-def _read_target(indicator: Indicator, year: int) -> _TargetCell:
-    text = indicator.targets.get(year)
-    if text is None:
-        return _TargetCell(None, None, None)
+_NO_TARGET = _TargetCell(None, None, None)
+
+
+def _read_target(text: str, year: int) -> _TargetCell:
     try:
         target = target_for_year(text, year)
     except KpiFormulaError as error:
@@ -358,27 +394,35 @@ def _value(text: str) -> Value:
     return parse_value(text)
 
 
-def _baselines(indicator: Indicator, cells: dict[str, Value | None]) -> dict[int, IndicatorValue]:
+def _baselines(
+    indicator: Indicator, cells: dict[tuple[str, str | None], IndicatorValue | None]
+) -> dict[int, IndicatorValue]:
     """The baselines the plan writes, as values (those that cannot be read left out:
-    validation reports them); ``cells`` keeps each text read (None: unreadable),
-    for the plan's other cells."""
+    validation reports them); ``cells`` keeps each text read in each unit (None:
+    unreadable), for the plan's other cells."""
     found: dict[int, IndicatorValue] = {}
+    unit = indicator.unit
     for year, text in indicator.baselines.items():
-        if text in cells:
-            value = cells[text]
+        key = (text, unit)
+        if key in cells:
+            value = cells[key]
         else:
-            try:
-                value = _value(text)
-            except KpiFormulaError:
-                value = None
-            cells[text] = value
-        if value is None:
-            continue
-        try:  # the one rule for units: a bare 85 in a % indicator is no 8.500 %
-            found[year] = in_unit(value, indicator.unit, what=msg("the baseline"))  # type: ignore[arg-type]
-        except KpiFormulaError:
-            continue
+            value = cells[key] = _baseline(text, unit)
+        if value is not None:
+            found[year] = value
     return found
+
+
+def _baseline(text: str, unit: str | None) -> IndicatorValue | None:
+    """A baseline cell in the indicator's unit, or None when it cannot be read."""
+    try:
+        value = _value(text)
+    except KpiFormulaError:
+        return None
+    try:  # the one rule for units: a bare 85 in a % indicator is no 8.500 %
+        return in_unit(value, unit, what=msg("the baseline"))  # type: ignore[arg-type]
+    except KpiFormulaError:
+        return None
 
 
 def dependency_order_of(reads: Mapping[str, tuple[tuple[str, int], ...]]) -> list[str]:

@@ -38,6 +38,7 @@ from .prepared import (
     dependency_order_of,
     identity_conflicts,
     plan_catalog,
+    plan_formula,
     weight_problems,
 )
 
@@ -92,9 +93,11 @@ def _groups(plan: Plan) -> list[tuple[str, Group]]:
     return found
 
 
-def _formula(indicator: Indicator, where: str, problems: list[Problem]) -> Formula | None:
+def _formula(
+    plan: Plan, indicator: Indicator, where: str, problems: list[Problem]
+) -> Formula | None:
     try:
-        return indicator.parsed_formula()
+        return plan_formula(plan, indicator)  # parsed once, for the evaluation too
     except KpiFormulaError as error:
         problems.append(
             Problem(
@@ -315,7 +318,7 @@ def validate_plan(
     formulas: dict[str, Formula | None] = {}
     broken: set[str] = set()
     for key, indicator in indicators.items():
-        formulas[key] = formula = _formula(indicator, places[key], problems)
+        formulas[key] = formula = _formula(plan, indicator, places[key], problems)
         if formula is None and not indicator.is_input:
             broken.add(key)  # reported once, here; nothing else is asked of it
     binding = bind(indicators, formulas, catalog)
