@@ -21,6 +21,7 @@ import timeit
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
 import kpi_formula as kf
 from kpi_formula.decimals import DIVISION, EXACT
@@ -131,6 +132,82 @@ def evaluation(rows: list[list[str]], number: int) -> None:
             times["py-expression-eval"],
             "< 1×",
         )
+
+
+PEER_FORMULAS = {
+    "the seed's change on the year before": SEED,
+    "a short ratio `A / B`": "A / B",
+    "a five-term sum": "A + B + C + D + F",
+}
+
+
+def peers(rows: list[list[str]], number: int) -> None:
+    """The compiled call against the peers, each with its expression parsed beforehand,
+    on the same Decimal data, formula by formula (none with a literal number:
+    py-expression-eval reads it as a float, which a Decimal does not mix with)."""
+    try:
+        from py_expression_eval import Parser
+        from simpleeval import SimpleEval
+    except ImportError:
+        rows.append(["peers, pre-parsed", "not installed", "", "", "pip install '.[bench]'"])
+        return
+    try:
+        import asteval
+    except ImportError:
+        asteval = None
+    for label, text in PEER_FORMULAS.items():
+        formula = kf.parse(text)
+        peer_text, names = _peer_text(formula)
+        data = {
+            (code, YEAR + offset): Decimal(1100 + 7 * i)
+            for i, ((code, offset), _) in enumerate(names.items())
+        }
+        namespace = {name: data[(code, YEAR + offset)] for (code, offset), name in names.items()}
+        compiled = formula.compile()
+        expression = Parser().parse(peer_text)
+        simple = SimpleEval(names=dict(namespace))
+        parsed = simple.parse(peer_text)
+        functions: dict[str, Callable[[], object]] = {
+            "compiled": lambda compiled=compiled, data=data: compiled(data, year=YEAR),
+            "pee": lambda e=expression, ns=namespace: e.evaluate(ns),
+            "simpleeval": lambda s=simple, t=peer_text, p=parsed: s.eval(t, previously_parsed=p),
+        }
+        if asteval is not None:
+            interpreter = asteval.Interpreter(minimal=True)
+            interpreter.symtable.update(namespace)
+            node = interpreter.parse(peer_text)
+            functions["asteval"] = lambda i=interpreter, n=node: i.run(n)
+        for key, function in functions.items():  # the peers give the same value
+            assert function() == compiled(data, year=YEAR).value or key == "compiled", key
+        times = interleaved(functions, number)
+        base = times["pee"]
+        rows.append(
+            [
+                f"py-expression-eval, pre-parsed: {label}",
+                f"{base * 1e6:,.2f} µs",
+                "—",
+                "1.00×",
+                "baseline",
+            ]
+        )
+        row(
+            rows,
+            "… kpi_formula `Formula.compile()` call",
+            times["compiled"],
+            "py-expression-eval",
+            base,
+            "< 1×",
+        )
+        row(
+            rows,
+            "… simpleeval, pre-parsed",
+            times["simpleeval"],
+            "py-expression-eval",
+            base,
+            "peer",
+        )
+        if "asteval" in times:
+            row(rows, "… asteval, pre-parsed", times["asteval"], "py-expression-eval", base, "peer")
 
 
 def _peer_text(formula: kf.Formula) -> tuple[str, dict[tuple[str, int], str]]:
@@ -597,6 +674,21 @@ def plan_bulk(rows: list[list[str]], entities: int, loop_entities: int) -> None:
     )
 
 
+def whole_plans(rows: list[list[str]], *, quick: bool) -> None:
+    """The other benchmarks' tables, each at its quick size with ``--quick``: whole plans
+    in columns and as one SQL query, plans at scale, the readers, the service under load."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import plan_bulk
+    import plan_scale
+    import readers
+    import service_load
+
+    plan_bulk.measure(rows, 1_000 if quick else 10_000, rounds=3 if quick else 5)
+    plan_scale.measure(rows, 1_000 if quick else 10_000, rounds=3 if quick else 5)
+    readers.measure(rows, rounds=3 if quick else 7)
+    service_load.measure(rows, requests=600 if quick else 6_000, warm_passes=5 if quick else 20)
+
+
 HOSTILE = {
     "deep sum": "A + " * 2490 + "A",
     "nested parentheses": "(" * 4900 + "A" + ")" * 4900,
@@ -663,8 +755,10 @@ def main() -> int:
     cold_paths(rows, number // 10)
     parsing(rows, number // 10)
     startup(rows)
+    peers(rows, number)
     bulk(rows, size, 20_000 if args.quick else 50_000)
     plan_bulk(rows, size // 100, 20 if args.quick else 50)
+    whole_plans(rows, quick=args.quick)
     hostile(rows)
     header = ["measure", "time", "baseline", "ratio", "goal"]
     print("| " + " | ".join(header) + " |")
