@@ -265,7 +265,8 @@ def _is_ordered(frame: pl.DataFrame, year: str, keys: Sequence[str]) -> bool:
     increasing = polars.col(year) > polars.col(year).shift(1)
     checks = frame.select(
         (changes | increasing).fill_null(True).all().alias("ordered"),
-        (changes.fill_null(False).sum() + 1 == distinct).alias("together"),
+        # as many runs of one entity as entities; the first row starts a run of its own
+        (changes.slice(1).fill_null(False).sum() + 1 == distinct).alias("together"),
     ).row(0)
     return bool(checks[0]) and bool(checks[1])
 
