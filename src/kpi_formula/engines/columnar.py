@@ -213,9 +213,7 @@ def check_codes(frame: pl.DataFrame, codes: Iterable[str], year: str, keys: Sequ
                     code=code,
                     role=role,
                 ),
-                hint=msg(
-                    "rename the key column and name it with year='...' or by=(...)"
-                ),
+                hint=msg("rename the key column and name it with year='...' or by=(...)"),
             )
         dtype = schema.get(code)
         if dtype is not None and not (_numeric(dtype) or dtype.is_temporal()):
@@ -376,4 +374,3 @@ def evaluate_frame(
     computed = run_columns(frame, ColumnPlan(names, ((step,),)), year=year, keys=keys)
     result: pl.DataFrame = frame.with_columns(computed.get_column("o").alias(output))
     return result
-
