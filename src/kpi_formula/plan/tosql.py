@@ -75,15 +75,9 @@ def plan_to_sql(
                 msg("the indicator {id!r} has the name of a key column of the table", id=key),
                 hint=msg("name the key columns with entity_column=... and year_column=..."),
             )
-    layout = {
-        "table": table,
-        "code_column": code_column,
-        "year_column": year_column,
-        "value_column": value_column,
-        "entity_column": entity_column,
-    }
+    layout = (dialect, table, code_column, year_column, value_column, entity_column)
     text: str = plan.prepared(
-        f"sql:{dialect}:{sorted(layout.items())!r}",
+        f"sql:{layout!r}",
         lambda _: _query(
             ready,
             dialect,
