@@ -71,6 +71,28 @@ def growth(
     return best_short, best_long
 
 
+def measure(rows: list[list[str]], n: int = 2_250, rounds: int = 7) -> None:
+    """Append the readers' worst growth (n to 4n characters) to ``rows`` (``run.py``'s table)."""
+    kf.parse_targets("tra 5 e 10")  # build the grammar's parser outside the measures
+    worst = (0.0, 0.0, "", "")
+    for reader_name, reader in READERS.items():
+        for shape_name, shape in SHAPES.items():
+            short, long = growth(reader, shape, n, rounds)
+            ratio = long / max(short, 1e-7)
+            if ratio > worst[0]:
+                worst = (ratio, long, reader_name, shape_name)
+    rows.append(
+        [
+            f"readers on hostile text, n → 4n = {4 * n:,} characters: worst growth "
+            f"({worst[2]}, {worst[3]})",
+            f"{worst[1] * 1e3:,.2f} ms",
+            "the same at n",
+            f"{worst[0]:.1f}×",
+            "≈ 4× (linear)",
+        ]
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds")

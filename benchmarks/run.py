@@ -21,6 +21,7 @@ import timeit
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
 import kpi_formula as kf
 from kpi_formula.decimals import DIVISION, EXACT
@@ -114,7 +115,7 @@ def evaluation(rows: list[list[str]], number: int) -> None:
         ("nd", "compiled call, N/D result with reasons", "—"),
     ]
     if peers:
-        measured.append(("simpleeval", "simpleeval `SimpleEval.eval`", "peer"))
+        measured.append(("simpleeval", "simpleeval `SimpleEval.eval`, parsing each call", "peer"))
         measured.append(("py-expression-eval", "py-expression-eval (pre-parsed)", "peer"))
     else:
         rows.append(
@@ -131,6 +132,82 @@ def evaluation(rows: list[list[str]], number: int) -> None:
             times["py-expression-eval"],
             "< 1×",
         )
+
+
+PEER_FORMULAS = {
+    "the seed's change on the year before": SEED,
+    "a short ratio `A / B`": "A / B",
+    "a five-term sum": "A + B + C + D + F",
+}
+
+
+def peers(rows: list[list[str]], number: int) -> None:
+    """The compiled call against the peers, each with its expression parsed beforehand,
+    on the same Decimal data, formula by formula (none with a literal number:
+    py-expression-eval reads it as a float, which a Decimal does not mix with)."""
+    try:
+        from py_expression_eval import Parser
+        from simpleeval import SimpleEval
+    except ImportError:
+        rows.append(["peers, pre-parsed", "not installed", "", "", "pip install '.[bench]'"])
+        return
+    try:
+        import asteval
+    except ImportError:
+        asteval = None
+    for label, text in PEER_FORMULAS.items():
+        formula = kf.parse(text)
+        peer_text, names = _peer_text(formula)
+        data = {
+            (code, YEAR + offset): Decimal(1100 + 7 * i)
+            for i, ((code, offset), _) in enumerate(names.items())
+        }
+        namespace = {name: data[(code, YEAR + offset)] for (code, offset), name in names.items()}
+        compiled = formula.compile()
+        expression = Parser().parse(peer_text)
+        simple = SimpleEval(names=dict(namespace))
+        parsed = simple.parse(peer_text)
+        functions: dict[str, Callable[[], object]] = {
+            "compiled": lambda compiled=compiled, data=data: compiled(data, year=YEAR),
+            "pee": lambda e=expression, ns=namespace: e.evaluate(ns),
+            "simpleeval": lambda s=simple, t=peer_text, p=parsed: s.eval(t, previously_parsed=p),
+        }
+        if asteval is not None:
+            interpreter = asteval.Interpreter(minimal=True)
+            interpreter.symtable.update(namespace)
+            node = interpreter.parse(peer_text)
+            functions["asteval"] = lambda i=interpreter, n=node: i.run(n)
+        for key, function in functions.items():  # the peers give the same value
+            assert function() == compiled(data, year=YEAR).value or key == "compiled", key
+        times = interleaved(functions, number)
+        base = times["pee"]
+        rows.append(
+            [
+                f"py-expression-eval, pre-parsed: {label}",
+                f"{base * 1e6:,.2f} µs",
+                "—",
+                "1.00×",
+                "baseline",
+            ]
+        )
+        row(
+            rows,
+            "… kpi_formula `Formula.compile()` call",
+            times["compiled"],
+            "py-expression-eval",
+            base,
+            "< 1×",
+        )
+        row(
+            rows,
+            "… simpleeval, pre-parsed",
+            times["simpleeval"],
+            "py-expression-eval",
+            base,
+            "peer",
+        )
+        if "asteval" in times:
+            row(rows, "… asteval, pre-parsed", times["asteval"], "py-expression-eval", base, "peer")
 
 
 def _peer_text(formula: kf.Formula) -> tuple[str, dict[tuple[str, int], str]]:
@@ -514,69 +591,40 @@ def bulk(rows: list[list[str]], size: int, loop_size: int) -> None:
 
 
 def plan_bulk(rows: list[list[str]], entities: int, loop_entities: int) -> None:
-    """The Modena plan over many chambers: columns against a loop of compiled formulas."""
+    """The Modena plan over many chambers: columns against the Python engine, a chamber
+    and a year at a time (the hand-written programs are in plan_bulk.py)."""
     try:
         import polars as pl
     except ImportError:
         rows.append(["whole-plan bulk evaluation", "polars not installed", "", "", ""])
         return
-    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from plan_bulk import chambers, value
 
-    from kpi_formula.data import load_data
-    from kpi_formula.plan.evaluate import dependency_order, point_at_computed
+    from kpi_formula.plan.evaluate import evaluate_plan
     from kpi_formula.plan.frame import evaluate_plan_frame
-    from kpi_formula.plan.planfile import load_plan
-    from kpi_formula.resolver import resolve
 
-    example = Path(__file__).resolve().parents[1] / "examples" / "modena_2025"
-    plan = load_plan(example / "plan.toml")
-    modena = load_data(example / "data.csv")
-    codes = sorted({code for code, _ in modena})
-    years = sorted({year for _, year in modena})
-
-    def value(code: str, year: int, entity: int) -> float | None:
-        # every chamber a scaled copy of Modena, N/D where Modena has N/D
-        known = modena.get((code, year))
-        return float(known) * (1 + entity % 97 / 100) if isinstance(known, Decimal) else None
-
+    plan, modena, codes, years = chambers(entities)
     records = [
-        {"entity": e, "year": y, **{c: value(c, y, e) for c in codes}}
+        {"entity": e, "year": y, **{c: value(modena, c, y, e) for c in codes}}
         for e in range(entities)
         for y in years
     ]
     schema = {"entity": pl.Int64, "year": pl.Int64, **{c: pl.Float64 for c in codes}}
     frame = pl.DataFrame(records, schema=schema)
+    evaluate_plan_frame(plan, frame)
     ours = min(timeit.repeat(lambda: evaluate_plan_frame(plan, frame), number=1, repeat=3))
-
-    # the same work as a loop: each indicator's compiled formula, in dependency order,
-    # for each chamber and year, reading the indicators computed before it
-    indicators = plan.indicators()
-    catalog = kf.Catalog(plan.drivers, strict=False)
-    steps: list[tuple[str, str, kf.CompiledFormula | None]] = []
-    for key in dependency_order(plan):
-        indicator = indicators[key]
-        formula = indicator.parsed_formula()
-        compiled = None
-        if formula is not None:
-            resolved = resolve(formula, catalog).formula
-            compiled = point_at_computed(resolved, indicators, indicator.code, "{}#value").compile()
-        steps.append((f"{key}#value", indicator.code, compiled))
-
-    datasets: list[dict[tuple[str, int], object]] = [
-        {(c, y): value(c, y, e) for c in codes for y in years} for e in range(loop_entities)
+    datasets = [
+        {(c, y): value(modena, c, y, e) for c in codes for y in years} for e in range(loop_entities)
     ]
 
     def loop() -> None:
         for data in datasets:
             for year in years:
-                for output, code, compiled in steps:
-                    if compiled is None:
-                        data[(output, year)] = data.get((code, year))
-                    else:
-                        data[(output, year)] = compiled(data, year=year).value
+                evaluate_plan(plan, data, year=year)
 
     loop_time = min(timeit.repeat(loop, number=1, repeat=3)) * entities / loop_entities
-    label = f"{len(indicators)} indicators × {entities:,} chambers × {len(years)} years"
+    label = f"{len(plan.indicators())} indicators × {entities:,} chambers × {len(years)} years"
     rows.append(
         [
             f"kpi_formula `evaluate_plan_frame`, {label}",
@@ -588,13 +636,28 @@ def plan_bulk(rows: list[list[str]], entities: int, loop_entities: int) -> None:
     )
     rows.append(
         [
-            f"per-row loop of compiled formulas, the same (from {loop_entities:,} chambers)",
+            f"`evaluate_plan` a chamber and a year at a time, the same (from {loop_entities:,})",
             f"{loop_time * 1e3:,.0f} ms",
             "evaluate_plan_frame",
             f"{loop_time / ours:,.0f}× slower",
             "≥ 50×",
         ]
     )
+
+
+def whole_plans(rows: list[list[str]], *, quick: bool) -> None:
+    """The other benchmarks' tables, each at its quick size with ``--quick``: whole plans
+    in columns and as one SQL query, plans at scale, the readers, the service under load."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import plan_bulk
+    import plan_scale
+    import readers
+    import service_load
+
+    plan_bulk.measure(rows, 1_000 if quick else 10_000, rounds=3 if quick else 5)
+    plan_scale.measure(rows, 1_000 if quick else 10_000, rounds=3 if quick else 5)
+    readers.measure(rows, rounds=3 if quick else 7)
+    service_load.measure(rows, requests=600 if quick else 6_000, warm_passes=5 if quick else 20)
 
 
 HOSTILE = {
@@ -663,8 +726,10 @@ def main() -> int:
     cold_paths(rows, number // 10)
     parsing(rows, number // 10)
     startup(rows)
+    peers(rows, number)
     bulk(rows, size, 20_000 if args.quick else 50_000)
     plan_bulk(rows, size // 100, 20 if args.quick else 50)
+    whole_plans(rows, quick=args.quick)
     hostile(rows)
     header = ["measure", "time", "baseline", "ratio", "goal"]
     print("| " + " | ".join(header) + " |")

@@ -34,7 +34,7 @@ reads other years.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..ast import Neg, Node, Number, Ref
@@ -141,6 +141,8 @@ class ColumnPlan:
 
     drivers: Mapping[str, str]
     levels: tuple[tuple[Step, ...], ...]
+    built: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    """The polars expressions, once built for a kind of frame (see :func:`run_columns`)."""
 
     @property
     def offsets(self) -> frozenset[int]:
@@ -211,9 +213,7 @@ def check_codes(frame: pl.DataFrame, codes: Iterable[str], year: str, keys: Sequ
                     code=code,
                     role=role,
                 ),
-                hint=msg(
-                    "rename the key column and name it with year='...' or by=(...)"
-                ),
+                hint=msg("rename the key column and name it with year='...' or by=(...)"),
             )
         dtype = schema.get(code)
         if dtype is not None and not (_numeric(dtype) or dtype.is_temporal()):
@@ -263,7 +263,8 @@ def _is_ordered(frame: pl.DataFrame, year: str, keys: Sequence[str]) -> bool:
     increasing = polars.col(year) > polars.col(year).shift(1)
     checks = frame.select(
         (changes | increasing).fill_null(True).all().alias("ordered"),
-        (changes.fill_null(False).sum() + 1 == distinct).alias("together"),
+        # as many runs of one entity as entities; the first row starts a run of its own
+        (changes.slice(1).fill_null(False).sum() + 1 == distinct).alias("together"),
     ).row(0)
     return bool(checks[0]) and bool(checks[1])
 
@@ -276,12 +277,8 @@ def run_columns(
     polars = polars_module()
     schema = frame.schema
     # a column the frame lacks is N/D, and so are dates: milestones are not computed with
-    reads = [
-        _finite(polars.col(code).cast(polars.Float64)).alias(name)
-        if code in schema and _numeric(schema[code])
-        else polars.lit(None, dtype=polars.Float64).alias(name)
-        for code, name in plan.drivers.items()
-    ]
+    readable = tuple(code in schema and _numeric(schema[code]) for code in plan.drivers)
+    reads, levels, outputs = _expressions(plan, readable, len(keys))
     entity_names = [f"e{index}" for index in range(len(keys))]
     working = frame.lazy().select(
         *[polars.col(key).alias(name) for key, name in zip(keys, entity_names, strict=True)],
@@ -292,19 +289,43 @@ def run_columns(
     if resort:
         # prior years by shifting rows: sorted by entity and year, put back in order after
         working = working.with_row_index(_ORDER).sort([*entity_names, YEAR], nulls_last=True)
-    if resort:  # an ordered frame has one row per entity and year
-        _check_unique(working, entity_names, frame.height)
-
-    def prior(column: str, offset: int) -> Any:
-        return _prior(column, offset, len(keys))
-
-    for level in plan.levels:
-        working = working.with_columns(*[step.build(prior).alias(step.name) for step in level])
+        _check_unique(working, entity_names, frame.height)  # an ordered frame has one
+    for level in levels:
+        working = working.with_columns(*level)
     if resort:
         working = working.sort(_ORDER)
-    outputs = [step.name for level in plan.levels for step in level]
     collected: pl.DataFrame = working.select(outputs).collect()
     return collected
+
+
+_Expressions = tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...], tuple[str, ...]]
+
+
+def _expressions(plan: ColumnPlan, readable: tuple[bool, ...], entities: int) -> _Expressions:
+    """The polars expressions of ``plan`` (the driver columns read, each level's
+    columns, the outputs' names), built once per plan and kind of frame: which
+    drivers the frame holds as numbers, and how many entity columns it has."""
+    cache = plan.built
+    found: _Expressions | None = cache.get((readable, entities))
+    if found is not None:
+        return found
+    polars = polars_module()
+    reads = tuple(
+        _finite(polars.col(code).cast(polars.Float64)).alias(name)
+        if numeric
+        else polars.lit(None, dtype=polars.Float64).alias(name)
+        for (code, name), numeric in zip(plan.drivers.items(), readable, strict=True)
+    )
+
+    def prior(column: str, offset: int) -> Any:
+        return _prior(column, offset, entities)
+
+    levels = tuple(
+        tuple(step.build(prior).alias(step.name) for step in level) for level in plan.levels
+    )
+    outputs = tuple(step.name for level in plan.levels for step in level)
+    found = cache[(readable, entities)] = (reads, levels, outputs)
+    return found
 
 
 def _check_unique(working: Any, entities: Sequence[str], height: int) -> None:
@@ -353,4 +374,3 @@ def evaluate_frame(
     computed = run_columns(frame, ColumnPlan(names, ((step,),)), year=year, keys=keys)
     result: pl.DataFrame = frame.with_columns(computed.get_column("o").alias(output))
     return result
-

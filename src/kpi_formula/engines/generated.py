@@ -53,10 +53,13 @@ def _reading(name: str, code: str, offset: int) -> list[str]:
     """Lines reading the reference ``code`` (offset ``offset``) into ``name``, converted."""
     if offset == 0:
         # (code, year) first, the bare code only when that key is absent; no KeyError
-        # raised for it, as data keyed by bare codes is common and exceptions are dear
+        # raised for it, as data keyed by bare codes is common and exceptions are dear.
+        # None is both "absent" and N/D: told apart only then, as N/D is rare
         lines = [
-            f"{name} = _get(data, ({code}, year), _ABSENT)",
-            f"if {name} is _ABSENT:",
+            f"{name} = _get(data, ({code}, year))",
+            f"if {name} is None:",
+            f"    if ({code}, year) in data:",
+            f"        {_FALLBACK}",
             f"    {name} = data[{code}]",
         ]
     else:
@@ -103,7 +106,6 @@ def build_compiled(program: Program) -> Callable[..., Any]:
         "__builtins__": {},
         "type": type,
         "_get": dict.get,
-        "_ABSENT": object(),
         "_dict": dict,
         "_int": int,
         "_float": float,

@@ -21,6 +21,7 @@ from .planfile import dump_plan, load_plan, read_plan, save_plan
 from .report import ImportReport, import_report, read_report
 from .scorecard import evaluation_payload, render_csv, render_html, render_text
 from .sheet import load_sheet, write_sheet
+from .tosql import plan_to_sql
 from .validate import Problem, validate_plan
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "import_report",
     "load_plan",
     "load_sheet",
+    "plan_to_sql",
     "read_plan",
     "read_report",
     "render_csv",
