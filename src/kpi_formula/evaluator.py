@@ -28,6 +28,7 @@ from .catalog import Catalog
 from .engines.steps import ABSENT, DataSource, MappingSource, Program
 from .errors import KpiFormulaError, msg
 from .formula import Formula, parse
+from .formulaunits import check_units, units_in
 from .resolver import resolve
 from .result import (
     MISSING_POLICIES,
@@ -78,10 +79,11 @@ class _Prepared:
     the policies and the notes on load.
     """
 
-    __slots__ = ("__weakref__", "_generated", "calls", "program")
+    __slots__ = ("__weakref__", "_generated", "calls", "program", "references")
 
     def __init__(self, program: Program) -> None:
         self.program = program
+        self.references = tuple(program.formula.references)
         self.calls = 0
         self._generated: Any = None
 
@@ -195,6 +197,10 @@ def evaluate(
     Decimal('0.1')
     >>> kf.evaluate("A / B", {"A": 1}, year=2025).reasons
     ('B@2025 is missing from the data',)
+
+    Values written with a unit keep it for one check: ``+`` and ``-`` join values
+    of one unit (``"72,10 %" + "3 gg"`` is a :class:`~kpi_formula.UnitMismatchError`);
+    ``*`` and ``/`` are free.
     """
     if not isinstance(formula, Formula):
         formula = parse(formula)
@@ -204,6 +210,9 @@ def evaluate(
         resolution = resolve(formula, catalog)
         formula, notes = resolution.formula, resolution.notes
     prepared = _prepared(formula, on_missing, on_zero_division, notes)
+    if type(year) is int and (type(data) is dict or isinstance(data, Mapping)):
+        # values written with units: + and - join one unit (nothing to do for plain numbers)
+        check_units(formula, units_in(prepared.references, data, year))
     compiled = prepared._generated
     if compiled is not None:
         return compiled(data, year=year)  # type: ignore[no-any-return]
