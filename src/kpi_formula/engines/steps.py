@@ -177,6 +177,8 @@ def _compile_division(
     node: BinOp, left: _Step, right: _Step, on_zero_division: ZeroDivisionPolicy
 ) -> _Step:
     def message() -> Message:  # formatted only when a division by zero happens
+        if isinstance(node.right, Number):  # a written 0: "(0 = 0)" would say nothing
+            return msg("division by zero in {formula!r}", formula=to_text(node))
         return msg(
             "division by zero in {formula!r} ({divisor} = 0)",
             formula=to_text(node),
