@@ -28,7 +28,6 @@ from .catalog import Catalog
 from .engines.steps import ABSENT, DataSource, MappingSource, Program
 from .errors import KpiFormulaError, msg
 from .formula import Formula, parse
-from .formulaunits import check_units, units_in
 from .resolver import resolve
 from .result import (
     MISSING_POLICIES,
@@ -79,11 +78,10 @@ class _Prepared:
     the policies and the notes on load.
     """
 
-    __slots__ = ("__weakref__", "_generated", "calls", "program", "references")
+    __slots__ = ("__weakref__", "_generated", "calls", "program")
 
     def __init__(self, program: Program) -> None:
         self.program = program
-        self.references = tuple(program.formula.references)
         self.calls = 0
         self._generated: Any = None
 
@@ -210,9 +208,6 @@ def evaluate(
         resolution = resolve(formula, catalog)
         formula, notes = resolution.formula, resolution.notes
     prepared = _prepared(formula, on_missing, on_zero_division, notes)
-    if type(year) is int and (type(data) is dict or isinstance(data, Mapping)):
-        # values written with units: + and - join one unit (nothing to do for plain numbers)
-        check_units(formula, units_in(prepared.references, data, year))
     compiled = prepared._generated
     if compiled is not None:
         return compiled(data, year=year)  # type: ignore[no-any-return]

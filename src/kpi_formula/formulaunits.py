@@ -13,66 +13,51 @@ has no unit; a number written in the formula has none; a sum takes the unit of
 whichever operand has one.  The check walks the formula once per formula and
 set of units (cached), and costs nothing but a look at each reference's value
 when no value carries a unit.
+
+The step engine (:mod:`kpi_formula.engines.steps`) notes the unit of each value
+it reads as text or a Quantity — values the generated code never takes, so that
+plain numbers pay nothing — and asks :func:`check_units` once it has two.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from .ast import BinOp, Neg, Node, Number, Ref
-from .errors import KpiFormulaError, UnitMismatchError, caret_excerpt, clip, msg
+from .decimals import to_decimal
+from .errors import (
+    EvaluationError,
+    KpiFormulaError,
+    UnitMismatchError,
+    caret_excerpt,
+    clip,
+    msg,
+)
 from .formula import Formula
+from .missing import NotAvailable
 from .printer import to_text
 
-__all__ = ["check_units", "units_in"]
-
-_PLAIN = frozenset({Decimal, int, float, type(None)})
-
-_NOTHING: Any = object()
+__all__ = ["RefUnits", "check_units", "read_with_unit"]
 
 RefUnits = frozenset[tuple[Ref, str]]
 
 
-def _unit_of(value: object) -> str | None:
-    """The unit ``value`` is written with, or None (a number, N/D, a date, bad text:
-    evaluation says what is wrong with those)."""
+def read_with_unit(raw: object, what: str) -> tuple[Decimal | NotAvailable, str | None]:
+    """A data value that is neither a number nor N/D (text, a Quantity, anything
+    else) as :func:`~kpi_formula.decimals.to_decimal` reads it, and the unit it is
+    written with (None without one).  Text is read once."""
     from .values import Quantity, parse_value
 
-    if isinstance(value, str):
+    if isinstance(raw, str):
         try:
-            value = parse_value(value)
-        except KpiFormulaError:
-            return None
-    if isinstance(value, Quantity):
-        return value.unit
-    return None
-
-
-def units_in(references: tuple[Ref, ...], data: Mapping[Any, Any], year: int) -> RefUnits | None:
-    """The unit of each reference whose value in ``data`` carries one, or None when
-    fewer than two different units are there (no sum can then mix them)."""
-    found: list[tuple[Ref, str]] | None = None
-    for ref in references:
-        target_year = year + ref.offset
-        try:
-            value = data.get((ref.code, target_year), _NOTHING)
-            if value is _NOTHING and ref.offset == 0:
-                value = data.get(ref.code)
-        except TypeError:  # a custom mapping with keys of its own kind: evaluation reads it
-            continue
-        if type(value) in _PLAIN:
-            continue
-        unit = _unit_of(value)
-        if unit is not None:
-            if found is None:
-                found = []
-            found.append((ref, unit))
-    if found is None or len({unit for _, unit in found}) < 2:
-        return None
-    return frozenset(found)
+            raw = parse_value(raw)
+        except KpiFormulaError as error:
+            raise EvaluationError(
+                msg("{what}: {reason}", what=what, reason=error.reason), hint=error.hint
+            ) from None
+    return to_decimal(raw, what), raw.unit if isinstance(raw, Quantity) else None
 
 
 def _operator_position(formula: Formula, node: BinOp) -> int | None:
@@ -117,11 +102,10 @@ class _MismatchError(Exception):
     """The mismatch, carried out of the walk."""
 
 
-def check_units(formula: Formula, units: RefUnits | None) -> None:
+def check_units(formula: Formula, units: RefUnits) -> None:
     """Raise :class:`~kpi_formula.UnitMismatchError` when ``formula`` adds or
-    subtracts values of two different units (``units``: what :func:`units_in` found)."""
-    if units is None:
-        return
+    subtracts values of two different units (``units``: each reference read with a
+    unit, and that unit)."""
     found = _mismatch(formula, units)
     if found is None:
         return

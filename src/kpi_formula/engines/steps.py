@@ -38,6 +38,7 @@ from ..ast import BinOp, Neg, Node, Number, Ref
 from ..decimals import EXACT, add, decimal_text, divide, exact, multiply, subtract, to_decimal
 from ..errors import EvaluationError, Message, clip, msg
 from ..formula import Formula
+from ..formulaunits import check_units, read_with_unit
 from ..missing import ND, NotAvailable
 from ..printer import to_text
 from ..result import InputKey, MissingPolicy, Result, ZeroDivisionPolicy
@@ -124,7 +125,7 @@ _Step: TypeAlias = Callable[["_Env"], _Value]
 class _Env:
     """One evaluation: where the data is, which year, what was read and noted."""
 
-    __slots__ = ("evaluation_year", "inputs", "notes", "source", "trace")
+    __slots__ = ("evaluation_year", "inputs", "notes", "source", "trace", "units")
 
     def __init__(self, source: DataSource, year: int, trace: dict[int, _Value] | None) -> None:
         self.source = source
@@ -132,6 +133,7 @@ class _Env:
         self.notes: list[str] = []
         self.inputs: dict[InputKey, Decimal | NotAvailable] = {}
         self.trace = trace
+        self.units: set[tuple[Ref, str]] | None = None  # references read with a unit
 
 
 def _merge(left: _Value, right: _Value) -> _Missing:
@@ -160,7 +162,14 @@ def _compile_ref(node: Ref, on_missing: MissingPolicy) -> _Step:
         if raw is ABSENT:
             reason = msg("{code}@{year} is missing from the data", code=code, year=year)
         else:
-            read_value = to_decimal(raw, f"{code}@{year}")
+            if isinstance(raw, (int, float, Decimal)) or raw is None:
+                read_value = to_decimal(raw, f"{code}@{year}")
+            else:  # text or a Quantity: its unit is noted for check_units
+                read_value, unit = read_with_unit(raw, f"{code}@{year}")
+                if unit is not None:
+                    if env.units is None:
+                        env.units = set()
+                    env.units.add((node, unit))
             env.inputs[(code, year)] = read_value
             if isinstance(read_value, Decimal):
                 return read_value
@@ -296,6 +305,9 @@ class Program:
         checked_year = check_year(year)
         env = _Env(as_source(data), checked_year, None)
         value = self._step(env)
+        units = env.units
+        if units is not None and len({unit for _, unit in units}) > 1:
+            check_units(self.formula, frozenset(units))  # + and - join values of one unit
         if isinstance(value, _Missing):
             reasons = _dedupe([*env.notes, *value.reasons])
             final: Decimal | NotAvailable = ND
