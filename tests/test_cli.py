@@ -6,11 +6,16 @@ import io
 import json
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import kpi_formula as kf
 from kpi_formula.cli import main
+from kpi_formula.decimals import decimal_text
+from kpi_formula.values import Quantity, format_value
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -290,3 +295,33 @@ def test_words_that_change_the_meaning_are_refused_on_the_command_line(
         capsys, "check", target, "-24 gg", "--direction", "decrescente", "--baseline", "3 gg"
     )
     assert status == 2 and words in err and "hint:" in err
+
+
+def _places(value: Decimal) -> bool:
+    exponent = value.as_tuple().exponent
+    return isinstance(exponent, int) and -6 <= exponent <= 0
+
+
+@given(
+    st.decimals(
+        allow_nan=False, allow_infinity=False, min_value=-(10**12), max_value=10**12
+    ).filter(_places)
+)
+def test_eval_prints_its_value_the_readers_way(value: Decimal) -> None:
+    typed = f"A={format_value(Quantity(value, 'N.'))}"
+    status, italian = run("eval", "A", typed, "--year", "2025", "--lang", "it")
+    assert status == 0
+    shown = italian.strip()
+    assert kf.parse_value(shown).amount == value  # type: ignore[union-attr]  # read as written
+    status, english = run("eval", "A", typed, "--year", "2025", "--lang", "en")
+    assert Decimal(english.strip()) == value and "," not in english
+    status, output = run("eval", "A", typed, "--year", "2025", "--lang", "it", "--json")
+    assert json.loads(output)["value"] == decimal_text(value)
+
+
+def test_eval_of_the_readme_examples_in_italian_and_english() -> None:
+    assert run("eval", "A * 1.000", "A=5", "--year", "2025", "--lang", "it")[1] == "5,000\n"
+    assert run("eval", "A * 1.000", "A=5", "--year", "2025", "--lang", "en")[1] == "5.000\n"
+    assert run("eval", "A", "A=1,000", "--year", "2025", "--lang", "it")[1] == "1,000\n"
+    assert run("eval", "A", "A=1234567,5", "--year", "2025", "--lang", "it")[1] == "1.234.567,5\n"
+    assert run("eval", "A", "A=1234567,5", "--year", "2025", "--lang", "en")[1] == "1234567.5\n"

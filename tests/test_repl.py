@@ -280,3 +280,29 @@ def test_piped_errors_speak_the_language() -> None:
     assert done.returncode == 2
     assert "errore (riga 1): " in done.stderr
     assert "errore (riga 2): la formula '(A +' non è finita" in done.stderr
+
+
+def test_unset_without_a_code_says_what_it_needs() -> None:
+    session = Session(year=2025)
+    with pytest.raises(kf.KpiFormulaError) as caught:
+        session.handle(":unset")
+    assert ":unset CODE" in str(caught.value.hint)
+
+
+@pytest.mark.parametrize("line", ["A =", "A = ", "A-1 =  ", "A@2024 ="])
+def test_an_assignment_without_a_value_is_hinted_for_the_prompt(line: str) -> None:
+    session = Session(year=2025)
+    with pytest.raises(kf.KpiFormulaError) as caught:
+        session.handle(line)
+    assert "needs a value" in str(caught.value.reason)
+    assert "parse_target" not in str(caught.value.hint)
+    assert "CODE = VALUE" in str(caught.value.hint)
+
+
+@pytest.mark.parametrize("divisor", ["0", "0.0", "(1 - 1)"])
+def test_a_division_by_zero_says_no_empty_equation(divisor: str) -> None:
+    result = kf.evaluate(f"A / {divisor}", {"A": 1}, year=2025)
+    (reason,) = result.reasons
+    assert reason.startswith(f"division by zero in 'A / {divisor}'")
+    assert ("0 = 0" in reason) is False
+    assert ("(1 - 1 = 0)" in reason) is (divisor == "(1 - 1)")

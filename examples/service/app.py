@@ -85,15 +85,44 @@ class _BodyTooLarge(HTTPException):
         )
 
 
+class _DuplicateKey(json.JSONDecodeError):
+    """An object of the body names one key twice: which value was meant is unknown."""
+
+    def __init__(self, key: str, document: str) -> None:
+        self.key = key
+        super().__init__(f"the key {clip(key)!r} is given twice", document, 0)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object; a key given twice is refused (a reader would keep one of the
+    values without a word, and a merged body could swap the formula evaluated)."""
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key, "")
+            seen.add(key)
+    return found
+
+
 def _read_json(body: bytes) -> Any:
     """The body's JSON, every number a ``Decimal`` read from its digits.
 
     ``NaN`` and ``Infinity`` (which Python's reader accepts though JSON has
     neither) become Decimal NaN and infinities, so that validation refuses them
-    naming the item that holds them.
+    naming the item that holds them.  An object naming a key twice is refused.
     """
     try:
-        return json.loads(body, parse_float=Decimal, parse_int=Decimal, parse_constant=Decimal)
+        return json.loads(
+            body,
+            parse_float=Decimal,
+            parse_int=Decimal,
+            parse_constant=Decimal,
+            object_pairs_hook=_object,
+        )
+    except _DuplicateKey as error:
+        raise _DuplicateKey(error.key, body.decode("utf-8", "replace")) from None
     except json.JSONDecodeError:
         raise
     except (ValueError, RecursionError) as error:  # undecodable bytes, nesting too deep
@@ -233,7 +262,35 @@ def _position(text: str, position: int) -> tuple[int, int]:
     return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
-def _item(error: dict[str, Any], body: object) -> dict[str, Any]:
+def _unknown_key(loc: list[str | int], path: str) -> dict[str, Any]:
+    """A key the request's model does not have: the hint offers the keys of the
+    model that was asked (an item of ``data``, or the endpoint's body) — a close
+    one, else all of them, and says where a key of the other endpoint belongs."""
+    key = str(loc[-1])
+    model = DriverValue if "data" in loc[:-1] else _ENDPOINTS.get(path)
+    known = sorted(model.model_fields) if model is not None else []
+    elsewhere = [
+        other
+        for other, request in _ENDPOINTS.items()
+        if other != path and key in request.model_fields
+    ]
+    close = close_matches(key, [each for each in known if each != key], limit=1)
+    keys = ", ".join(known)
+    if elsewhere and model is not None:
+        hint = msg(
+            "{key} is a key of POST {other}; the keys here are {keys}",
+            key=repr(key),
+            other=elsewhere[0],
+            keys=keys,
+        )
+    elif close:
+        hint = msg("did you mean {key}?", key=repr(close[0]))
+    else:
+        hint = msg("the keys are {keys}", keys=keys)
+    return _shaped(loc, msg("unknown key {key}", key=repr(clip(key))), "extra_forbidden", hint=hint)
+
+
+def _item(error: dict[str, Any], body: object, path: str = "") -> dict[str, Any]:
     """One error as pydantic or FastAPI reported it, in the service's shape."""
     context = error.get("ctx") or {}
     loc = list(error["loc"])
@@ -249,15 +306,7 @@ def _item(error: dict[str, Any], body: object) -> dict[str, Any]:
             hint=msg("send a JSON object; write N/D as null (NaN and Infinity are not JSON)"),
         )
     if error["type"] == "extra_forbidden":  # a misspelt key is never ignored
-        key = str(loc[-1])
-        known = sorted({key for model in _REQUESTS for key in model.model_fields})
-        close = close_matches(key, known, limit=1)
-        hint = (
-            msg("did you mean {key}?", key=repr(close[0]))
-            if close
-            else msg("the keys are {keys}", keys=", ".join(known))
-        )
-        return _shaped(loc, msg("unknown key {key}", key=repr(clip(key))), error["type"], hint=hint)
+        return _unknown_key(loc, path)
     return _shaped(
         loc,
         error["msg"],
@@ -300,18 +349,25 @@ def _number(value: Decimal) -> Decimal:
     return number
 
 
-def _driver_value(value: object) -> Decimal | None:
-    """A driver value as :func:`kpi_formula.evaluate` reads it; None is N/D."""
+def _driver_value(value: object) -> Decimal | kf.Quantity | None:
+    """A driver value as :func:`kpi_formula.evaluate` reads it; None is N/D.  Text
+    written with a unit keeps it (``"3 gg"``), so that evaluation refuses adding
+    values of different units, and a driver-year given in two units is a conflict."""
     if value is None:
         return None
     if isinstance(value, Decimal):
         return _number(value)
     if isinstance(value, str):
         try:
-            read = to_decimal(kf.parse_value(value), msg("the value"))
+            parsed = kf.parse_value(value)
+            read = to_decimal(parsed, msg("the value"))
         except kf.KpiFormulaError as error:
             raise _library_error(error) from None
-        return read if isinstance(read, Decimal) else None
+        if not isinstance(read, Decimal):
+            return None
+        if isinstance(parsed, kf.Quantity) and parsed.unit is not None:
+            return parsed
+        return read
     raise _invalid(
         "value-type",
         msg("a value is a number, text or null, not {given}", given=type(value).__name__),
@@ -346,7 +402,7 @@ Formula = Annotated[kf.Formula, _reading(kf.parse)]
 Target = Annotated[kf.Target, _reading(kf.parse_target)]
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, examples=[2025])]
 DriverValueIn = Annotated[
-    Decimal | None,
+    Decimal | kf.Quantity | None,
     PlainValidator(_driver_value),
     WithJsonSchema({**_VALUE_SCHEMA, "description": "null is N/D; text is read as documents"}),
 ]
@@ -362,6 +418,12 @@ JudgedValue = Annotated[
     ),
 ]
 DirectionIn = Annotated[Direction, _reading(parse_direction)]
+Code = Annotated[
+    str,
+    BeforeValidator(lambda value: value.strip() if isinstance(value, str) else value),
+    Field(min_length=1, max_length=MAX_TEXT_LENGTH, examples=["82.A3.1_INSTAGRAM"]),
+]
+"""A driver's code; spaces around it are no part of it (as on the command line)."""
 DecimalText = Annotated[
     str,
     Field(pattern=r"^-?[0-9]+(\.[0-9]+)?(E[+-][0-9]+)?$", examples=["0.1"]),
@@ -378,7 +440,7 @@ class DriverValue(_Request):
     """One driver value: ``code``, ``year`` and a value (a JSON number, read exactly;
     text read the document's way, ``"1.100 N."``; ``null`` is N/D)."""
 
-    code: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH, examples=["82.A3.1_INSTAGRAM"])
+    code: Code
     year: Year
     value: DriverValueIn
 
@@ -408,7 +470,8 @@ class CheckRequest(_Request):
     direction: DirectionIn | None = None
 
 
-_REQUESTS = (DriverValue, EvaluationRequest, CheckRequest)
+_ENDPOINTS: dict[str, type[_Request]] = {"/evaluate": EvaluationRequest, "/check": CheckRequest}
+"""Each endpoint's body, for the keys a hint offers."""
 
 
 class InputAnswer(BaseModel):
@@ -469,7 +532,16 @@ app.router.route_class = _ExactRoute
 @app.exception_handler(RequestValidationError)
 async def refused(request: Request, error: RequestValidationError) -> JSONResponse:
     """Validation errors, and library errors met while answering: one shape."""
-    detail = [_item(item, error.body) for item in error.errors()]
+    duplicate = error.__cause__
+    if isinstance(duplicate, _DuplicateKey):
+        item = _shaped(
+            ["body"],
+            msg("the key {key} is given twice in one object", key=repr(clip(duplicate.key))),
+            "duplicate-key",
+            hint=msg("give each key once"),
+        )
+        return JSONResponse(status_code=422, content={"detail": [item]})
+    detail = [_item(item, error.body, request.url.path) for item in error.errors()]
     return JSONResponse(status_code=422, content={"detail": detail})
 
 
@@ -496,13 +568,30 @@ async def failed(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(status_code=500, content={"detail": [item]})
 
 
-def _driver_data(items: list[DriverValue]) -> dict[tuple[str, int], Decimal | None]:
-    """The values by driver-year; one driver-year given twice, differently, is refused."""
-    data: dict[tuple[str, int], Decimal | None] = {}
+_Held = Decimal | kf.Quantity | None
+
+
+def _amount_and_unit(value: _Held) -> tuple[Decimal | None, str | None]:
+    if isinstance(value, kf.Quantity):
+        return value.amount, value.unit
+    return value, None
+
+
+def _agree(held: _Held, given: _Held) -> bool:
+    """Two values of one driver-year say the same: one amount, and one unit where
+    both name one (``1.000 €`` and ``1.000 N.`` do not)."""
+    (amount, unit), (other, other_unit) = _amount_and_unit(held), _amount_and_unit(given)
+    return amount == other and (unit == other_unit or unit is None or other_unit is None)
+
+
+def _driver_data(items: list[DriverValue]) -> dict[tuple[str, int], _Held]:
+    """The values by driver-year; one driver-year given twice, differently (in
+    amount or unit), is refused."""
+    data: dict[tuple[str, int], _Held] = {}
     first: dict[tuple[str, int], int] = {}
     for index, item in enumerate(items):
         key = (item.code, item.year)
-        if key in data and data[key] != item.value:
+        if key in data and not _agree(data[key], item.value):
             said = msg(
                 "{code}@{year} is given twice with different values (items {first} and {index})",
                 code=clip(item.code),
@@ -514,7 +603,8 @@ def _driver_data(items: list[DriverValue]) -> dict[tuple[str, int], Decimal | No
             raise _refusal(
                 ("body", "data", index), "duplicate-driver-year", {"message": said, "hint": hint}
             )
-        data[key] = item.value
+        if key not in data or _amount_and_unit(item.value)[1] is not None:
+            data[key] = item.value  # the unit, where one of the two gives it
         first.setdefault(key, index)
     return data
 
@@ -523,10 +613,15 @@ def _driver_data(items: list[DriverValue]) -> dict[tuple[str, int], Decimal | No
 def evaluate(request: EvaluationRequest) -> dict[str, Any]:
     """Evaluate ``formula`` for ``year``; the answer is ``Result.to_dict()``."""
     data = _driver_data(request.data)
-    with _refusing("body"):
-        result = kf.evaluate(
-            request.formula, data, year=request.year, on_missing=request.on_missing
-        )
+    try:
+        with _refusing("body"):
+            result = kf.evaluate(
+                request.formula, data, year=request.year, on_missing=request.on_missing
+            )
+    except RequestValidationError as refusal:  # values of two units joined: the formula's fault
+        if refusal.errors()[0]["type"] == kf.UnitMismatchError.error_code:
+            refusal.errors()[0]["loc"] = ("body", "formula")
+        raise
     return result.to_dict()
 
 

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from .decimals import decimal_text
+from .display import display_exact
 from .errors import KpiFormulaError, Message, msg
 from .i18n import Translator, argparse_speaking, choose_language, translator
 from .missing import ND
@@ -134,7 +134,8 @@ def _cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         print_json(result_payload(result, warnings), out)
         return 0
-    out.write(("N/D" if result.value is ND else decimal_text(result.value)) + "\n")  # type: ignore[arg-type]
+    value = result.value
+    out.write(("N/D" if value is ND else display_exact(value, say.language)) + "\n")  # type: ignore[arg-type]
     for reason in result.reasons:
         out.write(f"  {say.say(reason)}\n")
     _warn(args, warnings)

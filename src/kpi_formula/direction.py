@@ -12,11 +12,11 @@ request, *at most* 25.  Plans say it per indicator (the sheet column
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
+from typing import ClassVar, Literal, TypeAlias
 
 from .errors import KpiFormulaError, msg
 
-__all__ = ["DIRECTION_SPELLINGS", "Direction", "parse_direction"]
+__all__ = ["DIRECTION_SPELLINGS", "Direction", "DirectionError", "parse_direction"]
 
 Direction: TypeAlias = Literal["higher", "lower"]
 """``"higher"``: a higher value is better (*crescente*); ``"lower"``: a lower one is
@@ -33,15 +33,24 @@ DIRECTION_SPELLINGS: dict[str, Direction] = {
 """Every accepted spelling (compared case aside, spaces trimmed)."""
 
 
+class DirectionError(KpiFormulaError):
+    """A direction that is none of the accepted spellings."""
+
+    error_code: ClassVar[str] = "direction"
+
+
 def parse_direction(text: object) -> Direction:
     """Read a direction: ``crescente``/``decrescente``, ``higher``/``lower``, ``↑``/``↓``
-    (any case); anything else is a :class:`~kpi_formula.KpiFormulaError`."""
+    (any case); anything else is a :class:`DirectionError` (code ``direction``)."""
     if isinstance(text, str):
         found = DIRECTION_SPELLINGS.get(text.strip().casefold())
         if found is not None:
             return found
     shown = repr(text) if not isinstance(text, str) or len(text) <= 40 else repr(text[:40] + "…")
-    raise KpiFormulaError(
+    raise DirectionError(
         msg("unknown direction {text}", text=shown),
-        hint=msg("write crescente (higher is better) or decrescente (lower is better)"),
+        hint=msg(
+            "write higher, crescente or ↑ when a higher value is better; "
+            "lower, decrescente or ↓ when a lower one is"
+        ),
     )

@@ -27,7 +27,7 @@ from .decimals import MAX_DIGITS, ROUNDING, decimal_text, written_digits
 from .missing import ND, NotAvailable
 from .values import UNITS, YES_NO, Quantity, format_value, fraction_shift
 
-__all__ = ["display_percent", "display_value", "display_weight"]
+__all__ = ["display_exact", "display_percent", "display_value", "display_weight"]
 
 _PLACES = Decimal("0.01")
 _SCORE_PLACES = Decimal("0.001")
@@ -58,6 +58,23 @@ def display_value(value: Decimal | dt.date | NotAvailable, unit: str | None = No
             rounded.quantize(_WHOLE, context=ROUNDING) if rounded.copy_abs() < _LARGE else (rounded)
         )
     return format_value(Quantity(rounded, shown_unit))
+
+
+def display_exact(value: Decimal, language: str) -> str:
+    """A result's every digit, written the reader's way: in Italian ``1,000`` (one,
+    its trailing zeros kept) and ``1.234.567,5``; in English the decimal point,
+    no separators (``1.000``, ``1234567.5``).
+
+    >>> display_exact(Decimal("1.000"), "it"), display_exact(Decimal("1234567.5"), "it")
+    ('1,000', '1.234.567,5')
+    >>> display_exact(Decimal("1.000"), "en")
+    '1.000'
+    """
+    if language != "it":
+        return decimal_text(value)
+    if written_digits(value, 0) > MAX_DIGITS:  # scientific notation: no groups to write
+        return decimal_text(value).replace(".", ",")
+    return format_value(Quantity(value))
 
 
 def display_percent(score: Decimal | None) -> str:

@@ -277,6 +277,11 @@ class UnitMismatchError(KpiFormulaError):
 
     error_code: ClassVar[str] = "unit-mismatch"
 
+    position: int | None = None
+    """Where in a formula's text the fault is (0-based), when it is in a formula."""
+    line: int | None = None
+    column: int | None = None
+
     def __init__(
         self,
         actual_unit: str | None,

@@ -195,6 +195,10 @@ def evaluate(
     Decimal('0.1')
     >>> kf.evaluate("A / B", {"A": 1}, year=2025).reasons
     ('B@2025 is missing from the data',)
+
+    Values written with a unit keep it for one check: ``+`` and ``-`` join values
+    of one unit (``"72,10 %" + "3 gg"`` is a :class:`~kpi_formula.UnitMismatchError`);
+    ``*`` and ``/`` are free.
     """
     if not isinstance(formula, Formula):
         formula = parse(formula)

@@ -29,7 +29,7 @@ from .data import DataTable, parse_data_value, parse_typed_value
 from .decimals import decimal_text
 from .display import display_percent, display_value
 from .errors import KpiFormulaError, Message, msg
-from .missing import ND
+from .missing import ND, NotAvailable
 from .values import Quantity
 
 if TYPE_CHECKING:  # targets and scoring are imported where judging needs them: the
@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # targets and scoring are imported where judging needs them: 
 __all__ = [
     "UsageError",
     "check_typed",
+    "data_value_with_unit",
     "driver_lines",
     "driver_rows",
     "evaluation_warnings",
@@ -90,7 +91,19 @@ def parse_assignment(text: str, year: int | None) -> tuple[tuple[str, int | None
             hint=msg("write CODE=VALUE or CODE@YEAR=VALUE, e.g. A=110 or A@2024=100"),
         )
     key_year = int(match["year"]) if match["year"] else year
-    return (match["code"].strip(), key_year), parse_data_value(match["value"])
+    return (match["code"].strip(), key_year), data_value_with_unit(match["value"])
+
+
+def data_value_with_unit(text: str) -> Decimal | Quantity | NotAvailable:
+    """A typed value by :func:`~kpi_formula.data.parse_data_value`'s rule, its unit
+    kept when it has one (``3 gg`` is a Quantity in gg, ``0.5`` a Decimal), so
+    that evaluation can refuse adding values of different units."""
+    value = parse_data_value(text)
+    if isinstance(value, Decimal):
+        typed = parse_typed_value(text)
+        if isinstance(typed, Quantity) and typed.unit is not None:
+            return typed
+    return value
 
 
 def result_payload(result: Result, warnings: Iterable[str] = ()) -> dict[str, Any]:

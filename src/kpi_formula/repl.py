@@ -122,6 +122,8 @@ CONTINUATION = "... (empty line cancels)> "
 _CONTINUATION = msg("... (empty line cancels)> ")
 _CANCELLED = msg("(the unfinished formula was cancelled)")
 _ASSIGNMENT = re.compile(r"(?P<target>[^=]+?)\s*=\s*(?P<value>[^=<>].*)", re.DOTALL)
+_NO_VALUE = re.compile(r"(?P<target>[^=<>]*[^=<>\s])\s*=\s*")
+"""An assignment with nothing after its ``=``."""
 _ABSOLUTE = re.compile(r"(?P<code>.+?)@(?P<year>[0-9]{4})")
 _TARGET_START = re.compile(
     r"(>=|=>|<=|=<|≥|≤|>|<|=|[+-][0-9]|\b(?:"
@@ -216,6 +218,15 @@ class Session:
             return self._command(name, argument.strip())
         if "=" in text and _ASSIGNMENT.fullmatch(text):
             return self._assign(text)
+        unfinished = _NO_VALUE.fullmatch(text)
+        if unfinished:
+            raise KpiFormulaError(
+                msg("{target} = needs a value", target=unfinished["target"]),
+                hint=msg(
+                    "write CODE = VALUE (A = 110, A-1 = 1.000 N., A@2024 = 72,10 %); "
+                    ":unset CODE forgets its values"
+                ),
+            )
         if text.lower() in _BARE_WORDS and text not in self.codes():
             return self.say.say(_BARE_WORDS[text.lower()])
         return self._evaluate(text)
@@ -392,6 +403,11 @@ class Session:
         )
 
     def _unset(self, argument: str) -> str:
+        if not argument:
+            raise KpiFormulaError(
+                msg(":unset needs the code whose values to forget"),
+                hint=msg("write :unset CODE, e.g. :unset A"),
+            )
         keys = [key for key in self.data if key[0] == argument]
         for key in keys:
             del self.data[key]

@@ -122,11 +122,15 @@ def test_data_values_in_every_accepted_form() -> None:
         ("A", 2025): "1.100 N.",
         ("B", 2025): 0.1,
         ("C", 2025): Decimal("2.5"),
-        ("D", 2025): kf.Quantity(Decimal("0.7210"), "%"),
+        ("D", 2025): kf.Quantity(Decimal("0.7210"), "N."),
         "E": 3,
     }
     result = kf.evaluate("A + B + C + D + E", data, year=2025)
     assert result.value == Decimal("1106.3210")
+    percent = {**data, ("D", 2025): kf.Quantity(Decimal("0.7210"), "%")}
+    assert kf.evaluate("A * D", percent, year=2025).value == Decimal("793.1000")
+    with pytest.raises(kf.UnitMismatchError):  # 1.100 N. + 72,10 %: no sum means that
+        kf.evaluate("A + B + C + D + E", percent, year=2025)
 
 
 def test_bad_data_values_are_evaluation_errors() -> None:

@@ -38,6 +38,7 @@ from ..ast import BinOp, Neg, Node, Number, Ref, walk
 from ..decimals import EXACT, add, decimal_text, divide, exact, multiply, subtract, to_decimal
 from ..errors import EvaluationError, Message, clip, msg
 from ..formula import Formula
+from ..formulaunits import check_units, read_with_unit
 from ..missing import ND, NotAvailable
 from ..printer import to_text
 from ..result import InputKey, MissingPolicy, Result, ZeroDivisionPolicy
@@ -133,7 +134,7 @@ _Step: TypeAlias = Callable[["_Env"], _Value]
 class _Env:
     """One evaluation: where the data is, which year, what was read and noted."""
 
-    __slots__ = ("evaluation_year", "inputs", "notes", "source", "trace")
+    __slots__ = ("evaluation_year", "inputs", "notes", "source", "trace", "units")
 
     def __init__(self, source: DataSource, year: int, trace: dict[int, _Value] | None) -> None:
         self.source = source
@@ -141,6 +142,7 @@ class _Env:
         self.notes: list[str] = []
         self.inputs: dict[InputKey, Decimal | NotAvailable] = {}
         self.trace = trace
+        self.units: set[tuple[Ref, str]] | None = None  # references read with a unit
 
 
 def _merge(left: _Value, right: _Value) -> _Missing:
@@ -166,18 +168,28 @@ def _compile_ref(node: Ref, on_missing: MissingPolicy) -> _Step:
             else:
                 env.inputs[(code, year)] = value
                 return value
-        return _read_other(env, raw, code, year, zero)
+        return _read_other(env, raw, node, zero)
 
     return read
 
 
-def _read_other(env: _Env, raw: object, code: str, year: int, zero: bool) -> _Value:
+def _read_other(env: _Env, raw: object, node: Ref, zero: bool) -> _Value:
     """A reference's value that is not a plain finite Decimal within the limits:
-    absent, N/D, another type read by to_decimal, or an error naming it."""
+    absent, N/D, another type read by to_decimal, text or a Quantity (whose unit
+    is noted for :func:`~kpi_formula.formulaunits.check_units`), or an error
+    naming it."""
+    code, year = node.code, env.evaluation_year + node.offset
     if raw is ABSENT:
         reason = msg("{code}@{year} is missing from the data", code=code, year=year)
     else:
-        read_value = to_decimal(raw, f"{code}@{year}")
+        if isinstance(raw, (int, float, Decimal)) or raw is None:
+            read_value = to_decimal(raw, f"{code}@{year}")
+        else:  # text or a Quantity: its unit is noted for check_units
+            read_value, unit = read_with_unit(raw, f"{code}@{year}")
+            if unit is not None:
+                if env.units is None:
+                    env.units = set()
+                env.units.add((node, unit))
         env.inputs[(code, year)] = read_value
         if isinstance(read_value, Decimal):
             return read_value
@@ -189,6 +201,8 @@ def _read_other(env: _Env, raw: object, code: str, year: int, zero: bool) -> _Va
 
 
 def _division_by_zero(node: BinOp) -> Message:
+    if isinstance(node.right, Number):  # a written 0: "(0 = 0)" would say nothing
+        return msg("division by zero in {formula!r}", formula=to_text(node))
     return msg(
         "division by zero in {formula!r} ({divisor} = 0)",
         formula=to_text(node),
@@ -319,6 +333,9 @@ class Program:
 
 def _result(program: Program | TreeProgram, env: _Env, value: _Value) -> Result:
     """The result of one run of ``program``, from its value and what ``env`` kept."""
+    units = env.units
+    if units is not None and len({unit for _, unit in units}) > 1:
+        check_units(program.formula, frozenset(units))  # + and - join values of one unit
     if isinstance(value, _Missing):
         reasons = _dedupe([*env.notes, *value.reasons])
         final: Decimal | NotAvailable = ND
@@ -396,7 +413,7 @@ class TreeProgram:
                 else:
                     env.inputs[(code, year)] = value
                     return value
-            return _read_other(env, raw, code, year, self._zero)
+            return _read_other(env, raw, node, self._zero)
         if isinstance(node, Neg):
             operand = self._value(node.operand, env)
             return operand if isinstance(operand, _Missing) else EXACT.minus(operand)
