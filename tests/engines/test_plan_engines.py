@@ -169,3 +169,68 @@ def test_the_engines_agree_on_the_modena_plan(shuffled: bool) -> None:
         key: value / 2 if isinstance(value, Decimal) else value for key, value in data.items()
     }
     check_plan(plan, {"MO": data, "BO": halved}, (2022, 2023, 2024), reach=2, shuffled=shuffled)
+
+
+@settings(max_examples=60)
+@given(st.data())
+def test_values_written_with_units_give_the_same_verdicts_in_python_and_duckdb(
+    data: st.DataObject,
+) -> None:
+    """Data as people write it (``5 %``, ``3 gg``, ``1.000 €``): where a formula joins
+    different units with + or -, both engines say N/D for the same reason, never a sum."""
+    plan = data.draw(kst.plans(max_indicators=5), label="plan")
+    values: dict[Any, Any] = dict(data.draw(kst.plan_datasets(plan, years=YEARS)))
+    # a unit for each driver (indicators read from the data keep the plan's)
+    indicators = {indicator.code for indicator in plan.indicators().values()}
+    drivers = sorted({code for code, _ in values} - indicators)
+    units = data.draw(
+        st.fixed_dictionaries({code: st.sampled_from(["gg", "€", None]) for code in drivers}),
+        label="units",
+    )
+    for (code, year), value in list(values.items()):
+        unit = units.get(code)
+        if isinstance(value, Decimal) and unit is not None:
+            values[(code, year)] = kf.format_value(kf.Quantity(value, unit))
+    for year in (2024, 2025):
+        python = refusal(lambda year=year: evaluate_plan(plan, values, year=year))
+        duck = refusal(lambda year=year: evaluate_plan(plan, values, year=year, engine="duckdb"))
+        assert python == duck
+        if python:
+            continue
+        exact = evaluate_plan(plan, values, year=year)
+        other = evaluate_plan(plan, values, year=year, engine="duckdb")
+        for expected, got in zip(exact.indicators, other.indicators, strict=True):
+            if isinstance(expected.value, dt.date):
+                continue
+            assert agree(expected.value, got.value), (year, expected.id, expected.value, got.value)
+            assert got.reasons == expected.reasons, (year, expected.id)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "mixed"),
+    [("5 €", "3 gg", True), ("5 %", "3 gg", True), ("5 €", "3 €", False), ("5 €", "3", False)],
+)
+def test_a_sum_of_different_units_is_refused_alike_by_both_engines(
+    a: str, b: str, mixed: bool
+) -> None:
+    plan = Plan(
+        "p",
+        groups=(
+            kf.plan.Group(
+                "G",
+                "g",
+                Decimal(1),
+                (
+                    kf.plan.Indicator("X", "x", Decimal("0.5"), formula="A + B"),
+                    kf.plan.Indicator("Y", "y", Decimal("0.5"), formula="X * 2"),
+                ),
+            ),
+        ),
+    )
+    values = {("A", 2025): a, ("B", 2025): b}
+    python, duck = (evaluate_plan(plan, values, year=2025, engine=e) for e in ("python", "duckdb"))
+    for expected, got in zip(python.indicators, duck.indicators, strict=True):
+        assert (got.value, got.reasons) == (expected.value, expected.reasons)
+    assert (python.indicators[0].value is kf.ND) == mixed
+    if mixed:
+        assert "different units" in python.indicators[0].reasons[0]

@@ -24,6 +24,7 @@ from ..decimals import to_decimal
 from ..engines.sql import to_sql
 from ..errors import KpiFormulaError
 from ..formula import Formula
+from ..formulaunits import read_with_unit
 from ..inputs import require_module
 from ..result import MissingPolicy
 from .prepared import PreparedPlan
@@ -31,14 +32,17 @@ from .prepared import PreparedPlan
 __all__ = ["duckdb_values"]
 
 
-def _read(raw: object) -> float | None:
+def _read(raw: object) -> tuple[float | None, bool]:
     """A data value for the table: a double, or NULL for N/D and what cannot be read
-    (the evaluator names why)."""
+    (the evaluator names why); and whether it was written with a unit."""
     try:
-        value = to_decimal(raw, "a data value")
+        if isinstance(raw, (int, float, Decimal)) or raw is None:
+            value, unit = to_decimal(raw, "a data value"), None
+        else:
+            value, unit = read_with_unit(raw, "a data value")
     except KpiFormulaError:
-        return None
-    return float(value) if isinstance(value, Decimal) else None
+        return None, False
+    return (float(value) if isinstance(value, Decimal) else None), unit is not None
 
 
 def _decimal(value: object) -> Decimal:
@@ -89,14 +93,29 @@ def duckdb_values(
         queries[key] = Formula(map_leaves(plan.resolved[key][0].root, rename))
 
     rows = []
+    united: set[str] = set()  # names of codes whose data carry a unit
+
+    def add_row(name: str, when: int, raw: object) -> None:
+        value, has_unit = _read(raw)
+        rows.append((name, when, value))
+        if has_unit:
+            united.add(name)
+
     for key, raw in data.items():
         if isinstance(key, tuple) and len(key) == 2:
             code, when = key
             # a year as the evaluator's lookups find it (numpy's integers too), no bool
             if code in names and isinstance(when, Integral) and not isinstance(when, bool):
-                rows.append((names[code], int(when), _read(raw)))
+                add_row(names[code], int(when), raw)
         elif isinstance(key, str) and key in names and (key, year) not in data:
-            rows.append((names[key], year, _read(raw)))
+            add_row(names[key], year, raw)
+    # a formula reading values written with units is left to the plan evaluator, which
+    # refuses + and - between different units (SQL has doubles only, and would add them)
+    queries = {
+        key: query
+        for key, query in queries.items()
+        if not any(ref.code in united for ref in query.references)
+    }
     connection = duckdb.connect()
     try:
         connection.execute("CREATE TABLE kpi_values (code VARCHAR, year INTEGER, value DOUBLE)")
@@ -126,6 +145,8 @@ def _run(
                 "INSERT INTO kpi_values SELECT ?, year, value FROM kpi_values WHERE code = ?",
                 [own, copies[key]],
             )
+            continue
+        if key not in queries:  # left to the plan evaluator: nothing in SQL reads it
             continue
         found = connection.execute(
             to_sql(queries[key], dialect="duckdb", on_missing=on_missing)
