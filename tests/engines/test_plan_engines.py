@@ -26,6 +26,7 @@ from kpi_formula.data import load_data
 from kpi_formula.plan import Plan, evaluate_plan
 from kpi_formula.plan.planfile import load_plan
 from kpi_formula.result import MissingPolicy
+from kpi_formula.values import Unit
 
 from ..conftest import EXAMPLES
 
@@ -171,6 +172,9 @@ def test_the_engines_agree_on_the_modena_plan(shuffled: bool) -> None:
     check_plan(plan, {"MO": data, "BO": halved}, (2022, 2023, 2024), reach=2, shuffled=shuffled)
 
 
+DRIVER_UNITS: list[Unit | None] = ["gg", "€", None]
+
+
 @settings(max_examples=60)
 @given(st.data())
 def test_values_written_with_units_give_the_same_verdicts_in_python_and_duckdb(
@@ -184,7 +188,9 @@ def test_values_written_with_units_give_the_same_verdicts_in_python_and_duckdb(
     indicators = {indicator.code for indicator in plan.indicators().values()}
     drivers = sorted({code for code, _ in values} - indicators)
     units = data.draw(
-        st.fixed_dictionaries({code: st.sampled_from(["gg", "€", None]) for code in drivers}),
+        st.fixed_dictionaries(
+            {code: st.sampled_from(DRIVER_UNITS) for code in drivers}
+        ),
         label="units",
     )
     for (code, year), value in list(values.items()):
