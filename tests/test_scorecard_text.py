@@ -8,12 +8,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kpi_formula.cli import main
 from kpi_formula.data import load_data
 from kpi_formula.display import display_percent, display_weight
 from kpi_formula.plan.evaluate import evaluate_plan
-from kpi_formula.plan.planfile import load_plan
+from kpi_formula.plan.html import render_page
+from kpi_formula.plan.planfile import load_plan, read_plan
 from kpi_formula.plan.scorecard import render_csv, render_text
 from kpi_formula.plan.scores import NodeScore, PlanEvaluation
 
@@ -36,7 +39,8 @@ def test_rows_say_each_indicators_verdict(evaluation: PlanEvaluation) -> None:
     assert ">= 18.800.000.000 €" in missed and "13.595.300.000 €" in missed
     assert met.split()[-3:] == ["yes", "100,0", "%"]
     assert undecided.split()[-2:] == ["-", "N/D"]
-    assert lines["802"].split()[-2:] == ["100,0", "%"]  # a group: its rolled-up score alone
+    # a group: its rolled-up score alone, short of 1 (802.A1.1 missed): never shown as 100
+    assert lines["802"].split()[-2:] == ["99,9", "%"]
     assert text.splitlines()[1].startswith("score 96,7 %; values 2024, targets 2025")
 
 
@@ -249,3 +253,48 @@ def test_the_command_line_writes_them_in_the_chosen_language(
     out = io.StringIO()
     assert main([*argv, "--csv", "--lang", "en"], out=out) == 0  # --lang first
     assert out.getvalue().startswith("kind,code,")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    actual=st.integers(min_value=900, max_value=999),
+    missed_weight=st.integers(min_value=1, max_value=50),
+)
+def test_a_score_with_a_missed_target_is_never_shown_as_100(
+    actual: int, missed_weight: int
+) -> None:
+    # one indicator missed (at most 99,9 %), the other met: the roll-up is short
+    # of 1 however small the missed one's weight, and every scorecard says so
+    plan = read_plan(
+        'title = "P"\ntarget_years = [2025]\n'
+        '[[node]]\ncode = "G"\nname = "Gruppo"\nweight = "100 %"\n'
+        f'[[node]]\ncode = "I1"\nparent = "G"\nname = "Uno"\nweight = "{missed_weight} %"\n'
+        'formula = "X"\nunit = "N."\ntargets = { 2025 = ">= 1000" }\n'
+        f'[[node]]\ncode = "I2"\nparent = "G"\nname = "Due"\nweight = "{100 - missed_weight} %"\n'
+        'formula = "Y"\nunit = "N."\ntargets = { 2025 = ">= 1" }\n'
+    )
+    evaluation = evaluate_plan(plan, {"X": actual, "Y": 5}, year=2025)
+    assert evaluation.score is not None and evaluation.score < 1
+    for language in ("en", "it"):
+        text = render_text(evaluation, language=language, width=120)
+        summary, rows = text.splitlines()[1], _table(text)[1]
+        assert "100,0 %" not in summary
+        assert not rows[0].endswith("100,0 %"), rows[0]  # the group
+        assert rows[2].endswith("100,0 %")  # the met indicator is 100 %
+        page = render_page(evaluation, language=language)
+        assert display_percent(evaluation.score) in page
+        assert display_percent(evaluation.score) != "100,0 %"
+        separator = ";" if language == "it" else ","
+        for row in _csv(render_csv(evaluation, language=language), separator)[:2]:
+            assert float(row[_SCORE_COLUMN[language]].replace(",", ".")) < 100
+
+
+_SCORE_COLUMN = {"en": "score %", "it": "punteggio %"}
+
+
+@pytest.mark.parametrize(
+    ("score", "shown"),
+    [("0.9996", "99,9 %"), ("0.99949", "99,9 %"), ("1", "100,0 %"), ("0.92163", "92,2 %")],
+)
+def test_scores_are_rounded_half_even_short_of_100(score: str, shown: str) -> None:
+    assert display_percent(Decimal(score)) == shown

@@ -27,7 +27,7 @@ from html import escape
 from typing import Any
 
 from ..decimals import EXACT, decimal_text
-from ..display import display_percent, display_value, display_weight
+from ..display import display_percent, display_value, display_weight, shown_score
 from ..errors import msg
 from ..i18n import Language, Translator, translator
 from ..missing import ND
@@ -141,6 +141,7 @@ def _kind(node: NodeScore, say: Translator) -> str:
 
 _CSV_PLACES = Decimal("0.01")
 _CSV_CONTEXT = Context(prec=1000, rounding=ROUND_HALF_EVEN)
+_CSV_FRACTION_PLACES = Decimal("0.0001")  # two decimals of a percentage
 
 
 def _csv_number(value: Decimal, language: Language) -> str:
@@ -165,7 +166,12 @@ def _csv_value(result: IndicatorResult, language: Language) -> str:
 
 
 def _percent_cell(fraction: Decimal | None, language: Language) -> str:
-    return "" if fraction is None else _csv_number(fraction.scaleb(2, _CSV_CONTEXT), language)
+    """A weight, an achievement or a score in percentage points, two decimals: a
+    fraction short of 1 is never written 100 (see :func:`shown_score`)."""
+    if fraction is None:
+        return ""
+    shown = shown_score(fraction, _CSV_FRACTION_PLACES) if fraction <= 1 else fraction
+    return _csv_number(shown.scaleb(2, _CSV_CONTEXT), language)
 
 
 _CSV_HEADER = (
