@@ -6,6 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kpi_formula as kf
 from kpi_formula.data import load_data, parse_data_value, read_data
@@ -116,3 +118,47 @@ def test_thousands_grouped_by_spaces_read_as_thousands() -> None:
         ("C", 2024): kf.Quantity(Decimal(12_345), "€"),
     }
     assert read_data("code,year,value\nA,2024,2 500\n") == {("A", 2024): Decimal(2500)}
+
+
+_READ_COLUMNS = {"code", "codice", "driver", "codice driver", "year", "anno", "value", "valore"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    name=st.text(
+        st.characters(codec="utf-8", exclude_characters=",;\t\n\r\"'"), min_size=1, max_size=12
+    ).filter(lambda n: n.strip() and n.strip().casefold() not in _READ_COLUMNS),
+    cell=st.sampled_from(["", "Modena", "€", "x"]),
+    wide=st.booleans(),
+    where=st.integers(min_value=0, max_value=3),
+)
+def test_a_column_the_reader_does_not_know_is_refused_naming_it(
+    name: str, cell: str, wide: bool, where: int
+) -> None:
+    # its cells would be dropped in silence: a unit, an entity, a note...
+    if wide and name.strip().isdigit():
+        return  # a year column of a wide file
+    header = ["code", "2025"] if wide else ["code", "year", "value"]
+    row = ["A", "1"] if wide else ["A", "2025", "1"]
+    where = min(where, len(header))
+    header.insert(where, name)
+    row.insert(where, cell)
+    text = ";".join(header) + "\n" + ";".join(row) + "\n"
+    with pytest.raises(kf.DataError) as caught:
+        read_data(text, source="d.csv")
+    assert caught.value.reason == f"the column {name.strip()!r} is not one the data reader knows"
+    assert (caught.value.line, caught.value.column) == (1, where + 1)
+
+
+def test_unit_and_entity_columns_say_what_to_do() -> None:
+    with pytest.raises(kf.DataError, match="'entity'") as caught:
+        read_data("code,year,value,entity\nI,2025,1050,Modena\nI,2024,1000,Bologna\n")
+    assert "one entity (Bologna, Modena)" in str(caught.value.hint)
+    with pytest.raises(kf.DataError, match="'unit'") as caught:
+        read_data("code,year,value,unit\nI,2025,1050,€\n")
+    assert "with its unit" in str(caught.value.hint)
+    with pytest.raises(kf.DataError, match="under no column") as caught:
+        read_data("code,year,value,\nI,2025,1050,€\n")
+    assert (caught.value.line, caught.value.column) == (2, 4)
+    # an empty trailing column, as spreadsheets export, is no column at all
+    assert read_data("code,year,value,\nI,2025,1050,\n") == {("I", 2025): Decimal(1050)}

@@ -76,6 +76,8 @@ _VALUE_COLUMNS = ("value", "valore")
 DATA_SHEETS = ("dati", "data")
 """The names of the sheet a workbook's data is read from, when none is named."""
 _LAYOUT_HINT = msg("start with 'code,year,value' (long) or 'code,2022,2023,2024' (wide)")
+_UNIT_COLUMNS = ("unit", "unità", "unita", "units", "um", "u.m.", "unità di misura")
+_ENTITY_COLUMNS = ("entity", "ente", "entità", "body", "organisation", "organization")
 
 
 def parse_data_value(text: str, *, italian: bool = False) -> Decimal | NotAvailable:
@@ -222,6 +224,7 @@ def read_cells(
         return cells[column] if column < len(cells) else None
 
     if code_column is not None and year_column is not None and value_column is not None:
+        _no_other_columns(header, {code_column, year_column, value_column}, filled, source)
         for line, cells in filled[1:]:
             needed = max(code_column, year_column, value_column)
             if len(cells) <= needed:
@@ -266,6 +269,7 @@ def read_cells(
             line=header_line,
             source=source,
         )
+    _no_other_columns(header, {code_column, *years}, filled, source)
     for line, cells in filled[1:]:
         code = _cell_text(cell(cells, code_column)).strip()
         if not code:
@@ -279,6 +283,57 @@ def read_cells(
                 value = _in_unit(value, (code, year), units, source, line)
                 _store(table, (code, year), value, source, line)
     return table
+
+
+def _no_other_columns(header: list[str], known: set[int], rows: list[Row], source: str) -> None:
+    """Refuse a column the reader would not read: its cells are never dropped in
+    silence (a ``unit`` column would leave each value in another unit than the one
+    written, an ``entity`` column would mix several bodies' data into one plan)."""
+    header_line = rows[0][0]
+    for index, title in enumerate(header):
+        name = title.strip()
+        if index in known or not name:
+            continue
+        folded = name.casefold()
+        if folded in _ENTITY_COLUMNS:
+            entities = sorted(
+                {_cell_text(cells[index]).strip() for _, cells in rows[1:] if index < len(cells)}
+                - {""}
+            )
+            hint = msg(
+                "a data file holds one body's data, the plan's: keep in the file the rows "
+                "of one entity ({entities}) and remove the column",
+                entities=", ".join(clip(e) for e in entities[:5]) or "-",
+            )
+        elif folded in _UNIT_COLUMNS:
+            hint = msg("write each value with its unit (1.050 €, 60 %) and remove the column")
+        else:
+            hint = msg(
+                "data files have the columns code, year and value (long) or a code and "
+                "one column per year (wide): remove the column"
+            )
+        raise DataError(
+            msg("the column {name!r} is not one the data reader knows", name=clip(name)),
+            hint=hint,
+            line=header_line,
+            column=index + 1,
+            source=source,
+        )
+    for line, cells in rows[1:]:
+        for index in range(len(cells)):
+            if index in known or (index < len(header) and header[index].strip()):
+                continue
+            if _cell_text(cells[index]).strip():
+                raise DataError(
+                    msg(
+                        "the cell {text!r} is under no column of the header",
+                        text=clip(_cell_text(cells[index]).strip()),
+                    ),
+                    hint=msg("name its column in the header, or remove it"),
+                    line=line,
+                    column=index + 1,
+                    source=source,
+                )
 
 
 def _in_unit(
