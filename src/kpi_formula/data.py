@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 
 from .decimals import exact, to_decimal
 from .errors import DataError, KpiFormulaError, UnitMismatchError, ValueSyntaxError, clip, msg
-from .inputs import Number, Workbook, csv_delimiter, csv_rows, read_csv_file
+from .inputs import Number, Uncomputed, Workbook, csv_delimiter, csv_rows, read_csv_file
 from .missing import NotAvailable
 from .units import data_in_unit
 from .values import FRACTION_SHIFT, YES_NO, Quantity, Unit, Value, parse_date, parse_value
@@ -76,6 +76,11 @@ _VALUE_COLUMNS = ("value", "valore")
 DATA_SHEETS = ("dati", "data")
 """The names of the sheet a workbook's data is read from, when none is named."""
 _LAYOUT_HINT = msg("start with 'code,year,value' (long) or 'code,2022,2023,2024' (wide)")
+_SPREADSHEET_ERROR = re.compile(
+    r"#(?:NULL!|NULLO!|DIV/0!|VALUE!|VALORE!|REF!|RIF!|NAME\?|NOME\?|NUM!|N/A|N/D|"
+    r"SPILL!|ESPANSIONE!|CALC!|CALC\.!|GETTING_DATA|FIELD!|CAMPO!|BLOCKED!|BLOCCATO!)",
+    re.IGNORECASE,
+)
 _UNIT_COLUMNS = ("unit", "unità", "unita", "units", "um", "u.m.", "unità di misura")
 _ENTITY_COLUMNS = ("entity", "ente", "entità", "body", "organisation", "organization")
 
@@ -158,7 +163,36 @@ def _read_value(cell: object, source: str, line: int, italian: bool) -> DataValu
         return cell
     if isinstance(cell, Number):
         return Quantity(cell.value, "%") if cell.in_percent else cell.value
+    if isinstance(cell, Uncomputed):
+        raise DataError(
+            msg(
+                "the cell holds the formula {formula} without its computed value",
+                formula=clip(cell.formula),
+            ),
+            hint=msg(
+                "open the workbook in Excel or LibreOffice and save it (the value is stored "
+                "then), or type the value"
+            ),
+            line=line,
+            source=source,
+        )
     text = _cell_text(cell).strip()
+    if not text:
+        raise DataError(
+            msg("the value is empty"),
+            hint=msg("write the value, or N/D for a value not available"),
+            line=line,
+            source=source,
+        )
+    if _SPREADSHEET_ERROR.fullmatch(text):
+        # A formula that failed: its value is not known, and N/D would hide a broken
+        # formula (an #N/D of a lookup that found nothing as much as a #DIV/0!).
+        raise DataError(
+            msg("the cell holds the spreadsheet error {text}: its formula failed", text=text),
+            hint=msg("correct the formula, or write N/D for a value not available"),
+            line=line,
+            source=source,
+        )
     try:
         if _DATE.fullmatch(text):
             # Milestones (the date a report was published) are data too.
@@ -171,8 +205,12 @@ def _read_value(cell: object, source: str, line: int, italian: bool) -> DataValu
             return value.amount
         return value
     except KpiFormulaError as error:
+        # one clause: the reason alone where it already quotes the value
+        reason = error.reason
+        if text not in reason:
+            reason = msg("cannot read the value {text!r}: {reason}", text=clip(text), reason=reason)
         raise DataError(
-            msg("cannot read the value {text!r}: {reason}", text=clip(text), reason=error.reason),
+            reason,
             hint=error.hint,
             line=line,
             source=source,
@@ -226,7 +264,7 @@ def read_cells(
     if code_column is not None and year_column is not None and value_column is not None:
         _no_other_columns(header, {code_column, year_column, value_column}, filled, source)
         for line, cells in filled[1:]:
-            needed = max(code_column, year_column, value_column)
+            needed = max(code_column, year_column)  # a value cell left out is an empty one
             if len(cells) <= needed:
                 raise DataError(
                     msg(
@@ -247,7 +285,7 @@ def read_cells(
                     source=source,
                 )
             key = (_cell_text(cells[code_column]).strip(), int(year_text))
-            value = _read_value(cells[value_column], source, line, italian)
+            value = _read_value(cell(cells, value_column), source, line, italian)
             _store(table, key, _in_unit(value, key, units, source, line), source, line)
         return table
     if code_column is None:
@@ -405,7 +443,8 @@ def load_data(
                 if sheet is not None
                 else workbook.find(DATA_SHEETS) or workbook.names[0]
             )
-            return read_cells(workbook.rows(name), source=f"{path}[{name}]", units=units)
+            rows = workbook.rows(name, uncomputed=True)
+            return read_cells(rows, source=f"{path}[{name}]", units=units)
     if sheet is not None:
         raise DataError(
             msg("{path} is a CSV file: it has no sheets", path=str(path)),
