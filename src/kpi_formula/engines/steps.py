@@ -179,8 +179,8 @@ def _compile_division(
     def message() -> Message:  # formatted only when a division by zero happens
         return msg(
             "division by zero in {formula!r} ({divisor} = 0)",
-            formula=to_text(node),
-            divisor=to_text(node.right),
+            formula=to_text(node, as_written=True),
+            divisor=to_text(node.right, as_written=True),
         )
 
     def run(env: _Env) -> _Value:
