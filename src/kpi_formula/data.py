@@ -357,11 +357,14 @@ def _no_other_columns(header: list[str], known: set[int], rows: list[Row], sourc
             column=index + 1,
             source=source,
         )
+    # the cells to look at: under an empty header cell, or beyond the header
+    unnamed = [index for index, title in enumerate(header) if not title.strip()]
+    width = len(header)
     for line, cells in rows[1:]:
-        for index in range(len(cells)):
-            if index in known or (index < len(header) and header[index].strip()):
-                continue
-            if _cell_text(cells[index]).strip():
+        if len(cells) <= width and not unnamed:
+            continue  # the common row: every cell under a column read
+        for index in (*unnamed, *range(width, len(cells))):
+            if index < len(cells) and index not in known and _cell_text(cells[index]).strip():
                 raise DataError(
                     msg(
                         "the cell {text!r} is under no column of the header",
