@@ -6,6 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kpi_formula as kf
 from kpi_formula.data import load_data, parse_data_value, read_data
@@ -116,3 +118,137 @@ def test_thousands_grouped_by_spaces_read_as_thousands() -> None:
         ("C", 2024): kf.Quantity(Decimal(12_345), "€"),
     }
     assert read_data("code,year,value\nA,2024,2 500\n") == {("A", 2024): Decimal(2500)}
+
+
+_READ_COLUMNS = {"code", "codice", "driver", "codice driver", "year", "anno", "value", "valore"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    name=st.text(
+        st.characters(codec="utf-8", exclude_characters=",;\t\n\r\"'"), min_size=1, max_size=12
+    ).filter(lambda n: n.strip() and n.strip().casefold() not in _READ_COLUMNS),
+    cell=st.sampled_from(["", "Modena", "€", "x"]),
+    wide=st.booleans(),
+    where=st.integers(min_value=0, max_value=3),
+)
+def test_a_column_the_reader_does_not_know_is_refused_naming_it(
+    name: str, cell: str, wide: bool, where: int
+) -> None:
+    # its cells would be dropped in silence: a unit, an entity, a note...
+    if wide and name.strip().isdigit():
+        return  # a year column of a wide file
+    header = ["code", "2025"] if wide else ["code", "year", "value"]
+    row = ["A", "1"] if wide else ["A", "2025", "1"]
+    where = min(where, len(header))
+    header.insert(where, name)
+    row.insert(where, cell)
+    text = ";".join(header) + "\n" + ";".join(row) + "\n"
+    with pytest.raises(kf.DataError) as caught:
+        read_data(text, source="d.csv")
+    assert caught.value.reason == f"the column {name.strip()!r} is not one the data reader knows"
+    assert (caught.value.line, caught.value.column) == (1, where + 1)
+
+
+def test_unit_and_entity_columns_say_what_to_do() -> None:
+    with pytest.raises(kf.DataError, match="'entity'") as caught:
+        read_data("code,year,value,entity\nI,2025,1050,Modena\nI,2024,1000,Bologna\n")
+    assert "one entity (Bologna, Modena)" in str(caught.value.hint)
+    with pytest.raises(kf.DataError, match="'unit'") as caught:
+        read_data("code,year,value,unit\nI,2025,1050,€\n")
+    assert "with its unit" in str(caught.value.hint)
+    with pytest.raises(kf.DataError, match="under no column") as caught:
+        read_data("code,year,value,\nI,2025,1050,€\n")
+    assert (caught.value.line, caught.value.column) == (2, 4)
+    # an empty trailing column, as spreadsheets export, is no column at all
+    assert read_data("code,year,value,\nI,2025,1050,\n") == {("I", 2025): Decimal(1050)}
+
+
+_SPREADSHEET_ERRORS = ["#DIV/0!", "#N/D", "#N/A", "#VALUE!", "#VALORE!", "#RIF!", "#NOME?", "#NUM!"]
+
+
+@pytest.mark.parametrize("error", _SPREADSHEET_ERRORS)
+def test_spreadsheet_errors_are_named_and_refused(error: str, tmp_path: Path) -> None:
+    # A failed formula is no value: N/D would hide it (a lookup that found nothing,
+    # a division by zero), so it is refused, saying what it is and how to say N/D.
+    with pytest.raises(kf.DataError) as caught:
+        read_data(f"code;year;value\nA;2025;{error}\n", source="d.csv")
+    assert (
+        caught.value.reason == f"the cell holds the spreadsheet error {error}: its formula failed"
+    )
+    assert "N/D" in str(caught.value.hint)
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["code", "year", "value"])
+    book.active.append(["A", 2025, error])  # openpyxl stores Excel's errors as errors
+    book.save(tmp_path / "d.xlsx")
+    with pytest.raises(kf.DataError, match="spreadsheet error") as caught:
+        load_data(tmp_path / "d.xlsx")
+    assert caught.value.line == 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(st.characters(codec="utf-8", exclude_characters=";\n\r\"'"), max_size=8))
+def test_a_value_refused_is_said_in_one_clause(text: str) -> None:
+    try:
+        read_data(f"code;year;value\nA;2025;{text}\n", source="d.csv")
+    except kf.DataError as error:
+        assert error.reason.count("the value") <= 1, error.reason
+        assert "the value: " not in error.reason
+
+
+def test_empty_values_and_formulas_without_their_value(tmp_path: Path) -> None:
+    for text in (
+        "code,year,value\nA,2025,\n",
+        "code,year,value\nA,2025, \n",
+        "code,year,value\nA,2025\n",
+    ):
+        with pytest.raises(kf.DataError) as caught:
+            read_data(text)
+        assert caught.value.reason == "the value is empty"
+        assert caught.value.hint == "write the value, or N/D for a value not available"
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for row in (["code", "year", "value"], ["A", 2025, "=1/0"], ["B", 2025, 7], ["C", 2025, None]):
+        book.active.append(row)
+    path = tmp_path / "d.xlsx"
+    book.save(path)  # openpyxl saves formulas without the value they compute
+    with pytest.raises(kf.DataError) as caught:
+        load_data(path)
+    assert caught.value.reason == "the cell holds the formula =1/0 without its computed value"
+    assert caught.value.line == 2
+    assert "save it" in str(caught.value.hint)
+    # as Excel saves it, with the value it computed: read as that value
+    _store_computed(path, "C2", "0.25")
+    with pytest.raises(kf.DataError, match="the value is empty") as caught:
+        load_data(path)  # C, whose cell is empty, not a formula
+    assert caught.value.line == 4
+
+
+def _store_computed(path: Path, cell: str, value: str) -> None:
+    """Write into the workbook the value a formula cell computed, as Excel does."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = re.sub(
+        rb'(<c r="' + cell.encode() + rb'"[^>]*>\s*<f>[^<]*</f>)(<v\s*/>|<v></v>)?',
+        lambda m: m.group(1) + b"<v>" + value.encode() + b"</v>",
+        parts[sheet],
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def test_a_formula_saved_with_its_value_is_that_value(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for row in (["code", "year", "value"], ["A", 2025, "=1/4"]):
+        book.active.append(row)
+    path = tmp_path / "d.xlsx"
+    book.save(path)
+    _store_computed(path, "C2", "0.25")
+    assert load_data(path) == {("A", 2025): Decimal("0.25")}

@@ -70,11 +70,18 @@ def percent(text: str) -> Decimal | None:
 
 
 def assert_shows(shown: Decimal | None, exact: Decimal | None, decimals: int, where: str) -> None:
-    """``shown`` (in points, rounded to ``decimals``) is ``exact`` (a fraction)."""
+    """``shown`` (in points, rounded to ``decimals``) is ``exact`` (a fraction);
+    short of 1, it is short of 100 too (rounded down where it would reach it)."""
     if exact is None:
         assert shown is None, where
         return
     assert shown is not None, where
+    step = Decimal(1).scaleb(-decimals)
+    if exact < 1:
+        assert shown <= 100 - step, (where, shown, exact)
+        if exact * 100 > 100 - step:
+            assert shown == 100 - step, (where, shown, exact)
+            return
     assert abs(shown - exact * 100) <= Decimal(5).scaleb(-decimals - 1), (where, shown, exact)
 
 
@@ -108,15 +115,23 @@ def text_rows(evaluation: PlanEvaluation, language: str) -> list[tuple[NodeScore
     return shown
 
 
+def counted(exact: Decimal | None, evaluation: PlanEvaluation) -> Decimal | None:
+    """What a row's score shows: its own, or under the N/D policy ``zero`` the 0 an
+    N/D row counts for in its group's score."""
+    if exact is None and evaluation.nd_policy == "zero":
+        return Decimal(0)
+    return exact
+
+
 def assert_text_rows(evaluation: PlanEvaluation, language: str) -> None:
     for node, met_word, score_text in text_rows(evaluation, language):
         score = percent(score_text)
         result = node.indicator
         if result is None:
-            assert_shows(score, node.score, 1, node.code)
+            assert_shows(score, counted(node.score, evaluation), 1, node.code)
             continue
         assert met_word == WORDS[language][result.met], (node.code, met_word, result.met)
-        assert_shows(score, result.achievement, 1, node.code)
+        assert_shows(score, counted(result.achievement, evaluation), 1, node.code)
         if result.met is False:
             assert score is not None
             assert score < 100, node.code  # a missed target never shows 100 %
@@ -138,11 +153,11 @@ def assert_csv_rows(evaluation: PlanEvaluation, language: str) -> None:
         assert row[code] in (node.code, f"'{node.code}")  # neutralised as a formula
         result = node.indicator
         if result is None:
-            assert_shows(percent(row[score]), node.score, 2, node.code)
+            assert_shows(percent(row[score]), counted(node.score, evaluation), 2, node.code)
             continue
         assert row[met] == CSV_WORDS[language][result.met], (node.code, row[met], result.met)
         assert_shows(percent(row[achievement]), result.achievement, 2, node.code)
-        assert_shows(percent(row[score]), node.score, 2, node.code)
+        assert_shows(percent(row[score]), counted(node.score, evaluation), 2, node.code)
         if result.met is False:
             shown = percent(row[achievement])
             assert shown is not None

@@ -287,3 +287,35 @@ def test_a_value_is_judged_in_its_indicators_unit() -> None:
     # a target in days for a count is not compared as if it were a count
     assert by_id["WRONG"].met is None and by_id["WRONG"].outcome is None
     assert len(by_id["WRONG"].reasons) == 1 and "gg" in by_id["WRONG"].reasons[0]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    code=st.from_regex(r"[1-9][0-9]{0,3}(\.[0-9]{1,2})?", fullmatch=True),
+    engine=st.sampled_from(["python", "duckdb"]),
+)
+def test_a_reason_writes_the_formula_as_the_plan_does(code: str, engine: str) -> None:
+    # a driver with a numeric code (the seed's "50", its firms): the canonical
+    # spelling 50[0] is for reading back without the catalog, never for a reader
+    if engine == "duckdb":
+        pytest.importorskip("duckdb")
+    written = f"W * 1000 / {code}"
+    plan = Plan(
+        "p",
+        groups=(Group("G", "group", Decimal(1), (indicator("C", written, unit="N."),)),),
+        drivers=(kf.Driver(code, "firms"),),
+    )
+    evaluation = evaluate_plan(plan, {"W": 200, code: 0}, year=2025, engine=engine)  # type: ignore[arg-type]
+    (result,) = evaluation.indicators
+    assert result.reasons == (f"division by zero in {written!r} ({code} = 0)",)
+
+
+@pytest.mark.parametrize(
+    ("x", "points", "shown"), [(947, "94,70", "94,70 %"), (1, "0,10", "0,10 %")]
+)
+def test_the_points_note_gives_the_indicators_own_value(x: int, points: str, shown: str) -> None:
+    plan = plan_of(indicator("E", "X / Y * 100", unit="%"))
+    (result,) = evaluate_plan(plan, {"X": x, "Y": 1000}, year=2025).indicators
+    assert result.notes[0].endswith(f"percentage points ({points} is {shown})"), result.notes
+    (result,) = evaluate_plan(plan, {"X": x}, year=2025).indicators  # N/D: no number at all
+    assert result.notes[0] == "the formula scales by 100: its value is in percentage points"

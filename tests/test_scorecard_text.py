@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kpi_formula.cli import main
 from kpi_formula.data import load_data
 from kpi_formula.display import display_percent, display_weight
+from kpi_formula.i18n import Language
 from kpi_formula.plan.evaluate import evaluate_plan
-from kpi_formula.plan.planfile import load_plan
-from kpi_formula.plan.scorecard import render_csv, render_text
+from kpi_formula.plan.html import render_page
+from kpi_formula.plan.planfile import load_plan, read_plan
+from kpi_formula.plan.scorecard import render_csv, render_html, render_text
 from kpi_formula.plan.scores import NodeScore, PlanEvaluation
 
 from .conftest import EXAMPLES
@@ -36,7 +41,8 @@ def test_rows_say_each_indicators_verdict(evaluation: PlanEvaluation) -> None:
     assert ">= 18.800.000.000 €" in missed and "13.595.300.000 €" in missed
     assert met.split()[-3:] == ["yes", "100,0", "%"]
     assert undecided.split()[-2:] == ["-", "N/D"]
-    assert lines["802"].split()[-2:] == ["100,0", "%"]  # a group: its rolled-up score alone
+    # a group: its rolled-up score alone, short of 1 (802.A1.1 missed): never shown as 100
+    assert lines["802"].split()[-2:] == ["99,9", "%"]
     assert text.splitlines()[1].startswith("score 96,7 %; values 2024, targets 2025")
 
 
@@ -249,3 +255,174 @@ def test_the_command_line_writes_them_in_the_chosen_language(
     out = io.StringIO()
     assert main([*argv, "--csv", "--lang", "en"], out=out) == 0  # --lang first
     assert out.getvalue().startswith("kind,code,")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    actual=st.integers(min_value=900, max_value=999),
+    missed_weight=st.integers(min_value=1, max_value=50),
+)
+def test_a_score_with_a_missed_target_is_never_shown_as_100(
+    actual: int, missed_weight: int
+) -> None:
+    # one indicator missed (at most 99,9 %), the other met: the roll-up is short
+    # of 1 however small the missed one's weight, and every scorecard says so
+    plan = read_plan(
+        'title = "P"\ntarget_years = [2025]\n'
+        '[[node]]\ncode = "G"\nname = "Gruppo"\nweight = "100 %"\n'
+        f'[[node]]\ncode = "I1"\nparent = "G"\nname = "Uno"\nweight = "{missed_weight} %"\n'
+        'formula = "X"\nunit = "N."\ntargets = { 2025 = ">= 1000" }\n'
+        f'[[node]]\ncode = "I2"\nparent = "G"\nname = "Due"\nweight = "{100 - missed_weight} %"\n'
+        'formula = "Y"\nunit = "N."\ntargets = { 2025 = ">= 1" }\n'
+    )
+    evaluation = evaluate_plan(plan, {"X": actual, "Y": 5}, year=2025)
+    assert evaluation.score is not None and evaluation.score < 1
+    for language in ("en", "it"):
+        text = render_text(evaluation, language=language, width=120)
+        summary, rows = text.splitlines()[1], _table(text)[1]
+        assert "100,0 %" not in summary
+        assert not rows[0].endswith("100,0 %"), rows[0]  # the group
+        assert rows[2].endswith("100,0 %")  # the met indicator is 100 %
+        page = render_page(evaluation, language=language)
+        assert display_percent(evaluation.score) in page
+        assert display_percent(evaluation.score) != "100,0 %"
+        separator = ";" if language == "it" else ","
+        for row in _csv(render_csv(evaluation, language=language), separator)[:2]:
+            assert float(row[_SCORE_COLUMN[language]].replace(",", ".")) < 100
+
+
+_SCORE_COLUMN = {"en": "score %", "it": "punteggio %"}
+
+
+@pytest.mark.parametrize(
+    ("score", "shown"),
+    [("0.9996", "99,9 %"), ("0.99949", "99,9 %"), ("1", "100,0 %"), ("0.92163", "92,2 %")],
+)
+def test_scores_are_rounded_half_even_short_of_100(score: str, shown: str) -> None:
+    assert display_percent(Decimal(score)) == shown
+
+
+_SMALL_PLAN = """title = "P"
+target_years = [2025]
+
+[[node]]
+code = "M1"
+name = "Missione"
+weight = "100 %"
+
+[[node]]
+code = "A"
+parent = "M1"
+name = "ratio"
+weight = "25 %"
+formula = "X / Y"
+unit = "%"
+targets = { 2025 = ">= 50 %" }
+
+[[node]]
+code = "E"
+parent = "M1"
+name = "yesno"
+weight = "25 %"
+targets = { 2025 = "SI" }
+
+[[node]]
+code = "F"
+parent = "M1"
+name = "no"
+weight = "25 %"
+targets = { 2025 = "NO" }
+
+[[node]]
+code = "G"
+parent = "M1"
+name = "count"
+weight = "25 %"
+unit = "N."
+"""
+
+
+def _small(**options: object) -> PlanEvaluation:
+    data = {("X", 2025): 3, ("Y", 2025): 0, ("E", 2025): 1, ("F", 2025): 0, ("G", 2025): 7}
+    return evaluate_plan(read_plan(_SMALL_PLAN), data, year=2025, **options)  # type: ignore[arg-type]
+
+
+def _row(text: str, code: str) -> list[str]:
+    return next(line.split() for line in _table(text)[1] if line.split()[0] == code)
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_a_yes_no_indicator_without_a_unit_shows_yes_or_no(language: Language) -> None:
+    evaluation = _small()
+    text = render_text(evaluation, language=language)
+    assert _row(text, "E")[4] == "SI" and _row(text, "F")[4] == "NO"
+    assert "<td>SI</td>" in render_html(evaluation, language=language)
+    rows = _csv(render_csv(evaluation), ",")
+    assert [row["unit"] for row in rows if row["code"] in ("E", "F")] == ["sì/no"] * 2
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_under_nd_policy_zero_a_row_shows_the_score_it_counts_for(language: Language) -> None:
+    evaluation = _small(nd_policy="zero")
+    text = render_text(evaluation, language=language)
+    # A is N/D and G has no target: both count as 0 in the group's 50 %
+    assert evaluation.score == Decimal("0.5")
+    assert _row(text, "A")[-2:] == ["0,0", "%"] and _row(text, "G")[-2:] == ["0,0", "%"]
+    assert _row(text, "A")[4] == "N/D"
+    rows = {row["code"]: row for row in _csv(render_csv(evaluation), ",")}
+    assert rows["A"]["score %"] == "0" and rows["A"]["achievement %"] == ""
+    # renormalised, they are left out and shown N/D
+    text = render_text(_small(), language=language)
+    assert _row(text, "A")[-1] == "N/D" and _row(text, "G")[-1] == "N/D"
+
+
+def test_indicators_not_judged_are_listed_with_their_reason() -> None:
+    text = render_text(_small(), width=100)
+    assert text.split("not judged (1):\n", 1)[1].splitlines()[0] == "  G: no target for 2025"
+    text = render_text(_small(), language="it", width=100)
+    assert "  G: " in text.split("N/D (1):", 1)[1]
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+@pytest.mark.parametrize("policy", ["renormalise", "zero"])
+def test_the_summary_breaks_between_clauses_within_the_width(
+    language: Language, policy: str
+) -> None:
+    evaluation = _small(nd_policy=policy)
+    whole = render_text(evaluation, language=language, width=300).splitlines()[1]
+    for width in range(80, 100):
+        lines = render_text(evaluation, language=language, width=width).splitlines()
+        summary = lines[1 : lines.index("")]
+        assert " ".join(summary) == whole
+        assert all(len(line) <= width for line in summary)
+        assert all(line.endswith(";") for line in summary[:-1]), summary
+
+
+def _plan_cli(tmp_path: Path, *options: str) -> tuple[int, str, str]:
+    plan, data = tmp_path / "p.toml", tmp_path / "d.csv"
+    plan.write_text(_SMALL_PLAN, encoding="utf-8")
+    data.write_text("code,year,value\nX,2025,3\nY,2025,1\nX,2024,1\nY,2024,1\n", encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err):
+        status = main(["plan", "scorecard", str(plan), "--data", str(data), *options], out=out)
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_a_target_year_the_plan_has_no_target_for_is_said(tmp_path: Path) -> None:
+    status, out, err = _plan_cli(tmp_path, "--year", "2025", "--targets", "3000")
+    assert status == 2 and out == ""
+    assert "the plan sets no target for 3000 (its target years: 2025)" in err
+    # the year of the values, taken for the targets' too: scored unjudged, with a word why
+    status, out, err = _plan_cli(tmp_path, "--year", "2024")
+    assert status == 0
+    assert "warning: the plan sets no target for 2024 (its target years: 2025)" in err
+    assert "pass --targets" in err
+    status, out, err = _plan_cli(tmp_path, "--year", "2024", "--targets", "2025")
+    assert (status, err) == (0, "")
+
+
+def test_a_year_the_data_holds_nothing_for_is_said(tmp_path: Path) -> None:
+    status, out, err = _plan_cli(tmp_path, "--year", "2026", "--targets", "2025")
+    assert status == 0
+    assert "warning: the data holds no value for 2026 (its years: 2024, 2025)" in err
+    assert "score N/D" in out

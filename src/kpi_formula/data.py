@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 
 from .decimals import exact, to_decimal
 from .errors import DataError, KpiFormulaError, UnitMismatchError, ValueSyntaxError, clip, msg
-from .inputs import Number, Workbook, csv_delimiter, csv_rows, read_csv_file
+from .inputs import Number, Uncomputed, Workbook, csv_delimiter, csv_rows, read_csv_file
 from .missing import NotAvailable
 from .units import data_in_unit
 from .values import FRACTION_SHIFT, YES_NO, Quantity, Unit, Value, parse_date, parse_value
@@ -76,6 +76,13 @@ _VALUE_COLUMNS = ("value", "valore")
 DATA_SHEETS = ("dati", "data")
 """The names of the sheet a workbook's data is read from, when none is named."""
 _LAYOUT_HINT = msg("start with 'code,year,value' (long) or 'code,2022,2023,2024' (wide)")
+_SPREADSHEET_ERROR = re.compile(
+    r"#(?:NULL!|NULLO!|DIV/0!|VALUE!|VALORE!|REF!|RIF!|NAME\?|NOME\?|NUM!|N/A|N/D|"
+    r"SPILL!|ESPANSIONE!|CALC!|CALC\.!|GETTING_DATA|FIELD!|CAMPO!|BLOCKED!|BLOCCATO!)",
+    re.IGNORECASE,
+)
+_UNIT_COLUMNS = ("unit", "unità", "unita", "units", "um", "u.m.", "unità di misura")
+_ENTITY_COLUMNS = ("entity", "ente", "entità", "body", "organisation", "organization")
 
 
 def parse_data_value(text: str, *, italian: bool = False) -> Decimal | NotAvailable:
@@ -156,7 +163,36 @@ def _read_value(cell: object, source: str, line: int, italian: bool) -> DataValu
         return cell
     if isinstance(cell, Number):
         return Quantity(cell.value, "%") if cell.in_percent else cell.value
+    if isinstance(cell, Uncomputed):
+        raise DataError(
+            msg(
+                "the cell holds the formula {formula} without its computed value",
+                formula=clip(cell.formula),
+            ),
+            hint=msg(
+                "open the workbook in Excel or LibreOffice and save it (the value is stored "
+                "then), or type the value"
+            ),
+            line=line,
+            source=source,
+        )
     text = _cell_text(cell).strip()
+    if not text:
+        raise DataError(
+            msg("the value is empty"),
+            hint=msg("write the value, or N/D for a value not available"),
+            line=line,
+            source=source,
+        )
+    if _SPREADSHEET_ERROR.fullmatch(text):
+        # A formula that failed: its value is not known, and N/D would hide a broken
+        # formula (an #N/D of a lookup that found nothing as much as a #DIV/0!).
+        raise DataError(
+            msg("the cell holds the spreadsheet error {text}: its formula failed", text=text),
+            hint=msg("correct the formula, or write N/D for a value not available"),
+            line=line,
+            source=source,
+        )
     try:
         if _DATE.fullmatch(text):
             # Milestones (the date a report was published) are data too.
@@ -169,8 +205,12 @@ def _read_value(cell: object, source: str, line: int, italian: bool) -> DataValu
             return value.amount
         return value
     except KpiFormulaError as error:
+        # one clause: the reason alone where it already quotes the value
+        reason = error.reason
+        if text not in reason:
+            reason = msg("cannot read the value {text!r}: {reason}", text=clip(text), reason=reason)
         raise DataError(
-            msg("cannot read the value {text!r}: {reason}", text=clip(text), reason=error.reason),
+            reason,
             hint=error.hint,
             line=line,
             source=source,
@@ -222,8 +262,9 @@ def read_cells(
         return cells[column] if column < len(cells) else None
 
     if code_column is not None and year_column is not None and value_column is not None:
+        _no_other_columns(header, {code_column, year_column, value_column}, filled, source)
         for line, cells in filled[1:]:
-            needed = max(code_column, year_column, value_column)
+            needed = max(code_column, year_column)  # a value cell left out is an empty one
             if len(cells) <= needed:
                 raise DataError(
                     msg(
@@ -244,7 +285,7 @@ def read_cells(
                     source=source,
                 )
             key = (_cell_text(cells[code_column]).strip(), int(year_text))
-            value = _read_value(cells[value_column], source, line, italian)
+            value = _read_value(cell(cells, value_column), source, line, italian)
             _store(table, key, _in_unit(value, key, units, source, line), source, line)
         return table
     if code_column is None:
@@ -266,6 +307,7 @@ def read_cells(
             line=header_line,
             source=source,
         )
+    _no_other_columns(header, {code_column, *years}, filled, source)
     for line, cells in filled[1:]:
         code = _cell_text(cell(cells, code_column)).strip()
         if not code:
@@ -279,6 +321,60 @@ def read_cells(
                 value = _in_unit(value, (code, year), units, source, line)
                 _store(table, (code, year), value, source, line)
     return table
+
+
+def _no_other_columns(header: list[str], known: set[int], rows: list[Row], source: str) -> None:
+    """Refuse a column the reader would not read: its cells are never dropped in
+    silence (a ``unit`` column would leave each value in another unit than the one
+    written, an ``entity`` column would mix several bodies' data into one plan)."""
+    header_line = rows[0][0]
+    for index, title in enumerate(header):
+        name = title.strip()
+        if index in known or not name:
+            continue
+        folded = name.casefold()
+        if folded in _ENTITY_COLUMNS:
+            entities = sorted(
+                {_cell_text(cells[index]).strip() for _, cells in rows[1:] if index < len(cells)}
+                - {""}
+            )
+            hint = msg(
+                "a data file holds one body's data, the plan's: keep in the file the rows "
+                "of one entity ({entities}) and remove the column",
+                entities=", ".join(clip(e) for e in entities[:5]) or "-",
+            )
+        elif folded in _UNIT_COLUMNS:
+            hint = msg("write each value with its unit (1.050 €, 60 %) and remove the column")
+        else:
+            hint = msg(
+                "data files have the columns code, year and value (long) or a code and "
+                "one column per year (wide): remove the column"
+            )
+        raise DataError(
+            msg("the column {name!r} is not one the data reader knows", name=clip(name)),
+            hint=hint,
+            line=header_line,
+            column=index + 1,
+            source=source,
+        )
+    # the cells to look at: under an empty header cell, or beyond the header
+    unnamed = [index for index, title in enumerate(header) if not title.strip()]
+    width = len(header)
+    for line, cells in rows[1:]:
+        if len(cells) <= width and not unnamed:
+            continue  # the common row: every cell under a column read
+        for index in (*unnamed, *range(width, len(cells))):
+            if index < len(cells) and index not in known and _cell_text(cells[index]).strip():
+                raise DataError(
+                    msg(
+                        "the cell {text!r} is under no column of the header",
+                        text=clip(_cell_text(cells[index]).strip()),
+                    ),
+                    hint=msg("name its column in the header, or remove it"),
+                    line=line,
+                    column=index + 1,
+                    source=source,
+                )
 
 
 def _in_unit(
@@ -350,7 +446,8 @@ def load_data(
                 if sheet is not None
                 else workbook.find(DATA_SHEETS) or workbook.names[0]
             )
-            return read_cells(workbook.rows(name), source=f"{path}[{name}]", units=units)
+            rows = workbook.rows(name, uncomputed=True)
+            return read_cells(rows, source=f"{path}[{name}]", units=units)
     if sheet is not None:
         raise DataError(
             msg("{path} is a CSV file: it has no sheets", path=str(path)),

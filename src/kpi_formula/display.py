@@ -27,7 +27,7 @@ from .decimals import MAX_DIGITS, ROUNDING, decimal_text, written_digits
 from .missing import ND, NotAvailable
 from .values import UNITS, YES_NO, Quantity, format_value, fraction_shift
 
-__all__ = ["display_exact", "display_percent", "display_value", "display_weight"]
+__all__ = ["display_exact", "display_percent", "display_value", "display_weight", "shown_score"]
 
 _PLACES = Decimal("0.01")
 _SCORE_PLACES = Decimal("0.001")
@@ -77,11 +77,27 @@ def display_exact(value: Decimal, language: str) -> str:
     return format_value(Quantity(value))
 
 
+def shown_score(score: Decimal, places: Decimal = _SCORE_PLACES) -> Decimal:
+    """A score or an achievement in [0, 1] rounded to ``places`` (of the fraction)
+    for people to read: half-even, except that a score short of 1 is never shown
+    as 1 (a plan with a missed target is not "100,0 %", as an indicator with a
+    missed target is at most 99,9 %): it is rounded down instead.
+
+    >>> shown_score(Decimal("0.9996")), shown_score(Decimal("0.92163"))
+    (Decimal('0.999'), Decimal('0.922'))
+    """
+    rounded = score.quantize(places, context=ROUNDING)
+    if score < 1 <= rounded:
+        return 1 - places
+    return rounded
+
+
 def display_percent(score: Decimal | None) -> str:
-    """An achievement or a score in [0, 1] as a percentage with one decimal."""
+    """An achievement or a score in [0, 1] as a percentage with one decimal; a
+    score short of 100 % is at most ``99,9 %`` (see :func:`shown_score`)."""
     if score is None:
         return "N/D"
-    return format_value(Quantity(score.quantize(_SCORE_PLACES, context=ROUNDING), "%"))
+    return format_value(Quantity(shown_score(score), "%"))
 
 
 def display_weight(weight: Decimal) -> str:

@@ -55,6 +55,7 @@ __all__ = [
     "MAX_SHEET_CELLS",
     "MAX_UNZIPPED_BYTES",
     "Number",
+    "Uncomputed",
     "Workbook",
     "csv_delimiter",
     "csv_rows",
@@ -284,7 +285,17 @@ class Number:
         return "%" in re.sub(r'"[^"]*+"|\[[^\]]*+\]|\\.', "", section)
 
 
+@dataclass(frozen=True, slots=True)
+class Uncomputed:
+    """A formula cell of a workbook saved without the value it computes (a
+    workbook written by a program, never opened and saved in Excel): what it
+    shows is not in the file."""
+
+    formula: str
+
+
 _REFERENCE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s/>]")
 
 
 def _column_number(letters: str) -> int:
@@ -484,6 +495,8 @@ class Workbook:
         except Exception as error:  # openpyxl and zipfile raise many kinds for a damaged file
             raise self._unreadable(error) from None
         self.names: tuple[str, ...] = tuple(self._book.sheetnames)
+        self._data, self._openpyxl = data, openpyxl
+        self._formulas: Any = None  # the workbook read for its formulas, when asked
 
     def _fail(self, message: str, hint: str, line: int | None = None) -> _FileError:
         return self.error_type(message, hint=hint, line=line, source=str(self.path))
@@ -542,6 +555,8 @@ class Workbook:
     def close(self) -> None:
         """Let go of the workbook."""
         self._book.close()
+        if self._formulas is not None:
+            self._formulas.close()
 
     def find(self, names: tuple[str, ...]) -> str | None:
         """The first sheet whose name is one of ``names`` (case and spaces aside)."""
@@ -562,21 +577,28 @@ class Workbook:
             msg("its sheets are {names}", names=", ".join(repr(n) for n in self.names)),
         )
 
-    def rows(self, name: str) -> list[tuple[int, list[object]]]:
+    def rows(self, name: str, *, uncomputed: bool = False) -> list[tuple[int, list[object]]]:
         """The rows of sheet ``name`` that hold something, each with its number.
 
         A cell is ``None`` (empty), a ``str``, a ``bool``, a :class:`Number` or a
-        ``datetime.datetime``/``datetime.date``.
+        ``datetime.datetime``/``datetime.date``; a cell holding one of Excel's
+        errors (``#DIV/0!``, ``#N/D``) is its text.  With ``uncomputed``, a formula
+        cell saved without its value is an :class:`Uncomputed` rather than
+        ``None`` (it costs a second reading of a sheet that has formulas).
         """
         sheet = self._book[name]
         source = f"{self.path}[{name}]"
         sheet.reset_dimensions()  # read every row there is, not only the declared ones
+        formulas = self._uncomputed(name) if uncomputed else {}
         found: list[tuple[int, list[object]]] = []
         try:
             for number, row in enumerate(sheet.iter_rows(), start=1):
                 values = [
                     self._value(cell, source, number, column) for column, cell in enumerate(row, 1)
                 ]
+                for column, formula in formulas.get(number, {}).items():
+                    if column <= len(values) and values[column - 1] is None:
+                        values[column - 1] = Uncomputed(formula)
                 if any(value is not None and value != "" for value in values):
                     found.append((number, values))
         except _FileError:
@@ -584,6 +606,33 @@ class Workbook:
         except Exception as error:  # a damaged part, met only now in read-only mode
             raise self._unreadable(error) from None
         return found
+
+    def _uncomputed(self, name: str) -> dict[int, dict[int, str]]:
+        """The formulas of sheet ``name``, by row and column: none read at all for a
+        sheet without any (the common case)."""
+        import zipfile
+
+        path = getattr(self._book[name], "_worksheet_path", None)
+        try:
+            if path is not None:
+                with zipfile.ZipFile(io.BytesIO(self._data)) as archive:
+                    if not _FORMULA_TAG.search(archive.read(path)):
+                        return {}
+            if self._formulas is None:
+                self._formulas = self._openpyxl.load_workbook(
+                    io.BytesIO(self._data), read_only=True, data_only=False
+                )
+            sheet = self._formulas[name]
+            sheet.reset_dimensions()
+            formulas: dict[int, dict[int, str]] = {}
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                for column, value in enumerate(row, start=1):
+                    text = getattr(value, "text", value)  # an array formula has its text
+                    if isinstance(text, str) and text.startswith("="):
+                        formulas.setdefault(number, {})[column] = text
+        except Exception as error:  # a damaged part, met only now in read-only mode
+            raise self._unreadable(error) from None
+        return formulas
 
     def _value(self, cell: Any, source: str, line: int, column: int) -> object:
         value = cell.value

@@ -40,19 +40,29 @@ def _precedence(node: Node) -> int:
     return _ATOM
 
 
-def format_ref(code: str, offset: int) -> str:
+def format_ref(code: str, offset: int, *, as_written: bool = False) -> str:
     """Write a reference the way the parser reads it back.
+
+    With ``as_written``, the way a plan writes it for a reader who has the
+    plan's catalog: a driver with a numeric code in the evaluation year is its
+    code (``50``), as the plan writes it, not ``50[0]`` (which reads back without
+    the catalog).  Messages use that spelling.
 
     >>> format_ref("A", -1), format_ref("A", 0), format_ref("50", -1)
     ('A-1', 'A', '50[-1]')
     >>> format_ref("Spesa (€)", 0), format_ref("m²", -1)
     ('"Spesa (€)"', '"m²"[-1]')
+    >>> format_ref("50", 0), format_ref("50", 0, as_written=True)
+    ('50[0]', '50')
     """
     if _needs_quotes(code):
         return f'"{code}"' if offset == 0 else f'"{code}"[{offset}]'
+    numeric = all(NUMBER_PATTERN.fullmatch(word) for word in code.split(" "))
+    if as_written and numeric and offset == 0:
+        return code
     explicit = (
         offset > 0
-        or all(NUMBER_PATTERN.fullmatch(word) for word in code.split(" "))
+        or numeric
         or (_YEAR_SUFFIX.search(code) is not None and (offset != 0 or code.lower().endswith(".n")))
     )
     if explicit:
@@ -60,18 +70,19 @@ def format_ref(code: str, offset: int) -> str:
     return code if offset == 0 else f"{code}{offset}"
 
 
-def to_text(node: Node) -> str:
-    """The canonical text of a syntax tree."""
+def to_text(node: Node, *, as_written: bool = False) -> str:
+    """The canonical text of a syntax tree; with ``as_written``, its references
+    spelt as a plan writes them (see :func:`format_ref`), for messages."""
     if isinstance(node, Number):
         return node.text
     if isinstance(node, Ref):
-        return format_ref(node.code, node.offset)
+        return format_ref(node.code, node.offset, as_written=as_written)
     if isinstance(node, Neg):
-        inner = to_text(node.operand)
+        inner = to_text(node.operand, as_written=as_written)
         return f"-({inner})" if _precedence(node.operand) < _UNARY else f"-{inner}"
     precedence = _PRECEDENCE[node.op]
-    left = to_text(node.left)
-    right = to_text(node.right)
+    left = to_text(node.left, as_written=as_written)
+    right = to_text(node.right, as_written=as_written)
     if _precedence(node.left) < precedence:
         left = f"({left})"
     if _precedence(node.right) <= precedence:

@@ -202,11 +202,11 @@ def _read_other(env: _Env, raw: object, node: Ref, zero: bool) -> _Value:
 
 def _division_by_zero(node: BinOp) -> Message:
     if isinstance(node.right, Number):  # a written 0: "(0 = 0)" would say nothing
-        return msg("division by zero in {formula!r}", formula=to_text(node))
+        return msg("division by zero in {formula!r}", formula=to_text(node, as_written=True))
     return msg(
         "division by zero in {formula!r} ({divisor} = 0)",
-        formula=to_text(node),
-        divisor=to_text(node.right),
+        formula=to_text(node, as_written=True),
+        divisor=to_text(node.right, as_written=True),
     )
 
 

@@ -46,6 +46,10 @@ def _stderr(say: Translator, text: Message) -> None:
     sys.stderr.write(say.say(text) + "\n")
 
 
+def _warn(say: Translator, warning: Message) -> None:
+    _stderr(say, msg("kpi-formula: warning: {warning}", warning=warning))
+
+
 def problem_text(problem: Problem) -> Message:
     """A validation finding in words: ``error: G › X: weights add up to …``."""
     severity = msg("error") if problem.severity == "error" else msg("warning")
@@ -179,6 +183,7 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
         # the errors listed above stop the evaluation: say that, not them again
         _stderr(say, msg("kpi-formula: the plan cannot be scored, even with --force"))
         return 1
+    _check_years(plan, data, evaluation, args, say)
     if getattr(args, "html", None):
         listed = [say.say(problem_text(problem)) for problem in problems]
         _write_page(plan, data, evaluation, listed, args, say=say)
@@ -195,6 +200,53 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
             out.write("\n" + say.say(heading) + "\n")
             out.writelines(f"  {say.say(problem_text(problem))}\n" for problem in problems)
     return 0
+
+
+def _check_years(
+    plan: Plan,
+    data: DataTable,
+    evaluation: PlanEvaluation,
+    args: argparse.Namespace,
+    say: Translator,
+) -> None:
+    """Say why a scorecard would be all N/D or all unjudged, rather than show one in
+    silence: a target year the plan sets no target for (a typo in ``--targets`` is
+    an error), a year the data holds no value for."""
+    year, target_year = evaluation.year, evaluation.target_year
+    if evaluation.indicators and all(result.target is None for result in evaluation.indicators):
+        years = sorted(
+            {*plan.target_years, *(y for i in plan.indicators().values() for y in i.targets)}
+        )
+        listed = ", ".join(map(str, years)) or "-"
+        if args.targets is not None:
+            raise PlanError(
+                msg(
+                    "the plan sets no target for {year} (its target years: {years})",
+                    year=target_year,
+                    years=listed,
+                ),
+                hint=msg("pass --targets with one of the plan's target years"),
+            )
+        _warn(
+            say,
+            msg(
+                "the plan sets no target for {year} (its target years: {years}): no "
+                "indicator is judged; pass --targets to judge the values of {year} against "
+                "another year's targets",
+                year=target_year,
+                years=listed,
+            ),
+        )
+    held = sorted({key_year for _, key_year in data})
+    if year not in held:
+        _warn(
+            say,
+            msg(
+                "the data holds no value for {year} (its years: {years})",
+                year=year,
+                years=", ".join(map(str, held)) or "-",
+            ),
+        )
 
 
 def _write_page(

@@ -89,9 +89,18 @@ class _PlanSource:
         return self.data.lookup(code, year, self.year)
 
 
-_POINTS_NOTE = msg(
-    "the formula scales by 100: its value is in percentage points (94,70 is 94,70 %)"
-)
+def _points_note(value: IndicatorValue) -> Message:
+    """The note of an indicator whose formula scales by 100, with its own value
+    (never an example a reader could take for it)."""
+    if isinstance(value, Decimal):
+        return msg(
+            "the formula scales by 100: its value is in percentage points ({points} is {shown})",
+            points=display_value(value.scaleb(2, EXACT)),
+            shown=display_value(value, "%"),
+        )
+    return msg("the formula scales by 100: its value is in percentage points")
+
+
 _HUNDRED = Decimal(100)
 _ZERO = Decimal(0)
 
@@ -475,7 +484,7 @@ def _evaluate(
             met=None if outcome is None else outcome.met,
             achievement=None if outcome is None else outcome.achievement,
             unit=indicator.unit,
-            notes=(_POINTS_NOTE,) * (key in ready.in_points) + notes,
+            notes=(_points_note(value),) * (key in ready.in_points) + notes,
             outcome=outcome,
             baselines=ready.baselines[key],
             direction=indicator.direction,

@@ -27,7 +27,7 @@ from html import escape
 from typing import Any
 
 from ..decimals import EXACT, decimal_text
-from ..display import display_percent, display_value, display_weight
+from ..display import display_percent, display_value, display_weight, shown_score
 from ..errors import msg
 from ..i18n import Language, Translator, translator
 from ..missing import ND
@@ -126,6 +126,18 @@ _POLICIES = {
 }
 
 
+_ZERO = Decimal(0)
+
+
+def _counted(node: NodeScore, evaluation: PlanEvaluation) -> Decimal | None:
+    """The score a node counts for in its parent's: its own, and under the N/D
+    policy ``zero`` 0 for an N/D (or unjudged) one, which the roll-up counts as 0 —
+    a scorecard shows what it adds up."""
+    if node.score is None and evaluation.nd_policy == "zero" and node is not evaluation.tree:
+        return _ZERO
+    return node.score
+
+
 def _met_word(met: bool | None, say: Translator) -> str:
     if met is None:
         return "-"
@@ -141,6 +153,7 @@ def _kind(node: NodeScore, say: Translator) -> str:
 
 _CSV_PLACES = Decimal("0.01")
 _CSV_CONTEXT = Context(prec=1000, rounding=ROUND_HALF_EVEN)
+_CSV_FRACTION_PLACES = Decimal("0.0001")  # two decimals of a percentage
 
 
 def _csv_number(value: Decimal, language: Language) -> str:
@@ -165,7 +178,12 @@ def _csv_value(result: IndicatorResult, language: Language) -> str:
 
 
 def _percent_cell(fraction: Decimal | None, language: Language) -> str:
-    return "" if fraction is None else _csv_number(fraction.scaleb(2, _CSV_CONTEXT), language)
+    """A weight, an achievement or a score in percentage points, two decimals: a
+    fraction short of 1 is never written 100 (see :func:`shown_score`)."""
+    if fraction is None:
+        return ""
+    shown = shown_score(fraction, _CSV_FRACTION_PLACES) if fraction <= 1 else fraction
+    return _csv_number(shown.scaleb(2, _CSV_CONTEXT), language)
 
 
 _CSV_HEADER = (
@@ -218,19 +236,19 @@ def render_csv(evaluation: PlanEvaluation, *, language: Language = "en") -> str:
             evaluation.year,
         ]
         if result is None:
-            score = _percent_cell(node.score, language)
+            score = _percent_cell(_counted(node, evaluation), language)
             writer.writerow([*common, "", "", evaluation.target_year, "", "", "", score, ""])
             continue
         writer.writerow(
             [
                 *common,
                 _csv_value(result, language),
-                result.unit or "",
+                result.shown_unit or "",
                 evaluation.target_year,
                 neutralise(result.target or ""),
                 "" if result.met is None else _met_word(result.met, say),
                 _percent_cell(result.achievement, language),
-                _percent_cell(node.score, language),
+                _percent_cell(_counted(node, evaluation), language),
                 neutralise("; ".join(say.say(reason) for reason in result.reasons)),
             ]
         )
@@ -244,6 +262,21 @@ def terminal_width() -> int:
     """The terminal's columns (``COLUMNS`` first, as :func:`shutil.get_terminal_size`
     reads them), at least :data:`MIN_WIDTH`."""
     return max(MIN_WIDTH, shutil.get_terminal_size((MIN_WIDTH, 24)).columns)
+
+
+def _clauses(text: str, width: int) -> list[str]:
+    """``text`` within ``width`` columns, broken between its clauses (after a ``;``)
+    where it must break, so that no clause is split across lines (only one
+    longer than the width is wrapped at its words)."""
+    lines: list[str] = []
+    for clause in text.split("; "):
+        if lines and len(lines[-1]) + 2 + len(clause) <= width:
+            lines[-1] += "; " + clause
+        else:
+            if lines:
+                lines[-1] += ";"
+            lines.extend(textwrap.wrap(clause, width - 1))  # room for its own ";"
+    return lines
 
 
 def _clip(text: str, width: int) -> str:
@@ -280,10 +313,10 @@ def _rows(evaluation: PlanEvaluation, say: Translator) -> list[_Row]:
                 depth,
                 label,
                 display_weight(node.weight),
-                "" if result is None else display_value(result.value, result.unit),
+                "" if result is None else display_value(result.value, result.shown_unit),
                 "" if result is None else result.target or "",
                 "" if result is None else _met_word(result.met, say),
-                display_percent(node.score),
+                display_percent(_counted(node, evaluation)),
             )
         )
         for child in node.children:
@@ -341,7 +374,7 @@ def render_text(
     # the title and the summary are prose: wrapped, never cut (the score is in it)
     lines = [
         *textwrap.wrap(evaluation.tree.name, width),
-        *textwrap.wrap(say.say(summary), width),
+        *_clauses(say.say(summary), width),
         "",
         line("", tuple(headers)),
     ]
@@ -353,6 +386,14 @@ def render_text(
         lines += ["", say.say(msg("N/D ({count}):", count=len(missing)))]
         for result in missing:
             reasons = "; ".join(say.say(reason) for reason in result.reasons) or "N/D"
+            lines.append(_clip(f"  {result.id}: {reasons}", width))
+    # a value without a verdict: the table's empty target or "-" says no more
+    unjudged = [r for r in evaluation.indicators if not r.missing and r.outcome is None]
+    if unjudged:
+        lines += ["", say.say(msg("not judged ({count}):", count=len(unjudged)))]
+        no_target = msg("no target for {year}", year=evaluation.target_year)
+        for result in unjudged:
+            reasons = "; ".join(say.say(reason) for reason in result.reasons) or say.say(no_target)
             lines.append(_clip(f"  {result.id}: {reasons}", width))
     return "\n".join(lines) + "\n"
 
@@ -368,10 +409,10 @@ def render_html(evaluation: PlanEvaluation, *, language: Language = "en") -> str
         cells = [
             f'<td style="padding-left:{depth}em">{escape(node.code)} {escape(node.name)}</td>',
             f"<td>{escape(display_weight(node.weight))}</td>",
-            f"<td>{escape(display_value(result.value, result.unit)) if result else ''}</td>",
+            f"<td>{escape(display_value(result.value, result.shown_unit)) if result else ''}</td>",
             f"<td>{escape(result.target or '') if result else ''}</td>",
             f"<td>{escape(met)}</td>",
-            f"<td>{escape(display_percent(node.score))}</td>",
+            f"<td>{escape(display_percent(_counted(node, evaluation)))}</td>",
         ]
         rows.append("<tr>" + "".join(cells) + "</tr>")
         for child in node.children:

@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeAlias
 from ..direction import Direction
 from ..missing import ND, NotAvailable
 from ..targets import Outcome, Target
-from ..values import Quantity
+from ..values import YES_NO, Quantity
 
 __all__ = ["IndicatorResult", "IndicatorValue", "NDPolicy", "NodeScore", "PlanEvaluation"]
 
@@ -65,6 +65,15 @@ class IndicatorResult:
     def parsed_target(self) -> Target | None:
         """The target judged (None when the indicator was not judged)."""
         return None if self.outcome is None else self.outcome.target
+
+    @property
+    def shown_unit(self) -> str | None:
+        """The unit its value is shown in: its own, else ``sì/no`` for a yes/no
+        target's indicator whose plan declares no unit (its 1 is ``SI``, not 1)."""
+        target = self.parsed_target
+        if self.unit is None and target is not None and target.kind == "yes-no":
+            return YES_NO
+        return self.unit
 
     @property
     def threshold(self) -> Decimal | dt.date | None:
