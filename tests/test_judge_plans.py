@@ -22,7 +22,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -295,10 +294,6 @@ def test_groups_and_the_plan_score_the_judges_weighted_average(
         for result in evaluation.indicators
     }
     assume(all(each is not None for each in expected.values()))
-    if policy == "zero":
-        # README tells an indicator left unjudged (a value, no target) from N/D;
-        # the library counts it as 0 under "zero": see the test below
-        assume(all(each.score is not J.UNJUDGED for each in expected.values() if each))
     assert_rolled_up(
         evaluation,
         plan,
@@ -322,11 +317,6 @@ def test_the_modena_plan_rolls_up_as_the_judge_does() -> None:
         assert_rolled_up(evaluation, plan, library_scores(evaluation, expected))
 
 
-@pytest.mark.xfail(
-    reason="under nd_policy='zero' the library counts an indicator with a value and no "
-    "target that year as 0; README counts N/D as 0 and leaves an unjudged indicator out",
-    strict=True,
-)
 def test_an_unjudged_indicator_is_not_n_d_under_zero() -> None:
     """Two indicators, one met, one with a value but no target for the year: it is
     not judged (README: *non valutato*, a value but no target), so it is not N/D

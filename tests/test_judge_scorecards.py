@@ -115,10 +115,10 @@ def text_rows(evaluation: PlanEvaluation, language: str) -> list[tuple[NodeScore
     return shown
 
 
-def counted(exact: Decimal | None, evaluation: PlanEvaluation) -> Decimal | None:
+def counted(exact: Decimal | None, evaluation: PlanEvaluation, judged: bool) -> Decimal | None:
     """What a row's score shows: its own, or under the N/D policy ``zero`` the 0 an
-    N/D row counts for in its group's score."""
-    if exact is None and evaluation.nd_policy == "zero":
+    N/D row counts for in its group's score (an unjudged row counts for nothing)."""
+    if exact is None and evaluation.nd_policy == "zero" and judged:
         return Decimal(0)
     return exact
 
@@ -128,10 +128,10 @@ def assert_text_rows(evaluation: PlanEvaluation, language: str) -> None:
         score = percent(score_text)
         result = node.indicator
         if result is None:
-            assert_shows(score, counted(node.score, evaluation), 1, node.code)
+            assert_shows(score, counted(node.score, evaluation, node.judged), 1, node.code)
             continue
         assert met_word == WORDS[language][result.met], (node.code, met_word, result.met)
-        assert_shows(score, counted(result.achievement, evaluation), 1, node.code)
+        assert_shows(score, counted(result.achievement, evaluation, node.judged), 1, node.code)
         if result.met is False:
             assert score is not None
             assert score < 100, node.code  # a missed target never shows 100 %
@@ -153,11 +153,13 @@ def assert_csv_rows(evaluation: PlanEvaluation, language: str) -> None:
         assert row[code] in (node.code, f"'{node.code}")  # neutralised as a formula
         result = node.indicator
         if result is None:
-            assert_shows(percent(row[score]), counted(node.score, evaluation), 2, node.code)
+            shown_score = counted(node.score, evaluation, node.judged)
+            assert_shows(percent(row[score]), shown_score, 2, node.code)
             continue
         assert row[met] == CSV_WORDS[language][result.met], (node.code, row[met], result.met)
         assert_shows(percent(row[achievement]), result.achievement, 2, node.code)
-        assert_shows(percent(row[score]), counted(node.score, evaluation), 2, node.code)
+        shown_score = counted(node.score, evaluation, node.judged)
+        assert_shows(percent(row[score]), shown_score, 2, node.code)
         if result.met is False:
             shown = percent(row[achievement])
             assert shown is not None

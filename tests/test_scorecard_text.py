@@ -365,9 +365,12 @@ def test_a_yes_no_indicator_without_a_unit_shows_yes_or_no(language: Language) -
 def test_under_nd_policy_zero_a_row_shows_the_score_it_counts_for(language: Language) -> None:
     evaluation = _small(nd_policy="zero")
     text = render_text(evaluation, language=language)
-    # A is N/D and G has no target: both count as 0 in the group's 50 %
-    assert evaluation.score == Decimal("0.5")
-    assert _row(text, "A")[-2:] == ["0,0", "%"] and _row(text, "G")[-2:] == ["0,0", "%"]
+    # A is N/D and counts as 0; G has no target for 2025: not judged, it counts for
+    # nothing under either policy, so the group is A's 0 beside E's and F's 100 %
+    assert evaluation.score is not None and round(evaluation.score, 20) == round(
+        Decimal(2) / Decimal(3), 20
+    )
+    assert _row(text, "A")[-2:] == ["0,0", "%"] and _row(text, "G")[-1] == "N/D"
     assert _row(text, "A")[4] == "N/D"
     rows = {row["code"]: row for row in _csv(render_csv(evaluation), ",")}
     assert rows["A"]["score %"] == "0" and rows["A"]["achievement %"] == ""

@@ -384,13 +384,14 @@ def _judge(
         return text, None, (msg("target {text!r}: {reason}", text=text, reason=error.reason),), ()
 
 
-def _average(
-    parts: Sequence[tuple[Decimal, Decimal | None]], nd_policy: NDPolicy
-) -> Decimal | None:
+def _average(children: Sequence[NodeScore], nd_policy: NDPolicy) -> Decimal | None:
+    """The weighted average of the children's scores: an unjudged child left out,
+    an N/D one left out (``renormalise``) or counted as 0 (``zero``)."""
     total_weight = total = _ZERO
     add = EXACT.add
-    for weight, score in parts:
-        if score is None and nd_policy == "renormalise":
+    for child in children:
+        weight, score = child.weight, child.score
+        if not child.judged or (score is None and nd_policy == "renormalise"):
             continue
         total_weight = add(total_weight, weight)
         # weight * score + total, exactly, in one call
@@ -511,15 +512,21 @@ def _roll_up(
                     node.weight,
                     result.achievement,
                     indicator=result,
+                    # N/D (counted as 0 under "zero"), or judged; a value without a
+                    # verdict (no target that year) is left out under either policy
+                    judged=result.missing or result.outcome is not None,
                 )
             )
             continue
         start = len(done) - count
         children = tuple(done[start:])
         del done[start:]
-        average = _average([(child.weight, child.score) for child in children], nd_policy)
+        average = _average(children, nd_policy)
         kind = "group" if node.kind == "section" else node.kind
-        done.append(NodeScore(kind, node.code, node.name, node.weight, average, children))
+        judged = any(child.judged for child in children)
+        done.append(
+            NodeScore(kind, node.code, node.name, node.weight, average, children, judged=judged)
+        )
     top = tuple(done)
-    total = _average([(child.weight, child.score) for child in top], nd_policy)
+    total = _average(top, nd_policy)
     return NodeScore("plan", "", title, Decimal(1), total, top)

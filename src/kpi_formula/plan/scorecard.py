@@ -131,9 +131,14 @@ _ZERO = Decimal(0)
 
 def _counted(node: NodeScore, evaluation: PlanEvaluation) -> Decimal | None:
     """The score a node counts for in its parent's: its own, and under the N/D
-    policy ``zero`` 0 for an N/D (or unjudged) one, which the roll-up counts as 0 —
-    a scorecard shows what it adds up."""
-    if node.score is None and evaluation.nd_policy == "zero" and node is not evaluation.tree:
+    policy ``zero`` 0 for an N/D one, which the roll-up counts as 0 — a scorecard
+    shows what it adds up; an unjudged one counts for nothing, under either policy."""
+    if (
+        node.score is None
+        and node.judged
+        and evaluation.nd_policy == "zero"
+        and node is not evaluation.tree
+    ):
         return _ZERO
     return node.score
 

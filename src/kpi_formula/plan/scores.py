@@ -107,6 +107,11 @@ class NodeScore:
     score: Decimal | None
     children: tuple[NodeScore, ...] = ()
     indicator: IndicatorResult | None = None
+    judged: bool = True
+    """False for an indicator not judged that year (a value but no verdict: no
+    target for the year, or one that could not be read) and a group of nothing but
+    such: left out of the roll-up under either N/D policy, whereas an N/D counts as
+    0 under ``zero``."""
 
 
 @dataclass(frozen=True, slots=True)
