@@ -22,26 +22,34 @@ from collections.abc import Callable
 import kpi_formula as kf
 from kpi_formula.data import parse_data_value
 
+
+def repeated(pattern: str, n: int) -> str:
+    """``pattern`` repeated whole to at most ``n`` characters: text of n and of 4n
+    then ends alike (a date cut in half at one length and whole at the other would
+    time an error against a success, not a reader's growth)."""
+    return pattern * max(1, n // len(pattern))
+
+
 SHAPES: dict[str, Callable[[int], str]] = {
     "spaces then a word": lambda n: " " * (n - 1) + "x",
     "spaces after a comparison": lambda n: ">=" + " " * (n - 3) + "x",
     "digits": lambda n: "1" * n,
     "dots": lambda n: "." * n,
-    "thousands broken": lambda n: ("1.0001" * n)[:n],
-    "decimals broken": lambda n: ("1.11" * n)[:n],
-    "spaced thousands": lambda n: ("1 000" * n)[:n],
-    "digits and spaces": lambda n: ("1 " * n)[:n],
-    "comparison words": lambda n: ("maggiore o uguale " * n)[:n],
-    "rispetto": lambda n: ("rispetto " * n)[:n],
-    "entro il": lambda n: ("entro il " * n)[:n],
-    "dates": lambda n: ("31-12-2025 " * n)[:n],
-    "words": lambda n: ("pratiche " * n)[:n],
+    "thousands broken": lambda n: repeated("1.0001", n),
+    "decimals broken": lambda n: repeated("1.11", n),
+    "spaced thousands": lambda n: repeated("1 000", n),
+    "digits and spaces": lambda n: repeated("1 ", n),
+    "comparison words": lambda n: repeated("maggiore o uguale ", n),
+    "rispetto": lambda n: repeated("rispetto ", n),
+    "entro il": lambda n: repeated("entro il ", n),
+    "dates": lambda n: repeated("31-12-2025 ", n),
+    "words": lambda n: repeated("pratiche ", n),
     "one long word": lambda n: "a" * n,
     "a label then a number": lambda n: "5 pratiche " + ("evase " * n)[: n - 12] + "1",
     "words before ulteriori": lambda n: ("adesione di " * n)[: n - 10] + "ulteriori",
-    "plain targets": lambda n: (">= 1.100 N. " * n)[:n],
-    "yes": lambda n: ("SI " * n)[:n],
-    "scales": lambda n: ("5 mln " * n)[:n],
+    "plain targets": lambda n: repeated(">= 1.100 N. ", n),
+    "yes": lambda n: repeated("SI ", n),
+    "scales": lambda n: repeated("5 mln ", n),
 }
 
 READERS: dict[str, Callable[[str], object]] = {
