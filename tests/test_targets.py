@@ -122,6 +122,18 @@ def test_range_scoring_is_the_range_di_valutazione() -> None:
         kf.RangeScoring(Decimal("0.9"), Decimal("0.7"))
 
 
+def test_range_scoring_bounds_are_a_true_range_within_zero_and_one() -> None:
+    widest = kf.RangeScoring(Decimal(0), Decimal(1))  # 0 and 100 % are bounds a plan may use
+    assert kf.parse_target(">= 100 N.").check(50, scoring=widest).achievement == Decimal("0.5")
+    for floor, ceiling in (("0.8", "0.8"), ("-0.1", "0.9"), ("0.7", "1.1")):
+        with pytest.raises(kf.KpiFormulaError) as caught:
+            kf.RangeScoring(Decimal(floor), Decimal(ceiling))
+        # the error names both bounds as given, and says what to give instead
+        assert f"Decimal('{floor}')" in caught.value.reason
+        assert f"Decimal('{ceiling}')" in caught.value.reason
+        assert caught.value.hint is not None and "Decimal('0.7')" in caught.value.hint
+
+
 def test_binary_scoring() -> None:
     assert kf.parse_target(">= 100 N.").check(99, scoring=kf.BINARY).achievement == 0
 
