@@ -484,3 +484,39 @@ def test_the_kinds_travel_as_json() -> None:
     payload = kf.parse_target("tra 70% e 90%").to_dict()
     assert (payload["threshold"], payload["upper"], payload["unit"]) == ("0.70", "0.90", "%")
     assert kf.parse_target("25").to_dict()["implied"] is True
+
+
+def test_a_target_as_json_has_every_documented_key() -> None:
+    """Programs read a target's dict by its keys (``Target.to_dict``): each key
+    is there, with its value, for the target that sets it."""
+    common = {"upper": None, "implied": False, "needs_baseline": False, "kind": "comparison"}
+    assert kf.parse_target("Anno 2026: <= 15 gg").to_dict() == {
+        **common,
+        "text": "Anno 2026: <= 15 gg",
+        "comparison": "<=",
+        "threshold": "15",
+        "unit": "gg",
+        "deadline": None,
+        "label": None,
+        "year": 2026,
+    }
+    assert kf.parse_target(">= 90% entro il 30-06-2025").to_dict() == {
+        **common,
+        "text": ">= 90 % entro 30-06-2025",
+        "comparison": ">=",
+        "threshold": "0.90",
+        "unit": "%",
+        "deadline": "2025-06-30",
+        "label": None,
+        "year": None,
+    }
+    assert kf.parse_target('>= 5 N. "pratiche"').to_dict() == {
+        **common,
+        "text": '>= 5 N. "pratiche"',
+        "comparison": ">=",
+        "threshold": "5",
+        "unit": "N.",
+        "deadline": None,
+        "label": "pratiche",
+        "year": None,
+    }
