@@ -278,3 +278,42 @@ def test_a_value_is_judged_in_its_indicators_unit() -> None:
     # a target in days for a count is not compared as if it were a count
     assert by_id["WRONG"].met is None and by_id["WRONG"].outcome is None
     assert len(by_id["WRONG"].reasons) == 1 and "gg" in by_id["WRONG"].reasons[0]
+
+
+@pytest.mark.parametrize(
+    ("scoring", "plain", "relative"),
+    [
+        (kf.PROPORTIONAL, Decimal(10) / Decimal(12), Decimal(10) / Decimal(11)),
+        (kf.BINARY, Decimal(0), Decimal(0)),
+        # the range of evaluation: 0,8333 of the way from 0,7 to 0,9; 0,909 is past it
+        (kf.RangeScoring(), (Decimal(10) / Decimal(12) - Decimal("0.7")) / Decimal("0.2"), None),
+    ],
+)
+def test_the_plans_scoring_rule_scores_every_missed_target(
+    scoring: kf.Scoring, plain: Decimal, relative: Decimal | None
+) -> None:
+    """The rule given to ``evaluate_plan`` scores a missed target, whether it
+    compares with a number or with the value of a year before."""
+    plan = plan_of(
+        indicator("PLAIN", targets={2025: ">= 12"}, weight=Decimal("0.5")),
+        indicator("REL", targets={2025: "Aumento del 10% rispetto al 2024"}, weight=Decimal("0.5")),
+    )
+    data = {("PLAIN", 2025): 10, ("REL", 2025): 10, ("REL", 2024): 10}
+    results = evaluate_plan(plan, data, year=2025, scoring=scoring).indicators
+    achieved = {result.code: result.achievement for result in results}
+    assert {result.met for result in results} == {False}
+    assert achieved["PLAIN"] == pytest.approx(plain, abs=Decimal("1e-25"))
+    if relative is None:
+        assert achieved["REL"] == Decimal("0.999")  # past the ceiling, but missed
+    else:
+        assert achieved["REL"] == pytest.approx(relative, abs=Decimal("1e-25"))
+
+
+@pytest.mark.parametrize(("value", "met"), [(9, True), (10, True), (11, False)])
+def test_keeping_a_falling_indicator_is_staying_at_most_where_it_was(value: int, met: bool) -> None:
+    """*Mantenimento* of days to answer (lower is better) is met at or below
+    last year's value and missed above it, as the indicator's direction says."""
+    plan = plan_of(indicator("GG", targets={2025: "Mantenimento"}, direction="lower"))
+    data = {("GG", 2025): value, ("GG", 2024): 10}
+    (result,) = evaluate_plan(plan, data, year=2025).indicators
+    assert result.met is met
