@@ -317,3 +317,37 @@ def test_keeping_a_falling_indicator_is_staying_at_most_where_it_was(value: int,
     data = {("GG", 2025): value, ("GG", 2024): 10}
     (result,) = evaluate_plan(plan, data, year=2025).indicators
     assert result.met is met
+
+
+def test_a_relative_target_says_which_reference_it_was_judged_against() -> None:
+    """The note names the year and amount, and whether it is the indicator's
+    own value of that year or, without one, the baseline the plan writes."""
+    plan = plan_of(
+        indicator(
+            "X", targets={2025: "Aumento del 10% rispetto al 2024"}, baselines={2024: "10"}
+        )
+    )
+    (from_baseline,) = evaluate_plan(plan, {("X", 2025): 12}, year=2025).indicators
+    assert from_baseline.notes == (
+        "target 'Aumento del 10% rispetto al 2024' judged against its baseline 2024 (10)",
+    )
+    data = {("X", 2025): 12, ("X", 2024): 11}
+    (from_value,) = evaluate_plan(plan, data, year=2025).indicators
+    assert from_value.notes == (
+        "target 'Aumento del 10% rispetto al 2024' judged against its value of 2024 (11)",
+    )
+
+
+def test_a_target_that_cannot_judge_the_value_says_which_and_why() -> None:
+    plan = plan_of(indicator("Y", targets={2025: ">= 5 €"}, unit="gg"))
+    (result,) = evaluate_plan(plan, {("Y", 2025): 3}, year=2025).indicators
+    assert (result.met, result.achievement) == (None, None)
+    assert result.reasons == ("target '>= 5 €': the value is in gg but the target is in €",)
+
+
+def test_an_unknown_nd_policy_is_named_with_the_known_ones() -> None:
+    plan = plan_of(indicator("Y", targets={2025: ">= 5"}))
+    with pytest.raises(kf.KpiFormulaError) as caught:
+        evaluate_plan(plan, {("Y", 2025): 3}, year=2025, nd_policy="ignore")  # type: ignore[arg-type]
+    assert caught.value.reason == "unknown N/D policy 'ignore'"
+    assert caught.value.hint == "use 'renormalise' or 'zero'"
