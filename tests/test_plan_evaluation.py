@@ -351,3 +351,47 @@ def test_an_unknown_nd_policy_is_named_with_the_known_ones() -> None:
         evaluate_plan(plan, {("Y", 2025): 3}, year=2025, nd_policy="ignore")  # type: ignore[arg-type]
     assert caught.value.reason == "unknown N/D policy 'ignore'"
     assert caught.value.hint == "use 'renormalise' or 'zero'"
+
+
+@pytest.mark.parametrize(("policy", "score"), [("renormalise", "0.8"), ("zero", "0.4")])
+def test_a_whole_area_nd_is_shared_out_or_counted_as_0_in_the_plans_score(
+    policy: str, score: str
+) -> None:
+    """The plan's own score follows the N/D policy as its groups do: an area
+    whose every indicator is N/D leaves its weight to the others, or scores 0."""
+    plan = Plan(
+        "p",
+        groups=(
+            Group("G1", "first", Decimal("0.5"), (indicator("A", targets={2025: ">= 10"}),)),
+            Group("G2", "second", Decimal("0.5"), (indicator("B", targets={2025: ">= 10"}),)),
+        ),
+    )
+    data = {("A", 2025): 8, ("B", 2025): kf.ND}
+    evaluation = evaluate_plan(plan, data, year=2025, nd_policy=policy)  # type: ignore[arg-type]
+    assert evaluation.score == Decimal(score)
+
+
+@pytest.mark.parametrize(("policy", "value"), [("propagate", kf.ND), ("zero", Decimal(8))])
+def test_a_missing_input_propagates_or_counts_as_0_as_the_plan_is_asked(
+    policy: str, value: object
+) -> None:
+    plan = plan_of(indicator("C", "A1 + B1", targets={2025: ">= 10"}))
+    data = {("A1", 2025): 8}
+    (result,) = evaluate_plan(plan, data, year=2025, on_missing=policy).indicators  # type: ignore[arg-type]
+    assert result.value == value
+
+
+@pytest.mark.parametrize(
+    ("option", "reason", "hint"),
+    [
+        ({"engine": "spark"}, "unknown engine 'spark'", "use 'python' or 'duckdb'"),
+        ({"on_missing": "skip"}, "unknown on_missing policy 'skip'", "use 'propagate' or 'zero'"),
+    ],
+)
+def test_an_unknown_option_is_named_with_the_known_ones(
+    option: dict[str, str], reason: str, hint: str
+) -> None:
+    plan = plan_of(indicator("Y", targets={2025: ">= 5"}))
+    with pytest.raises(kf.KpiFormulaError) as caught:
+        evaluate_plan(plan, {("Y", 2025): 3}, year=2025, **option)  # type: ignore[arg-type]
+    assert (caught.value.reason, caught.value.hint) == (reason, hint)

@@ -304,3 +304,19 @@ def test_near_misses_quote_the_text_and_list_the_forms(text: str, fragment: str)
     assert "the forms known" in str(caught.value) or "calendar" in str(caught.value) or (
         "scale" in str(caught.value)
     )
+
+
+class _NotADecimal:
+    def __init__(self, score: object) -> None:
+        self.given = score
+
+    def score(self, ratio: Decimal) -> Decimal:
+        return self.given  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("score", [Decimal("NaN"), Decimal("Infinity"), 0.5])
+def test_a_scoring_rule_must_give_a_finite_decimal(score: object) -> None:
+    with pytest.raises(kf.KpiFormulaError) as caught:
+        kf.parse_target(">= 10").check(8, scoring=_NotADecimal(score))
+    assert caught.value.reason == f"a scoring rule gave {score!r}, not a finite Decimal"
+    assert caught.value.hint == "a rule's score(ratio) returns a Decimal in [0, 1]"
