@@ -20,6 +20,7 @@ from kpi_formula.plan.scorecard import render_csv, render_text
 from kpi_formula.plan.scores import NodeScore, PlanEvaluation
 
 from .conftest import EXAMPLES
+from .test_plan_evaluation import indicator, plan_of
 
 MODENA = EXAMPLES / "modena_2025"
 
@@ -290,14 +291,16 @@ def test_the_csv_cell_by_cell(language: str) -> None:
         assert render_csv(_nested()) == expected
 
 
-def test_the_csv_ignores_the_callers_decimal_context() -> None:
+def test_the_csv_ignores_the_callers_decimal_context(evaluation: PlanEvaluation) -> None:
     """A program that rounds its own decimals otherwise (fewer digits, another
     rounding) gets the same scorecard: the writer keeps its own arithmetic."""
-    evaluation = _nested()
-    with localcontext(Context(prec=6, rounding=ROUND_UP)):
+    nested = _nested()
+    modena = render_csv(evaluation, language="it")
+    with localcontext(Context(prec=3, rounding=ROUND_UP)):
         for language in ("en", "it"):
-            text = render_csv(evaluation, language=language)
+            text = render_csv(nested, language=language)
             assert text.split("\r\n")[:-1] == NESTED_CSV[language]
+        assert render_csv(evaluation, language="it") == modena  # 13.595.300.000 € among them
 
 
 NESTED_TEXT = {
@@ -398,3 +401,30 @@ def test_the_command_line_writes_them_in_the_chosen_language(
     out = io.StringIO()
     assert main([*argv, "--csv", "--lang", "en"], out=out) == 0  # --lang first
     assert out.getvalue().startswith("kind,code,")
+
+
+@pytest.mark.parametrize(("width", "indent"), [(96, " "), (97, "  ")])
+def test_levels_are_indented_by_two_once_names_have_forty_columns(width: int, indent: str) -> None:
+    lines = render_text(_nested(), width=width).splitlines()
+    assert any(line.startswith(f"{indent}Sportelli ") for line in lines)
+
+
+def test_an_indicator_without_a_target_shows_empty_target_cells() -> None:
+    evaluation = evaluate_plan(plan_of(indicator("T")), {("T", 2025): 3}, year=2025)
+    assert (
+        render_csv(evaluation).splitlines()[-1] == "indicator,T,T,G,name of T,100,2025,3,,2025,,,,,"
+    )
+    row = render_text(evaluation, width=80).splitlines()[-1]
+    assert row.split() == ["T", "name", "of", "T", "100", "%", "3", "-", "N/D"]
+
+
+def test_a_plan_without_groups_still_has_a_scorecard() -> None:
+    evaluation = evaluate_plan(Plan("vuoto", groups=()), {}, year=2025)
+    assert render_text(evaluation, width=80).splitlines()[-1].split() == [
+        "weight",
+        "value",
+        "target",
+        "met",
+        "score",
+    ]
+    assert render_csv(evaluation).splitlines()[-1] == "plan,,,,vuoto,100,2025,,,2025,,,,,"
