@@ -428,3 +428,17 @@ def test_a_plan_without_groups_still_has_a_scorecard() -> None:
         "score",
     ]
     assert render_csv(evaluation).splitlines()[-1] == "plan,,,,vuoto,100,2025,,,2025,,,,,"
+
+
+def test_the_title_wraps_at_the_scorecards_width() -> None:
+    title = (
+        "Piano integrato di attività e organizzazione 2025-2027 del Comune, obiettivi di "
+        "performance"
+    )
+    plan = Plan(title, groups=())
+    lines = render_text(evaluate_plan(plan, {}, year=2025), width=120).splitlines()
+    assert lines[0] == title
+    assert render_text(evaluate_plan(plan, {}, year=2025), width=80).splitlines()[:2] == [
+        "Piano integrato di attività e organizzazione 2025-2027 del Comune, obiettivi di",
+        "performance",
+    ]
