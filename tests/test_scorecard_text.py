@@ -430,7 +430,7 @@ def test_a_plan_without_groups_still_has_a_scorecard() -> None:
     assert render_csv(evaluation).splitlines()[-1] == "plan,,,,vuoto,100,2025,,,2025,,,,,"
 
 
-def test_the_title_wraps_at_the_scorecards_width() -> None:
+def test_the_title_and_summary_wrap_at_the_scorecards_width() -> None:
     title = (
         "Piano integrato di attività e organizzazione 2025-2027 del Comune, obiettivi di "
         "performance"
@@ -438,7 +438,9 @@ def test_the_title_wraps_at_the_scorecards_width() -> None:
     plan = Plan(title, groups=())
     lines = render_text(evaluate_plan(plan, {}, year=2025), width=120).splitlines()
     assert lines[0] == title
-    assert render_text(evaluate_plan(plan, {}, year=2025), width=80).splitlines()[:2] == [
+    assert render_text(evaluate_plan(plan, {}, year=2025), width=80).splitlines()[:3] == [
         "Piano integrato di attività e organizzazione 2025-2027 del Comune, obiettivi di",
         "performance",
+        # the summary too: 75 columns fit in 80
+        "score N/D; values 2025, targets 2025; N/D: weights shared among the others",
     ]
