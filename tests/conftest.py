@@ -37,7 +37,30 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+# "mutation" is "ci" with few examples, for mutation runs (docs/mutation.md):
+# each mutant reruns the tests that reach it, so a run must stay short.
+settings.register_profile(
+    "mutation",
+    derandomize=True,
+    database=None,
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under the "mutation" profile a test's own ``max_examples`` is capped at
+    the profile's too, so that a mutation run stays within its time."""
+    if os.environ.get("HYPOTHESIS_PROFILE") != "mutation":
+        return
+    cap = settings.get_profile("mutation").max_examples
+    for item in items:
+        test = getattr(item, "obj", None)
+        own = getattr(test, "_hypothesis_internal_use_settings", None)
+        if isinstance(own, settings) and own.max_examples > cap:
+            test._hypothesis_internal_use_settings = settings(own, max_examples=cap)  # type: ignore[union-attr]
 
 
 @pytest.fixture(autouse=True)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kpi_formula import Quantity
 from kpi_formula import strategies as kst
 from kpi_formula.fasttargets import read_plain_targets
 from kpi_formula.targetread import Goal, _build
@@ -61,3 +65,24 @@ def test_drawn_target_texts(text: str) -> None:
 )
 def test_near_misses(pieces: list[str]) -> None:
     check("".join(pieces))
+
+
+def test_cells_of_several_plain_targets_take_the_fast_path() -> None:
+    """Several deadlines, or several comparisons, in one cell are read fast, in
+    order; a value followed by its deadline is the grammar's to read."""
+    assert read_plain_targets("entro 31-12-2025 entro 30-06-2026") == [
+        ("entro", dt.date(2025, 12, 31)),
+        ("entro", dt.date(2026, 6, 30)),
+    ]
+    assert read_plain_targets(">= 5 < 9") == [
+        (">=", Quantity(Decimal(5), None)),
+        ("<", Quantity(Decimal(9), None)),
+    ]
+    assert read_plain_targets("100 % entro 31-12-2025") is None
+    for text in ("entro 31-12-2025 entro 30-06-2026", ">= 5 < 9", "100 % entro 31-12-2025"):
+        check(text)
+
+
+def test_the_fast_path_reads_up_to_the_digit_limit() -> None:
+    assert read_plain_targets("1" * 100) is not None
+    assert read_plain_targets("1" * 101) is None  # the grammar's reader words that error

@@ -319,3 +319,120 @@ def test_the_points_note_gives_the_indicators_own_value(x: int, points: str, sho
     assert result.notes[0].endswith(f"percentage points ({points} is {shown})"), result.notes
     (result,) = evaluate_plan(plan, {"X": x}, year=2025).indicators  # N/D: no number at all
     assert result.notes[0] == "the formula scales by 100: its value is in percentage points"
+
+
+@pytest.mark.parametrize(
+    ("scoring", "plain", "relative"),
+    [
+        (kf.PROPORTIONAL, Decimal(10) / Decimal(12), Decimal(10) / Decimal(11)),
+        (kf.BINARY, Decimal(0), Decimal(0)),
+        # the range of evaluation: 0,8333 of the way from 0,7 to 0,9; 0,909 is past it
+        (kf.RangeScoring(), (Decimal(10) / Decimal(12) - Decimal("0.7")) / Decimal("0.2"), None),
+    ],
+)
+def test_the_plans_scoring_rule_scores_every_missed_target(
+    scoring: kf.Scoring, plain: Decimal, relative: Decimal | None
+) -> None:
+    """The rule given to ``evaluate_plan`` scores a missed target, whether it
+    compares with a number or with the value of a year before."""
+    plan = plan_of(
+        indicator("PLAIN", targets={2025: ">= 12"}, weight=Decimal("0.5")),
+        indicator("REL", targets={2025: "Aumento del 10% rispetto al 2024"}, weight=Decimal("0.5")),
+    )
+    data = {("PLAIN", 2025): 10, ("REL", 2025): 10, ("REL", 2024): 10}
+    results = evaluate_plan(plan, data, year=2025, scoring=scoring).indicators
+    achieved = {result.code: result.achievement for result in results}
+    assert {result.met for result in results} == {False}
+    assert achieved["PLAIN"] == pytest.approx(plain, abs=Decimal("1e-25"))
+    if relative is None:
+        assert achieved["REL"] == Decimal("0.999")  # past the ceiling, but missed
+    else:
+        assert achieved["REL"] == pytest.approx(relative, abs=Decimal("1e-25"))
+
+
+@pytest.mark.parametrize(("value", "met"), [(9, True), (10, True), (11, False)])
+def test_keeping_a_falling_indicator_is_staying_at_most_where_it_was(value: int, met: bool) -> None:
+    """*Mantenimento* of days to answer (lower is better) is met at or below
+    last year's value and missed above it, as the indicator's direction says."""
+    plan = plan_of(indicator("GG", targets={2025: "Mantenimento"}, direction="lower"))
+    data = {("GG", 2025): value, ("GG", 2024): 10}
+    (result,) = evaluate_plan(plan, data, year=2025).indicators
+    assert result.met is met
+
+
+def test_a_relative_target_says_which_reference_it_was_judged_against() -> None:
+    """The note names the year and amount, and whether it is the indicator's
+    own value of that year or, without one, the baseline the plan writes."""
+    plan = plan_of(
+        indicator(
+            "X", targets={2025: "Aumento del 10% rispetto al 2024"}, baselines={2024: "10"}
+        )
+    )
+    (from_baseline,) = evaluate_plan(plan, {("X", 2025): 12}, year=2025).indicators
+    assert from_baseline.notes == (
+        "target 'Aumento del 10% rispetto al 2024' judged against its baseline 2024 (10)",
+    )
+    data = {("X", 2025): 12, ("X", 2024): 11}
+    (from_value,) = evaluate_plan(plan, data, year=2025).indicators
+    assert from_value.notes == (
+        "target 'Aumento del 10% rispetto al 2024' judged against its value of 2024 (11)",
+    )
+
+
+def test_a_target_that_cannot_judge_the_value_says_which_and_why() -> None:
+    plan = plan_of(indicator("Y", targets={2025: ">= 5 €"}, unit="gg"))
+    (result,) = evaluate_plan(plan, {("Y", 2025): 3}, year=2025).indicators
+    assert (result.met, result.achievement) == (None, None)
+    assert result.reasons == ("target '>= 5 €': the value is in gg but the target is in €",)
+
+
+def test_an_unknown_nd_policy_is_named_with_the_known_ones() -> None:
+    plan = plan_of(indicator("Y", targets={2025: ">= 5"}))
+    with pytest.raises(kf.KpiFormulaError) as caught:
+        evaluate_plan(plan, {("Y", 2025): 3}, year=2025, nd_policy="ignore")  # type: ignore[arg-type]
+    assert caught.value.reason == "unknown N/D policy 'ignore'"
+    assert caught.value.hint == "use 'renormalise' or 'zero'"
+
+
+@pytest.mark.parametrize(("policy", "score"), [("renormalise", "0.8"), ("zero", "0.4")])
+def test_a_whole_area_nd_is_shared_out_or_counted_as_0_in_the_plans_score(
+    policy: str, score: str
+) -> None:
+    """The plan's own score follows the N/D policy as its groups do: an area
+    whose every indicator is N/D leaves its weight to the others, or scores 0."""
+    plan = Plan(
+        "p",
+        groups=(
+            Group("G1", "first", Decimal("0.5"), (indicator("A", targets={2025: ">= 10"}),)),
+            Group("G2", "second", Decimal("0.5"), (indicator("B", targets={2025: ">= 10"}),)),
+        ),
+    )
+    data = {("A", 2025): 8, ("B", 2025): kf.ND}
+    evaluation = evaluate_plan(plan, data, year=2025, nd_policy=policy)  # type: ignore[arg-type]
+    assert evaluation.score == Decimal(score)
+
+
+@pytest.mark.parametrize(("policy", "value"), [("propagate", kf.ND), ("zero", Decimal(8))])
+def test_a_missing_input_propagates_or_counts_as_0_as_the_plan_is_asked(
+    policy: str, value: object
+) -> None:
+    plan = plan_of(indicator("C", "A1 + B1", targets={2025: ">= 10"}))
+    data = {("A1", 2025): 8}
+    (result,) = evaluate_plan(plan, data, year=2025, on_missing=policy).indicators  # type: ignore[arg-type]
+    assert result.value == value
+
+
+@pytest.mark.parametrize(
+    ("option", "reason", "hint"),
+    [
+        ({"engine": "spark"}, "unknown engine 'spark'", "use 'python' or 'duckdb'"),
+        ({"on_missing": "skip"}, "unknown on_missing policy 'skip'", "use 'propagate' or 'zero'"),
+    ],
+)
+def test_an_unknown_option_is_named_with_the_known_ones(
+    option: dict[str, str], reason: str, hint: str
+) -> None:
+    plan = plan_of(indicator("Y", targets={2025: ">= 5"}))
+    with pytest.raises(kf.KpiFormulaError) as caught:
+        evaluate_plan(plan, {("Y", 2025): 3}, year=2025, **option)  # type: ignore[arg-type]
+    assert (caught.value.reason, caught.value.hint) == (reason, hint)

@@ -5,17 +5,19 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-from decimal import Decimal
+from decimal import ROUND_UP, Context, Decimal, localcontext
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kpi_formula import ND
 from kpi_formula.cli import main
 from kpi_formula.data import load_data
 from kpi_formula.display import display_percent, display_weight
 from kpi_formula.i18n import Language
+from kpi_formula.plan import Group, Indicator, Plan
 from kpi_formula.plan.evaluate import evaluate_plan
 from kpi_formula.plan.html import render_page
 from kpi_formula.plan.planfile import load_plan, read_plan
@@ -23,6 +25,7 @@ from kpi_formula.plan.scorecard import render_csv, render_html, render_text
 from kpi_formula.plan.scores import NodeScore, PlanEvaluation
 
 from .conftest import EXAMPLES
+from .test_plan_evaluation import indicator, plan_of
 
 MODENA = EXAMPLES / "modena_2025"
 
@@ -223,6 +226,155 @@ def test_csv_cells_are_neutralised(tmp_path: Path) -> None:
     text = render_csv(evaluate_plan(load_plan(sheet), {"A": 1}, year=2025))
     rows = _csv(text, ",")
     assert {row["name"] for row in rows[1:]} == {"'=HYPERLINK(1)", "'@SUM(1)"}
+
+
+def _nested() -> PlanEvaluation:
+    """An area, a group below it and three indicators: met (a long amount),
+    missed in %, and N/D for two reasons (counted as 0)."""
+    indicators = (
+        Indicator("MET", "Pratiche", Decimal("0.5"), targets={2025: ">= 10"}),
+        Indicator("PCT", "Quota", Decimal("0.375"), targets={2025: ">= 80%"}, unit="%"),
+        Indicator(
+            "ND", "Mancante", Decimal("0.125"), targets={2025: "Aumento del 10% rispetto al 2024"}
+        ),
+    )
+    group = Group(code="M1.1", name="Sportelli", weight=Decimal(1), children=indicators)
+    plan = Plan(
+        title="Piano",
+        groups=(Group(code="M1", name="Servizi", weight=Decimal(1), children=(group,)),),
+    )
+    data = {
+        ("MET", 2025): Decimal("1234567.125"),
+        ("PCT", 2025): Decimal("0.7512345"),
+        ("ND", 2025): ND,
+        ("ND", 2024): ND,
+    }
+    return evaluate_plan(plan, data, year=2025, nd_policy="zero")
+
+
+_ND_REASONS = {
+    "en": "ND@2025 is N/D; target 'Aumento del 10% rispetto al 2024': no value or baseline of 2024",
+    "it": (
+        "ND@2025 è N/D; target 'Aumento del 10% rispetto al 2024': nessun valore né baseline "
+        "del 2024"
+    ),
+}
+NESTED_CSV = {
+    "en": [
+        "kind,code,id,parent,name,weight %,year,value,unit,target year,target,met,"
+        "achievement %,score %,reasons",
+        "plan,,,,Piano,100,2025,,,2025,,,,85.21,",
+        "group,M1,,,Servizi,100,2025,,,2025,,,,85.21,",
+        "group,M1.1,,M1,Sportelli,100,2025,,,2025,,,,85.21,",
+        "indicator,MET,MET,M1.1,Pratiche,50,2025,1234567.12,,2025,>= 10,yes,100,100,",
+        "indicator,PCT,PCT,M1.1,Quota,37.50,2025,75.12,%,2025,>= 80%,no,93.90,93.90,",
+        "indicator,ND,ND,M1.1,Mancante,12.50,2025,N/D,,2025,Aumento del 10% rispetto al 2024,"
+        ",,0," + _ND_REASONS["en"],  # N/D counts as 0 under the policy zero
+    ],
+    "it": [
+        "tipo;codice;id;padre;nome;peso %;anno;valore;unità;anno target;target;raggiunto;"
+        "grado di raggiungimento %;punteggio %;motivi",
+        "piano;;;;Piano;100;2025;;;2025;;;;85,21;",
+        "gruppo;M1;;;Servizi;100;2025;;;2025;;;;85,21;",
+        "gruppo;M1.1;;M1;Sportelli;100;2025;;;2025;;;;85,21;",
+        "indicatore;MET;MET;M1.1;Pratiche;50;2025;1234567,12;;2025;>= 10;sì;100;100;",
+        "indicatore;PCT;PCT;M1.1;Quota;37,50;2025;75,12;%;2025;>= 80%;no;93,90;93,90;",
+        "indicatore;ND;ND;M1.1;Mancante;12,50;2025;N/D;;2025;Aumento del 10% rispetto al 2024;"
+        ';;0;"' + _ND_REASONS["it"] + '"',
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_the_csv_cell_by_cell(language: str) -> None:
+    """Every cell as a spreadsheet gets it: empty cells empty (not a dash),
+    two decimals rounded half to even, a decimal comma in each Italian number,
+    a percentage in points, each row's parent (none for the plan and an area),
+    the reasons of an N/D joined, CRLF lines."""
+    expected = "".join(line + "\r\n" for line in NESTED_CSV[language])
+    assert render_csv(_nested(), language=language) == expected  # type: ignore[arg-type]
+    if language == "en":
+        assert render_csv(_nested()) == expected
+
+
+def test_the_csv_ignores_the_callers_decimal_context(evaluation: PlanEvaluation) -> None:
+    """A program that rounds its own decimals otherwise (fewer digits, another
+    rounding) gets the same scorecard: the writer keeps its own arithmetic."""
+    nested = _nested()
+    modena = render_csv(evaluation, language="it")
+    with localcontext(Context(prec=3, rounding=ROUND_UP)):
+        for language in ("en", "it"):
+            text = render_csv(nested, language=language)
+            assert text.split("\r\n")[:-1] == NESTED_CSV[language]
+        assert render_csv(evaluation, language="it") == modena  # 13.595.300.000 € among them
+
+
+NESTED_TEXT = {
+    ("en", 80): [
+        "Piano",
+        "score 85,2 %; values 2025, targets 2025; N/D: counted as 0",
+        "",
+        "                        weight        value target                   met   score",
+        "Servizi                  100 %                                            85,2 %",
+        " Sportelli               100 %                                            85,2 %",
+        "  MET Pratiche            50 % 1.234.567,12 >= 10                    yes 100,0 %",
+        "  PCT Quota             37,5 %      75,12 % >= 80%                   no   93,9 %",
+        "  ND Mancante           12,5 %          N/D Aumento del 10% rispett… -     0,0 %",
+        "",
+        "N/D (1):",
+        "  ND: ND@2025 is N/D; target 'Aumento del 10% rispetto al 2024': no value or ba…",
+    ],
+    ("en", 120): [
+        "Piano",
+        "score 85,2 %; values 2025, targets 2025; N/D: counted as 0",
+        "",
+        " " * 64 + "weight        value target                   met   score",
+        "Servizi" + " " * 58 + "100 %" + " " * 44 + "85,2 %",
+        "  Sportelli" + " " * 54 + "100 %" + " " * 44 + "85,2 %",
+        "    MET Pratiche" + " " * 50 + "50 % 1.234.567,12 >= 10                    yes 100,0 %",
+        "    PCT Quota" + " " * 51 + "37,5 %      75,12 % >= 80%                   no   93,9 %",
+        "    ND Mancante" + " " * 49 + "12,5 %          N/D Aumento del 10% rispett… -     0,0 %",
+        "",
+        "N/D (1):",
+        "  ND: " + _ND_REASONS["en"],
+    ],
+    ("it", 120): [
+        "Piano",
+        "punteggio 85,2 %; valori 2025, target 2025; N/D contati come 0",
+        "",
+        " " * 58 + "peso       valore target                   raggiunto punteggio",
+        "Servizi" + " " * 50 + "100 %" + " " * 52 + "85,2 %",
+        "  Sportelli" + " " * 46 + "100 %" + " " * 52 + "85,2 %",
+        "    MET Pratiche"
+        + " " * 42
+        + "50 % 1.234.567,12 >= 10"
+        + " " * 20
+        + "sì          100,0 %",
+        "    PCT Quota"
+        + " " * 43
+        + "37,5 %      75,12 % >= 80%"
+        + " " * 19
+        + "no           93,9 %",
+        "    ND Mancante"
+        + " " * 41
+        + "12,5 %          N/D Aumento del 10% rispett… -"
+        + " " * 13
+        + "0,0 %",
+        "",
+        "N/D (1):",
+        "  ND: " + _ND_REASONS["it"],
+    ],
+}
+
+
+@pytest.mark.parametrize(("language", "width"), list(NESTED_TEXT))
+def test_the_text_scorecard_line_by_line(language: str, width: int) -> None:
+    """The whole text scorecard: each level indented below its parent (by one
+    column when names are short of room, by two otherwise), the policy for N/D
+    in the summary, the N/D indicators listed with all their reasons."""
+    text = render_text(_nested(), language=language, width=width)  # type: ignore[arg-type]
+    assert text.splitlines() == NESTED_TEXT[language, width]
+    assert text.endswith("\n")
 
 
 def test_the_command_line_writes_them_in_the_chosen_language(
@@ -429,3 +581,47 @@ def test_a_year_the_data_holds_nothing_for_is_said(tmp_path: Path) -> None:
     assert status == 0
     assert "warning: the data holds no value for 2026 (its years: 2024, 2025)" in err
     assert "score N/D" in out
+
+
+@pytest.mark.parametrize(("width", "indent"), [(96, " "), (97, "  ")])
+def test_levels_are_indented_by_two_once_names_have_forty_columns(width: int, indent: str) -> None:
+    lines = render_text(_nested(), width=width).splitlines()
+    assert any(line.startswith(f"{indent}Sportelli ") for line in lines)
+
+
+def test_an_indicator_without_a_target_shows_empty_target_cells() -> None:
+    evaluation = evaluate_plan(plan_of(indicator("T")), {("T", 2025): 3}, year=2025)
+    assert (
+        render_csv(evaluation).splitlines()[-1] == "indicator,T,T,G,name of T,100,2025,3,,2025,,,,,"
+    )
+    text = render_text(evaluation, width=80)
+    assert _row(text, "T") == ["T", "name", "of", "T", "100", "%", "3", "-", "N/D"]
+    assert text.splitlines()[-1] == "  T: no target for 2025"  # listed as not judged
+
+
+def test_a_plan_without_groups_still_has_a_scorecard() -> None:
+    evaluation = evaluate_plan(Plan("vuoto", groups=()), {}, year=2025)
+    assert render_text(evaluation, width=80).splitlines()[-1].split() == [
+        "weight",
+        "value",
+        "target",
+        "met",
+        "score",
+    ]
+    assert render_csv(evaluation).splitlines()[-1] == "plan,,,,vuoto,100,2025,,,2025,,,,,"
+
+
+def test_the_title_and_summary_wrap_at_the_scorecards_width() -> None:
+    title = (
+        "Piano integrato di attività e organizzazione 2025-2027 del Comune, obiettivi di "
+        "performance"
+    )
+    plan = Plan(title, groups=())
+    lines = render_text(evaluate_plan(plan, {}, year=2025), width=120).splitlines()
+    assert lines[0] == title
+    assert render_text(evaluate_plan(plan, {}, year=2025), width=80).splitlines()[:3] == [
+        "Piano integrato di attività e organizzazione 2025-2027 del Comune, obiettivi di",
+        "performance",
+        # the summary too: 75 columns fit in 80
+        "score N/D; values 2025, targets 2025; N/D: weights shared among the others",
+    ]

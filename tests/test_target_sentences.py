@@ -582,3 +582,39 @@ def test_an_absolute_change_keeps_di_and_its_unit() -> None:
     assert kf.parse_target("Aumento del 5 mln rispetto al 2023").needs_baseline  # a scale says it
     percent = kf.parse_target("Aumento del 10% rispetto al 2023")
     assert percent.check("1.050 N.", baseline="1.000 N.").met is False  # 1.100 asked
+
+
+def test_a_target_as_json_has_every_documented_key() -> None:
+    """Programs read a target's dict by its keys (``Target.to_dict``): each key
+    is there, with its value, for the target that sets it."""
+    common = {"upper": None, "implied": False, "needs_baseline": False, "kind": "comparison"}
+    assert kf.parse_target("Anno 2026: <= 15 gg").to_dict() == {
+        **common,
+        "text": "Anno 2026: <= 15 gg",
+        "comparison": "<=",
+        "threshold": "15",
+        "unit": "gg",
+        "deadline": None,
+        "label": None,
+        "year": 2026,
+    }
+    assert kf.parse_target(">= 90% entro il 30-06-2025").to_dict() == {
+        **common,
+        "text": ">= 90 % entro 30-06-2025",
+        "comparison": ">=",
+        "threshold": "0.90",
+        "unit": "%",
+        "deadline": "2025-06-30",
+        "label": None,
+        "year": None,
+    }
+    assert kf.parse_target('>= 5 N. "pratiche"').to_dict() == {
+        **common,
+        "text": '>= 5 N. "pratiche"',
+        "comparison": ">=",
+        "threshold": "5",
+        "unit": "N.",
+        "deadline": None,
+        "label": "pratiche",
+        "year": None,
+    }

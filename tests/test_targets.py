@@ -122,6 +122,18 @@ def test_range_scoring_is_the_range_di_valutazione() -> None:
         kf.RangeScoring(Decimal("0.9"), Decimal("0.7"))
 
 
+def test_range_scoring_bounds_are_a_true_range_within_zero_and_one() -> None:
+    widest = kf.RangeScoring(Decimal(0), Decimal(1))  # 0 and 100 % are bounds a plan may use
+    assert kf.parse_target(">= 100 N.").check(50, scoring=widest).achievement == Decimal("0.5")
+    for floor, ceiling in (("0.8", "0.8"), ("-0.1", "0.9"), ("0.7", "1.1")):
+        with pytest.raises(kf.KpiFormulaError) as caught:
+            kf.RangeScoring(Decimal(floor), Decimal(ceiling))
+        # the error names both bounds as given, and says what to give instead
+        assert f"Decimal('{floor}')" in caught.value.reason
+        assert f"Decimal('{ceiling}')" in caught.value.reason
+        assert caught.value.hint is not None and "Decimal('0.7')" in caught.value.hint
+
+
 def test_binary_scoring() -> None:
     assert kf.parse_target(">= 100 N.").check(99, scoring=kf.BINARY).achievement == 0
 
@@ -368,3 +380,19 @@ def test_a_baseline_given_for_a_target_that_is_not_relative_is_said_unused(text:
     assert not any(
         "not used" in note for note in relative.check("1.750 N.", baseline="1.500 N.").notes
     )
+
+
+class _NotADecimal:
+    def __init__(self, score: object) -> None:
+        self.given = score
+
+    def score(self, ratio: Decimal) -> Decimal:
+        return self.given  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("score", [Decimal("NaN"), Decimal("Infinity"), 0.5])
+def test_a_scoring_rule_must_give_a_finite_decimal(score: object) -> None:
+    with pytest.raises(kf.KpiFormulaError) as caught:
+        kf.parse_target(">= 10").check(8, scoring=_NotADecimal(score))
+    assert caught.value.reason == f"a scoring rule gave {score!r}, not a finite Decimal"
+    assert caught.value.hint == "a rule's score(ratio) returns a Decimal in [0, 1]"
