@@ -625,3 +625,18 @@ def test_the_title_and_summary_wrap_at_the_scorecards_width() -> None:
         # the summary too: 75 columns fit in 80
         "score N/D; values 2025, targets 2025; N/D: weights shared among the others",
     ]
+
+
+def test_a_weight_of_a_third_is_shown_to_two_decimals() -> None:
+    third = Decimal(1) / Decimal(3)
+    group = Group(
+        "G",
+        "Servizi",
+        Decimal(1),
+        tuple(Indicator(code, f"name of {code}", third, targets={2025: ">= 1"}) for code in "ABC"),
+    )
+    evaluation = evaluate_plan(Plan("P", groups=(group,)), {"A": 1, "B": 1, "C": 1}, year=2025)
+    text = render_text(evaluation, width=80)
+    assert _row(text, "A")[4:6] == ["33,33", "%"]
+    assert "3333333" not in text
+    assert display_weight(third) == "33,33 %" and display_weight(Decimal("0.125")) == "12,5 %"

@@ -100,6 +100,18 @@ def display_percent(score: Decimal | None) -> str:
     return format_value(Quantity(shown_score(score), "%"))
 
 
+_WEIGHT_PLACES = Decimal("0.0001")  # two decimals of a percentage
+
+
 def display_weight(weight: Decimal) -> str:
-    """A weight as the planning documents write it: ``33,33 %``."""
+    """A weight as the planning documents write it: ``33,33 %``, rounded half-even
+    to two decimals of the percentage where it has more (a third is ``33,33 %``,
+    not 28 threes; the JSON keeps every digit).
+
+    >>> display_weight(Decimal("0.05")), display_weight(Decimal(1) / Decimal(3))
+    ('5 %', '33,33 %')
+    """
+    exponent = weight.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -4:
+        weight = weight.quantize(_WEIGHT_PLACES, context=ROUNDING)
     return format_value(Quantity(weight, "%"))
