@@ -130,3 +130,16 @@ def test_cli_eval_refuses_mixed_units(capsys: pytest.CaptureFixture[str]) -> Non
     out = io.StringIO()
     assert main(["eval", "A * B", "A=72,10 %", "B=3 gg", "--year", "2025", "--json"], out=out) == 0
     assert json.loads(out.getvalue())["value"] == "2.1630"
+
+
+def test_the_caret_follows_the_text_evaluated_not_an_equal_formula_seen_before() -> None:
+    from kpi_formula.ast import BinOp, Neg, Ref
+
+    data = {"A": "1 €", "B": "2 %"}
+    with pytest.raises(kf.UnitMismatchError) as by_hand:
+        kf.evaluate(kf.Formula(BinOp("-", Neg(Ref("A", 0)), Ref("B", 0))), data, year=2025)
+    assert by_hand.value.position is None  # no text to point into
+    for text in ("-A - B", "- A-B", "-A  -  B"):
+        with pytest.raises(kf.UnitMismatchError) as caught:
+            kf.evaluate(text, data, year=2025)
+        assert caught.value.position == text.rindex("-"), text

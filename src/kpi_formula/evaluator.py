@@ -114,7 +114,13 @@ class _Prepared:
         program = self.program
         return (
             _prepared,
-            (program.formula, program.on_missing, program.on_zero_division, program.notes),
+            (
+                program.formula,
+                program.on_missing,
+                program.on_zero_division,
+                program.notes,
+                program.formula.source,
+            ),
         )
 
     def __repr__(self) -> str:
@@ -133,7 +139,11 @@ def _prepared(
     on_missing: MissingPolicy,
     on_zero_division: ZeroDivisionPolicy,
     notes: tuple[str, ...],
+    source: str | None = None,
 ) -> _Prepared:
+    """The formula's program, cached; ``source`` (the formula's text) is part of the
+    key only: equal formulas written otherwise (``-A - B``, ``- A-B``, a tree built
+    by hand) keep programs of their own, whose errors point into their own text."""
     return _Prepared(Program(formula, on_missing, on_zero_division, notes))
 
 
@@ -175,7 +185,7 @@ def compile_formula(
 ) -> CompiledFormula:
     """Generated code for ``formula`` (made once per formula, policies and notes)."""
     _check_policies(on_missing, on_zero_division)
-    return _prepared(formula, on_missing, on_zero_division, notes).generated()
+    return _prepared(formula, on_missing, on_zero_division, notes, formula.source).generated()
 
 
 def evaluate(
@@ -207,7 +217,7 @@ def evaluate(
     if catalog is not None:
         resolution = resolve(formula, catalog)
         formula, notes = resolution.formula, resolution.notes
-    prepared = _prepared(formula, on_missing, on_zero_division, notes)
+    prepared = _prepared(formula, on_missing, on_zero_division, notes, formula.source)
     compiled = prepared._generated
     if compiled is not None:
         return compiled(data, year=year)  # type: ignore[no-any-return]

@@ -71,9 +71,11 @@ def _operator_position(formula: Formula, node: BinOp) -> int | None:
 
 
 @lru_cache(maxsize=4096)
-def _mismatch(formula: Formula, units: RefUnits) -> tuple[Any, ...] | None:
+def _mismatch(formula: Formula, source: str | None, units: RefUnits) -> tuple[Any, ...] | None:
     """The first ``+``/``-`` joining two different units: (node, left operand,
-    left unit, right operand, right unit), or None."""
+    left unit, right operand, right unit), or None.  ``source`` is part of the
+    cache's key: formulas equal but written otherwise (``-A - B``, ``- A-B``, one
+    built by hand) have nodes of other spans, which place the error's caret."""
     by_ref = dict(units)
 
     def unit(node: Node) -> tuple[str, str] | None:  # (unit, the operand that has it)
@@ -106,7 +108,7 @@ def check_units(formula: Formula, units: RefUnits) -> None:
     """Raise :class:`~kpi_formula.UnitMismatchError` when ``formula`` adds or
     subtracts values of two different units (``units``: each reference read with a
     unit, and that unit)."""
-    found = _mismatch(formula, units)
+    found = _mismatch(formula, formula.source, units)
     if found is None:
         return
     node, left, left_unit, right, right_unit = found
