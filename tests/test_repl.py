@@ -21,7 +21,7 @@ KPI = [sys.executable, "-m", "kpi_formula.cli"]
 def test_formulas_assignments_and_explain() -> None:
     session = Session(year=2025)
     assert session.handle("A = 110") == "A@2025 = 110"
-    assert session.handle("A-1 = 1.000 N.") == "A@2024 = 1.000"
+    assert session.handle("A-1 = 1.000 N.") == "A@2024 = 1.000 N."
     assert session.handle("A@2023 = N/D") == "A@2023 = N/D"
     assert (
         session.handle("(A - A-1) / A-1").splitlines()[0] == "(A - A-1) / A-1 = -0,89  [year 2025]"
@@ -306,3 +306,13 @@ def test_a_division_by_zero_says_no_empty_equation(divisor: str) -> None:
     assert reason.startswith(f"division by zero in 'A / {divisor}'")
     assert ("0 = 0" in reason) is False
     assert ("(1 - 1 = 0)" in reason) is (divisor == "(1 - 1)")
+
+
+def test_values_typed_with_units_keep_them_at_the_prompt() -> None:
+    session = Session(year=2025)
+    session.handle("A = 72,10 %")
+    session.handle("B = 3 gg")
+    with pytest.raises(kf.UnitMismatchError):
+        session.handle("A + B")
+    assert session.handle("C = 1.000 €") == "C@2025 = 1.000 €"
+    assert session.handle("C * 2").startswith("C * 2 = 2.000")

@@ -37,7 +37,7 @@ from typing import Any, TextIO
 
 from .ast import Ref
 from .catalog import Catalog
-from .data import DataTable, load_data, parse_data_value
+from .data import DataTable, load_data
 from .decimals import decimal_text
 from .display import display_percent, display_value
 from .errors import KpiFormulaError, Message, msg
@@ -48,6 +48,7 @@ from .lint import lint
 from .missing import ND, NotAvailable
 from .output import (
     check_typed,
+    data_value_with_unit,
     driver_lines,
     driver_rows,
     evaluation_warnings,
@@ -328,7 +329,9 @@ class Session:
                     hint=msg("write CODE = VALUE, CODE-1 = VALUE or CODE@2024 = VALUE"),
                 )
             code, year = root.code, self.year + root.offset
-        value = self._last_value() if value_text == LAST else parse_data_value(value_text)
+        # a value typed with a unit keeps it, as :load keeps a file's: evaluation refuses
+        # 72,10 % + 3 gg, and a plan's indicator refuses 1.050 € for a count
+        value = self._last_value() if value_text == LAST else data_value_with_unit(value_text)
         self.data[(code, year)] = value
         return f"{code}@{year} = {self._shown(value)}"
 
