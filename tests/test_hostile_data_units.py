@@ -203,3 +203,19 @@ def test_a_frame_holding_a_share_typed_in_percent_is_refused_naming_the_row() ->
     )
     with pytest.raises(AmbiguousUnitError, match=r"QUOTA@2025 \(BO\) is 95 without a unit"):
         evaluate_plan_frame(plan, frame)
+
+
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_a_date_for_a_code_measured_in_a_unit_is_refused(engine: str) -> None:
+    plan = read_plan(PLAN)
+    data = {**GOOD, "QUOTA": "31-12-2025"}
+    with pytest.raises(kf.UnitMismatchError, match=r"QUOTA@2025 is a date, but QUOTA is measured"):
+        evaluate_plan(plan, data, year=2025, engine=engine)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_a_formula_joining_two_units_refuses_the_plan_naming_the_indicator(engine: str) -> None:
+    plan = read_plan(PLAN.replace('formula = "FREE * 1"', 'formula = "FREE + ALTRO"'))
+    data = {**GOOD, "FREE": "3 gg", "ALTRO": "10 €"}
+    with pytest.raises(kf.UnitMismatchError, match=r"^LIBERO@2025: FREE is in gg and ALTRO in €"):
+        evaluate_plan(plan, data, year=2025, engine=engine)  # type: ignore[arg-type]

@@ -287,8 +287,8 @@ class UnitMismatchError(KpiFormulaError):
         actual_unit: str | None,
         target_unit: str | None,
         *,
-        reason: Message | None = None,
-        hint: Message | None = None,
+        reason: str | None = None,
+        hint: str | None = None,
     ) -> None:
         self.actual_unit = actual_unit
         self.target_unit = target_unit

@@ -155,7 +155,7 @@ def data_in_unit(
     """
     what = f"{code}@{year}"
     try:
-        return in_unit(value, unit, what=what)
+        read = in_unit(value, unit, what=what)
     except AmbiguousUnitError:
         raise
     except UnitMismatchError as error:
@@ -177,6 +177,23 @@ def data_in_unit(
             ),
         )
         raise mismatch from None
+    if isinstance(read, dt.date):  # a milestone's date, for a code measured in a unit
+        raise UnitMismatchError(
+            None,
+            unit,
+            reason=msg(
+                "{what} is a date, but {code} is measured in {unit}",
+                what=what,
+                code=code,
+                unit=unit,
+            ),
+            hint=msg(
+                "write the value in {unit}; a date is the value of a milestone, whose indicator "
+                "declares no unit",
+                unit=unit,
+            ),
+        )
+    return read
 
 
 def _unitless(amount: Decimal, unit: Unit | None, what: str) -> Decimal:

@@ -29,7 +29,7 @@ from typing import Any, Literal
 from ..decimals import DIVISION, EXACT, to_decimal
 from ..display import display_value
 from ..engines.steps import ABSENT, DataSource, MappingSource
-from ..errors import KpiFormulaError, Message, PlanError, msg
+from ..errors import KpiFormulaError, Message, PlanError, UnitMismatchError, msg
 from ..missing import ND
 from ..result import MissingPolicy
 from ..targets import PROPORTIONAL, Outcome, Scoring, Target
@@ -259,6 +259,17 @@ class _Run:
             source.own = indicator.code  # one source for the run: computing is not re-entered
             try:
                 result = self.programs[key].run_on(source, when)
+            except UnitMismatchError as error:
+                # values of different units joined by + or -: the data are wrong, as a
+                # value in the wrong unit is (plan.dataunits), not missing
+                raise UnitMismatchError(
+                    error.actual_unit,
+                    error.target_unit,
+                    reason=msg(
+                        "{id}@{year}: {reason}", id=indicator.id, year=when, reason=error.reason
+                    ),
+                    hint=error.hint,
+                ) from None
             except KpiFormulaError as error:
                 return ND, (error.reason,)
             value, reasons = result.value, result.reasons
