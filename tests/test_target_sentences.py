@@ -618,3 +618,16 @@ def test_a_target_as_json_has_every_documented_key() -> None:
         "label": "pratiche",
         "year": None,
     }
+
+
+@pytest.mark.parametrize(
+    ("target", "words"),
+    [
+        ("Aumento del 20% rispetto al 2023", "the baseline is in N. but the value is in €"),
+        ("Aumento di 100 € rispetto al 2023", "the baseline is in N. but the target is in €"),
+    ],
+)
+def test_a_baseline_in_another_unit_is_named_as_the_baseline(target: str, words: str) -> None:
+    with pytest.raises(kf.UnitMismatchError) as caught:
+        kf.parse_target(target).check("1.200 €", baseline="1.000 N.")
+    assert str(caught.value).startswith(words)

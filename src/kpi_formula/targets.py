@@ -565,7 +565,29 @@ class Target(TextField):
         if unit is None:  # in percent, or an amount without a unit: in the values' unit
             unit = _unit_of(actual) or _unit_of(baseline)
         value = _number(actual, unit)
-        base = _number(baseline, unit, what=msg("the baseline"))
+        try:
+            base = _number(baseline, unit, what=msg("the baseline"))
+        except UnitMismatchError as error:
+            if error.actual_unit is None or unit is None:
+                raise
+            raise UnitMismatchError(
+                error.actual_unit,
+                unit,
+                reason=(
+                    msg(
+                        "the baseline is in {baseline} but the value is in {value}",
+                        baseline=error.actual_unit,
+                        value=unit,
+                    )
+                    if self.unit is None
+                    else msg(
+                        "the baseline is in {baseline} but the target is in {target}",
+                        baseline=error.actual_unit,
+                        target=unit,
+                    )
+                ),
+                hint=msg("give the baseline in the unit of the value it is compared with"),
+            ) from None
         notes = self._notes(way)
         own = None if unit == self.unit else unit
         if value is ND or base is ND:
