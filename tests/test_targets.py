@@ -396,3 +396,51 @@ def test_a_scoring_rule_must_give_a_finite_decimal(score: object) -> None:
         kf.parse_target(">= 10").check(8, scoring=_NotADecimal(score))
     assert caught.value.reason == f"a scoring rule gave {score!r}, not a finite Decimal"
     assert caught.value.hint == "a rule's score(ratio) returns a Decimal in [0, 1]"
+
+
+def test_an_unused_baseline_changes_nothing_of_the_verdict() -> None:
+    """A baseline given to a target that is not relative is said unused, and the
+    verdict is the one without it: the direction, the scoring rule, the threshold
+    and the unit the value was judged in all kept."""
+    from kpi_formula.scoring import Binary, Proportional
+
+    for scoring in (Proportional(), Binary()):
+        target = kf.parse_target("25")
+        plain = target.check("25,7 gg", direction="decrescente", scoring=scoring)
+        told = target.check("25,7 gg", direction="decrescente", scoring=scoring, baseline="20 gg")
+        assert (told.met, told.achievement, told.threshold, told.unit) == (
+            plain.met,
+            plain.achievement,
+            plain.threshold,
+            plain.unit,
+        )
+        assert told.unit == "gg" and told.met is False
+        assert told.achievement == (0 if isinstance(scoring, Binary) else plain.achievement)
+        assert any("baseline was not used" in note and "25 gg" not in note for note in told.notes)
+        assert any("the target 25 " in note for note in told.notes)
+
+
+def test_the_unit_a_value_was_judged_in_is_kept_on_every_path() -> None:
+    """A target without a unit judges a value in the value's: the outcome says which,
+    met or missed, N/D or not, for bare, range and relative targets alike."""
+    assert kf.parse_target("25").check("30 gg").unit == "gg"
+    assert kf.parse_target("tra 10 e 20").check("25 gg").unit == "gg"
+    assert kf.parse_target("tra 10 e 20").check("15 gg").unit == "gg"
+    relative = kf.parse_target("Aumento del 10% rispetto al 2024")
+    assert relative.check("120 €", baseline="100 €").unit == "€"
+    assert relative.check("N/D", baseline="100 €").unit == "€"
+    assert kf.parse_target(">= 90 %").check("95 %").unit is None  # the target's own unit
+
+
+def test_an_n_d_value_keeps_the_notes_of_its_target() -> None:
+    outcome = kf.parse_target("25").check("N/D")
+    assert outcome.met is None
+    assert any("for want of a direction" in note for note in outcome.notes)
+
+
+@pytest.mark.parametrize(("value", "nearest"), [(14, 10), (15, 10), (16, 20)])
+def test_a_value_inside_a_range_shows_the_nearer_bound(value: int, nearest: int) -> None:
+    """Inside a range the threshold shown is the nearer bound, the lower one at the
+    middle."""
+    outcome = kf.parse_target("tra 10 e 20").check(value)
+    assert outcome.met is True and outcome.threshold == nearest
