@@ -292,23 +292,25 @@ class UnitMismatchError(KpiFormulaError):
     ) -> None:
         self.actual_unit = actual_unit
         self.target_unit = target_unit
-        if reason is not None:
-            pass
-        elif actual_unit is None:
-            reason = msg("the value has no unit but the target is in {target}", target=target_unit)
-        elif target_unit is None:
-            reason = msg("the value is in {actual} but the target has no unit", actual=actual_unit)
-        else:
-            reason = msg(
-                "the value is in {actual} but the target is in {target}",
-                actual=actual_unit,
-                target=target_unit,
-            )
+        if reason is None:
+            reason = _unit_mismatch_reason(actual_unit, target_unit)
         super().__init__(
             reason,
             hint=hint
             or msg("compare values in the target's unit; a percentage is a fraction (0.72 = 72 %)"),
         )
+
+
+def _unit_mismatch_reason(actual_unit: str | None, target_unit: str | None) -> Message:
+    if actual_unit is None:
+        return msg("the value has no unit but the target is in {target}", target=target_unit)
+    if target_unit is None:
+        return msg("the value is in {actual} but the target has no unit", actual=actual_unit)
+    return msg(
+        "the value is in {actual} but the target is in {target}",
+        actual=actual_unit,
+        target=target_unit,
+    )
 
 
 class BaselineRequiredError(KpiFormulaError):

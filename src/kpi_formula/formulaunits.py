@@ -45,11 +45,12 @@ RefUnits = frozenset[tuple[Ref, str]]
 
 
 def read_with_unit(raw: object, what: str) -> tuple[Decimal | NotAvailable, str | None]:
-    """A data value that is neither a number nor N/D (text, a Quantity, anything
-    else) as :func:`~kpi_formula.decimals.to_decimal` reads it, and the unit it is
-    written with (None without one).  Text is read once."""
+    """A data value as :func:`~kpi_formula.decimals.to_decimal` reads it, and the
+    unit it is written with (None without one: a number, N/D).  Text is read once."""
     from .values import Quantity, parse_value
 
+    if isinstance(raw, (int, float, Decimal)) or raw is None:
+        return to_decimal(raw, what), None
     if isinstance(raw, str):
         try:
             raw = parse_value(raw)

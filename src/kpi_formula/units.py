@@ -160,10 +160,10 @@ def data_in_unit(
         raise
     except UnitMismatchError as error:
         written = error.actual_unit
-        mismatch = UnitMismatchError(written, unit)
-        KpiFormulaError.__init__(
-            mismatch,
-            msg(
+        raise UnitMismatchError(
+            written,
+            unit,
+            reason=msg(
                 "{what} is written in {written}, but {code} is measured in {unit}",
                 what=what,
                 written=written,
@@ -175,8 +175,7 @@ def data_in_unit(
                 unit=unit,
                 code=code,
             ),
-        )
-        raise mismatch from None
+        ) from None
     if isinstance(read, dt.date):  # a milestone's date, for a code measured in a unit
         raise UnitMismatchError(
             None,

@@ -35,7 +35,7 @@ from decimal import Decimal, DecimalException
 from typing import Any, Protocol, TypeAlias
 
 from ..ast import BinOp, Neg, Node, Number, Ref, walk
-from ..decimals import EXACT, add, decimal_text, divide, exact, multiply, subtract, to_decimal
+from ..decimals import EXACT, add, decimal_text, divide, exact, multiply, subtract
 from ..errors import EvaluationError, Message, clip, msg
 from ..formula import Formula
 from ..formulaunits import check_units, read_with_unit
@@ -182,14 +182,11 @@ def _read_other(env: _Env, raw: object, node: Ref, zero: bool) -> _Value:
     if raw is ABSENT:
         reason = msg("{code}@{year} is missing from the data", code=code, year=year)
     else:
-        if isinstance(raw, (int, float, Decimal)) or raw is None:
-            read_value = to_decimal(raw, f"{code}@{year}")
-        else:  # text or a Quantity: its unit is noted for check_units
-            read_value, unit = read_with_unit(raw, f"{code}@{year}")
-            if unit is not None:
-                if env.units is None:
-                    env.units = set()
-                env.units.add((node, unit))
+        read_value, unit = read_with_unit(raw, f"{code}@{year}")
+        if unit is not None:  # text or a Quantity with a unit: noted for check_units
+            if env.units is None:
+                env.units = set()
+            env.units.add((node, unit))
         env.inputs[(code, year)] = read_value
         if isinstance(read_value, Decimal):
             return read_value

@@ -20,7 +20,6 @@ from numbers import Integral
 from typing import Any
 
 from ..ast import Node, Number, Ref, map_leaves
-from ..decimals import to_decimal
 from ..engines.sql import to_sql
 from ..errors import KpiFormulaError
 from ..formula import Formula
@@ -36,10 +35,7 @@ def _read(raw: object) -> tuple[float | None, bool]:
     """A data value for the table: a double, or NULL for N/D and what cannot be read
     (the evaluator names why); and whether it was written with a unit."""
     try:
-        if isinstance(raw, (int, float, Decimal)) or raw is None:
-            value, unit = to_decimal(raw, "a data value"), None
-        else:
-            value, unit = read_with_unit(raw, "a data value")
+        value, unit = read_with_unit(raw, "a data value")
     except KpiFormulaError:
         return None, False
     return (float(value) if isinstance(value, Decimal) else None), unit is not None
