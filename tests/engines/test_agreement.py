@@ -7,6 +7,7 @@ never falls back.
 
 from __future__ import annotations
 
+import decimal
 import math
 import types
 from collections.abc import Callable, Mapping
@@ -20,8 +21,11 @@ from hypothesis import strategies as st
 
 import kpi_formula as kf
 from kpi_formula import strategies as kst
+from kpi_formula.engines import generated
 from kpi_formula.engines.generated import build_compiled
 from kpi_formula.engines.steps import Program
+
+from ..hostcontext import same_under_hostile_context
 
 
 def both_paths(formula: kf.Formula) -> tuple[Program, Callable[..., kf.Result], list[object]]:
@@ -150,3 +154,73 @@ def test_infinities_are_never_hidden(text: str) -> None:
     with pytest.raises(kf.EvaluationError, match="infinite"):
         compiled({("A", 2025): Decimal("-Infinity"), ("B", 2025): 0}, year=2025)
     assert fallbacks
+
+
+@given(
+    kst.formulas(max_leaves=6, driver_codes=st.sampled_from(["A", "B"])),
+    st.lists(st.integers(-(10**12), 10**12), min_size=1, max_size=80),
+)
+def test_every_year_reads_its_own_keys(formula: kf.Formula, years: list[int]) -> None:
+    """The keys kept per year never answer for another year, however many years are asked."""
+    program, compiled, _ = both_paths(formula)
+    for year in years:
+        table = {
+            (ref.code, year + ref.offset): Decimal(year % 97 + 3 * len(ref.code) + ref.offset)
+            for ref in formula.references
+        }
+        try:
+            expected = program.run(table, year)
+        except kf.KpiFormulaError as error:
+            with pytest.raises(type(error)):
+                compiled(table, year=year)
+            continue
+        result = compiled(table, year=year)
+        assert (result, result.inputs) == (expected, expected.inputs)
+
+
+def test_the_keys_kept_per_year_stay_bounded() -> None:
+    compiled = kf.parse("A / A-1 + B").compile(on_zero_division="error")
+    for year in range(1, 10_000, 7):
+        data = {("A", year): year, ("A", year - 1): 2, ("B", year): 1}
+        assert compiled(data, year=year).value == Decimal(year) / 2 + 1
+    function = cast(types.MethodType, compiled).__func__
+    table = function.__globals__["_keys_get"].__self__  # the dict of the bound dict.get
+    assert 0 < len(table) <= generated._KEY_YEARS
+
+
+def test_the_host_decimal_context_is_neither_read_nor_changed() -> None:
+    """The operators run in the library's contexts: a host's context of three digits
+    changes no answer, and the host's flags stay as they were."""
+    compiled = kf.parse("(A - A-1) / A-1 * B + C").compile()
+    data = {("A", 2025): Decimal("1210.5"), ("A", 2024): 1100, ("B", 2025): 3, ("C", 2025): 1.25}
+    expected = same_under_hostile_context(compiled, data, year=2025)
+    # the quotient to 28 digits, then exact: 0.1004545454545454545454545455 * 3 + 1.25
+    assert expected.value == Decimal("1.5513636363636363636363636365")
+    with decimal.localcontext(decimal.Context()) as host:
+        compiled(data, year=2025)
+        assert not any(host.flags.values())
+
+
+def test_a_private_context_already_entered_sends_the_call_to_the_general_path() -> None:
+    """As a second thread of a free-threaded build would find it: the same answer, taken
+    by the general evaluator instead of failing."""
+    formula = kf.parse("(A - A-1) / A-1")
+    program, compiled, fallbacks = both_paths(formula)
+    data = {("A", 2025): 110, ("A", 2024): 100}
+    assert generated._IN_DIVISION is not None
+    result = generated._IN_DIVISION(compiled, data, year=2025)
+    assert result == program.run(data, 2025) and result.value == Decimal("0.1")
+    assert fallbacks
+
+
+def test_without_private_contexts_the_methods_give_the_same_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where decimal keeps no context variable, the contexts' own methods are called."""
+    monkeypatch.setattr(generated, "_IN_EXACT", None)
+    monkeypatch.setattr(generated, "_IN_DIVISION", None)
+    formula = kf.parse("(A - A-1) * 10 / -A-1 + B")
+    program, compiled, fallbacks = both_paths(formula)
+    data = {("A", 2025): Decimal(3), ("A", 2024): 7, ("B", 2025): 0.5}
+    assert compiled(data, year=2025) == program.run(data, 2025)
+    assert not fallbacks

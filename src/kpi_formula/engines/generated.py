@@ -3,8 +3,10 @@
 Most evaluations in a service read finite numbers for every reference and
 divide by nothing that is zero.  For those, :func:`build_compiled` turns the
 checked syntax tree into one straight-line Python function: it reads each
-``(code, year)`` once, checks and converts it, calls the library's decimal
-contexts directly and builds the :class:`~kpi_formula.Result` in place.
+``(code, year)`` once (by keys built once per year), checks and converts it,
+computes in the library's decimal contexts (by the operators, run in private
+:mod:`contextvars` contexts holding them; see :func:`_runner_in`) and builds
+the :class:`~kpi_formula.Result` in place.
 Whenever anything is not plain — data that is not a ``dict``, a reference
 absent from it, a value that is N/D or not a finite ``int``, ``float`` or
 ``Decimal``, a zero divisor, a number past the limits — the function hands the
@@ -15,7 +17,7 @@ NaN and infinities are caught where they are cheapest to catch: the contexts
 trap every operation that would turn finite numbers into them, every
 operation carries them up to the value, which is checked once, and the one
 operation that could hide them, a division by an infinite divisor, checks its
-divisor.
+divisor when the quotient is zero.
 
 Speed is why this is generated code, bound as a method to a small carrier
 object: a bound method call costs a fraction of a call through a class's
@@ -32,8 +34,11 @@ compiled or evaluated.
 
 from __future__ import annotations
 
+import contextvars
+import decimal
+import operator
 from collections.abc import Callable
-from decimal import Decimal, DecimalException
+from decimal import Context, Decimal, DecimalException
 from typing import TYPE_CHECKING, Any
 
 from ..ast import Neg, Node, Number, Ref
@@ -45,25 +50,55 @@ if TYPE_CHECKING:
 
 __all__ = ["build_compiled"]
 
+
+def _runner_in(context: Context) -> Callable[..., Any] | None:
+    """``run`` of a private :class:`contextvars.Context` whose decimal context is ``context``.
+
+    ``run(operator.add, a, b)`` is ``context.add(a, b)``, computed by the same C
+    function in the same context, at two thirds of the cost: a context's methods
+    take their arguments as a tuple, the operators do not, and the operators read
+    the decimal context of the :mod:`contextvars` context they run in.  The thread's
+    own decimal context is neither read nor changed, and no Python code runs inside
+    (the operands are always exact ``Decimal`` objects), so no other thread can be
+    inside at the same time under the GIL; where one is (a free-threaded build), the
+    ``RuntimeError`` of entering twice sends the call to the general path.  ``None``
+    where this Python's :mod:`decimal` does not keep its context in a context variable.
+    """
+    private = contextvars.Context()
+    private.run(decimal.setcontext, context)
+    if private.run(decimal.getcontext) is not context:
+        return None
+    return private.run
+
+
+_IN_EXACT = _runner_in(EXACT)
+_IN_DIVISION = _runner_in(DIVISION)
+_OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+_METHODS = {"+": EXACT.add, "-": EXACT.subtract, "*": EXACT.multiply, "/": DIVISION.divide}
 _OPERATIONS = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div"}
 _FALLBACK = "return _general(data, year)"
 
 
-def _reading(name: str, code: str, offset: int) -> list[str]:
-    """Lines reading the reference ``code`` (offset ``offset``) into ``name``, converted."""
-    if offset == 0:
-        # (code, year) first, the bare code only when that key is absent; no KeyError
-        # raised for it, as data keyed by bare codes is common and exceptions are dear.
-        # None is both "absent" and N/D: told apart only then, as N/D is rare
-        lines = [
-            f"{name} = _get(data, ({code}, year))",
-            f"if {name} is None:",
-            f"    if ({code}, year) in data:",
+def _reading(name: str, code: str | None, index: int) -> list[str]:
+    """Lines reading a reference into ``name``, converted: ``code`` names its bare code
+    where data keyed by bare codes stands for it (references to the year asked only).
+
+    ``keys[index]`` is the reference's ``(code, year)`` key for this call's year,
+    built once per year rather than once per call (see :func:`_key_table`).
+    """
+    # (code, year) first, the bare code only when that key is absent: data keyed by bare
+    # codes is common and exceptions are dear, so no KeyError is raised for it.  None is
+    # both "absent" and N/D: told apart only then, as N/D is rare.  A bare code stands for
+    # the year asked only, so a reference to an earlier year has no such second chance
+    lines = [f"{name} = _get(data, keys[{index}])", f"if {name} is None:"]
+    if code is None:
+        lines.append(f"    {_FALLBACK}")
+    else:
+        lines += [
+            f"    if keys[{index}] in data:",
             f"        {_FALLBACK}",
             f"    {name} = data[{code}]",
         ]
-    else:
-        lines = [f"{name} = data[({code}, year - {-offset})]"]
     # Decimals first: they are what services pass most.  Decimals and ints are brought
     # within the limits (or raise a decimal signal); a float is read by its shortest repr,
     # as the general path does, which is always within them (and keeps the sign of -0.0).
@@ -78,6 +113,33 @@ def _reading(name: str, code: str, offset: int) -> list[str]:
         "else:",
         f"    {_FALLBACK}",
     ]
+
+
+_KEY_YEARS = 64
+"""The most years whose keys one compiled formula keeps; past it the table starts afresh."""
+
+
+def _key_table(
+    references: list[tuple[str, int]],
+) -> tuple[Callable[[int], tuple[tuple[str, int], ...] | None], Callable[[int], Any]]:
+    """The lookup of a year's data keys, and the function that makes them on a miss.
+
+    A call reads each reference by its ``(code, year + offset)`` key; building those
+    tuples on every call is a good part of a short formula's time, and a service asks
+    about few years, so they are kept per year.  The table is bounded: a caller
+    sweeping thousands of years costs a rebuild, never memory.  Dict operations are
+    atomic, so threads sharing a compiled formula share the table safely.
+    """
+    table: dict[int, tuple[tuple[str, int], ...]] = {}
+
+    def make(year: int) -> tuple[tuple[str, int], ...]:
+        keys = tuple((code, year + offset) for code, offset in references)
+        if len(table) >= _KEY_YEARS:
+            table.clear()
+        table[year] = keys
+        return keys
+
+    return table.get, make
 
 
 def build_compiled(program: Program) -> Callable[..., Any]:
@@ -113,11 +175,9 @@ def build_compiled(program: Program) -> Callable[..., Any]:
         "_D": Decimal,
         "_plus": EXACT.plus,
         "_minus": EXACT.minus,
-        "_add": EXACT.add,
-        "_sub": EXACT.subtract,
-        "_mul": EXACT.multiply,
-        "_div": DIVISION.divide,
-        "_Fallback": (KeyError, DecimalException),
+        "_in_exact": _IN_EXACT,
+        "_in_division": _IN_DIVISION,
+        "_Fallback": (KeyError, DecimalException, RuntimeError),
         "_MAX_BITS": MAX_INT_BITS,
         "_general": program.run,
     }
@@ -134,7 +194,7 @@ def build_compiled(program: Program) -> Callable[..., Any]:
         index = len(names)
         name = names[key] = f"v{index}"
         constants[f"c{index}"] = ref.code
-        for line in _reading(name, f"c{index}", ref.offset):
+        for line in _reading(name, f"c{index}" if ref.offset == 0 else None, index):
             emit_line(line)
         return name
 
@@ -153,12 +213,21 @@ def build_compiled(program: Program) -> Callable[..., Any]:
         left = emit(node.left)
         right = emit(node.right)
         name = f"t{next(counter)}"
+        function = _OPERATIONS[node.op]
+        runner = "_in_division" if node.op == "/" else "_in_exact"
+        if constants[runner] is None:
+            constants[function] = _METHODS[node.op]
+            emit_line(f"{name} = {function}({left}, {right})")
+        else:
+            constants[function] = _OPERATORS[node.op]
+            emit_line(f"{name} = {runner}({function}, {left}, {right})")
         if node.op == "/" and not isinstance(node.right, Number):
-            # x / Infinity would hide an infinity; x / 0 needs no check, as the division
-            # context traps it and the trap hands the call to the general path
-            emit_line(f"if not {right}.is_finite():")
+            # x / Infinity is a zero that would hide the infinity, so a zero quotient has
+            # its divisor checked (a test of the quotient is cheaper than of the divisor);
+            # x / 0 needs no check, as the division context traps it and the trap hands
+            # the call to the general path
+            emit_line(f"if not {name} and not {right}.is_finite():")
             emit_line(f"    {_FALLBACK}")
-        emit_line(f"{name} = {_OPERATIONS[node.op]}({left}, {right})")
         return name
 
     value = emit(root)
@@ -167,6 +236,7 @@ def build_compiled(program: Program) -> Callable[..., Any]:
     emit_line(f"if not {value}.is_finite():")
     emit_line(f"    {_FALLBACK}")
     plain_result["_input_refs"] = tuple(names)
+    constants["_keys_get"], constants["_make_keys"] = _key_table(list(names))
     constants["_Result"] = type(Result.__name__, (Result,), plain_result)
     # the values read, as a tuple in the order of _input_refs: the result's snapshot
     recorded = "(" + "".join(f"{name}, " for name in names.values()) + ")"
@@ -174,6 +244,9 @@ def build_compiled(program: Program) -> Callable[..., Any]:
         "def compiled(self, data, *, year):",
         "    if type(data) is _dict and type(year) is _int:",
         "        try:",
+        "            keys = _keys_get(year)",
+        "            if keys is None:",
+        "                keys = _make_keys(year)",
         *body,
         "            result = _Result()",
         f"            result._value = {value}",
