@@ -19,6 +19,9 @@ HEAVY = (
     "kpi_formula.engines.sql",
     "kpi_formula.engines.generated",
     "kpi_formula.larkparse",
+    "kpi_formula.inputs",  # the readers of files and workbooks
+    "kpi_formula.catalog",
+    "difflib",  # suggestions, made only for a code that is missing
     "lark",
     "sqlglot",
     "zipfile",

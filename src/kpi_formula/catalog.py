@@ -12,7 +12,6 @@ its indicators so that formulas can refer to them, and evaluates them itself.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
@@ -37,6 +36,8 @@ def close_matches(
     same = folded.get(code.casefold())
     if same is not None:
         return (same,)
+    import difflib  # a suggestion is for an error: its cost is taken then
+
     matches = difflib.get_close_matches(code.casefold(), list(folded), n=limit, cutoff=cutoff)
     return tuple(folded[match] for match in matches)
 

@@ -41,7 +41,6 @@ from typing import TYPE_CHECKING
 
 from .decimals import exact, to_decimal
 from .errors import DataError, KpiFormulaError, UnitMismatchError, ValueSyntaxError, clip, msg
-from .inputs import Number, Uncomputed, Workbook, csv_delimiter, csv_rows, read_csv_file
 from .missing import NotAvailable
 from .units import data_in_unit
 from .values import FRACTION_SHIFT, YES_NO, Quantity, Unit, Value, parse_date, parse_value
@@ -149,6 +148,12 @@ def _column(header: list[str], names: Iterable[str]) -> int | None:
 def _cell_text(cell: object) -> str:
     if cell is None:
         return ""
+    if isinstance(cell, str):
+        return cell
+    # cells of other types come from a workbook, so the readers of files are loaded;
+    # a value typed on the command line does not load them
+    from .inputs import Number
+
     if isinstance(cell, Number):
         return format(cell.value, "f")  # a year or a code typed as a number in a spreadsheet
     return str(cell)
@@ -161,21 +166,24 @@ def _read_value(cell: object, source: str, line: int, italian: bool) -> DataValu
         return cell.date()
     if isinstance(cell, dt.date):
         return cell
-    if isinstance(cell, Number):
-        return Quantity(cell.value, "%") if cell.in_percent else cell.value
-    if isinstance(cell, Uncomputed):
-        raise DataError(
-            msg(
-                "the cell holds the formula {formula} without its computed value",
-                formula=clip(cell.formula),
-            ),
-            hint=msg(
-                "open the workbook in Excel or LibreOffice and save it (the value is stored "
-                "then), or type the value"
-            ),
-            line=line,
-            source=source,
-        )
+    if not isinstance(cell, str):
+        from .inputs import Number, Uncomputed  # a workbook's cells (see _cell_text)
+
+        if isinstance(cell, Number):
+            return Quantity(cell.value, "%") if cell.in_percent else cell.value
+        if isinstance(cell, Uncomputed):
+            raise DataError(
+                msg(
+                    "the cell holds the formula {formula} without its computed value",
+                    formula=clip(cell.formula),
+                ),
+                hint=msg(
+                    "open the workbook in Excel or LibreOffice and save it (the value is stored "
+                    "then), or type the value"
+                ),
+                line=line,
+                source=source,
+            )
     text = _cell_text(cell).strip()
     if not text:
         raise DataError(
@@ -222,6 +230,8 @@ def read_data(
 ) -> DataTable:
     """Read driver data from CSV text (long or wide layout); ``units`` as for
     :func:`read_cells`."""
+    from .inputs import csv_delimiter, csv_rows  # tables alone need the readers of files
+
     text = text.lstrip("\ufeff")
     delimiter = csv_delimiter(text.split("\n", 1)[0])
     # A ";" or tab separator is the mark of an Italian export: "1.100" is 1100.
@@ -437,6 +447,8 @@ def load_data(
     else the first.  Either layout, long or wide.  ``units``: the unit each code
     is measured in, where known (see :func:`read_cells`)."""
     from pathlib import Path  # a file's reader alone needs pathlib
+
+    from .inputs import Workbook, read_csv_file
 
     path = Path(path)
     if path.suffix.lower() == ".xlsx":

@@ -22,9 +22,8 @@ from __future__ import annotations
 import types
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from .catalog import Catalog
 from .engines.steps import ABSENT, DataSource, MappingSource, Program
 from .errors import KpiFormulaError, msg
 from .formula import Formula, parse
@@ -36,6 +35,9 @@ from .result import (
     Result,
     ZeroDivisionPolicy,
 )
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
 
 __all__ = [
     "ABSENT",

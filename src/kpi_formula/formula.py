@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 from .ast import BinOp, Neg, Node, Number, Ref, walk
 from .errors import FormulaSyntaxError, LimitExceededError, clip, msg
 from .fieldtypes import TextField
-from .inputs import require_text
 from .parser import MAX_DEPTH, parse_node
 from .printer import to_text
+from .text import require_text
 
 if TYPE_CHECKING:
     from .catalog import Catalog

@@ -38,7 +38,8 @@ from decimal import Decimal
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .errors import KpiFormulaError, _FileError, _TextError, clip, msg
+from .errors import KpiFormulaError, _FileError, clip, msg
+from .text import require_text
 
 if TYPE_CHECKING:  # workbooks alone need zipfile and expat, files alone pathlib and csv:
     # they are imported there, so that what reads no file (the command line evaluating a
@@ -238,18 +239,6 @@ def write_file(
         write(path)
     except OSError as error:
         raise _os_error(error, path, error_type, writing=True) from None
-
-
-def require_text(value: object, error_type: type[_TextError], what: str, example: str) -> str:
-    """``value`` itself if it is a str, else ``error_type`` naming what was given."""
-    if isinstance(value, str):
-        return value
-    raise error_type(
-        msg("{what} is text, not {kind}", what=what, kind=type(value).__name__),
-        text=repr(value),
-        position=0,
-        hint=msg("pass a str such as {example!r}", example=example),
-    )
 
 
 def require_module(name: str, *, extra: str, purpose: str) -> ModuleType:

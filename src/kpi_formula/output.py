@@ -24,7 +24,6 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
-from .catalog import close_matches
 from .data import DataTable, parse_data_value, parse_typed_value
 from .decimals import decimal_text
 from .display import display_percent, display_value
@@ -275,7 +274,11 @@ def evaluation_warnings(
     # a code the data lacks in every year is the likely typo; what it meant is among the
     # codes the data holds (or the session knows) and the formula does not read
     candidates = (held | set(known)) - named
-    for code in sorted(named - held - set(known)):
+    missing = sorted(named - held - set(known))
+    if missing:
+        from .catalog import close_matches  # difflib and catalogs: only for a code missing
+
+    for code in missing:
         suggestions = close_matches(code, candidates, cutoff=0.8)
         if suggestions:
             warnings.append(

@@ -18,11 +18,14 @@ References whose entry is an indicator (``kind="indicator"``) are listed in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .ast import Node, Number, Ref, map_leaves, walk
-from .catalog import Catalog
 from .errors import UnknownDriverError
 from .formula import Formula
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
 
 __all__ = ["Resolution", "resolve"]
 

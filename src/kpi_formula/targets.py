@@ -119,7 +119,6 @@ from .errors import (
     msg,
 )
 from .fieldtypes import TextField
-from .inputs import require_text
 from .missing import ND, NotAvailable
 from .scoring import (
     BINARY,
@@ -136,7 +135,7 @@ from .scoring import (
     ratio,
 )
 from .targetread import PHRASES, TARGET_HINT, Goal, Reference, read_cell
-from .text import hygiene_problem, translate
+from .text import hygiene_problem, require_text, translate
 from .units import in_unit
 from .values import (
     FRACTION_SHIFT,

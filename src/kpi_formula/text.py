@@ -20,9 +20,16 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from .errors import msg
+from .errors import _TextError, msg
 
-__all__ = ["MAX_TEXT_LENGTH", "check_length", "hygiene_problem", "normalise", "translate"]
+__all__ = [
+    "MAX_TEXT_LENGTH",
+    "check_length",
+    "hygiene_problem",
+    "normalise",
+    "require_text",
+    "translate",
+]
 
 MAX_TEXT_LENGTH = 10_000
 """The longest formula, value or target text accepted, in characters."""
@@ -124,3 +131,15 @@ def translate(text: str) -> str:
     """``text`` with the policy's replacements (spaces, dashes, quotes, apostrophes)
     and nothing refused: for text built by hand that must read back the same."""
     return text.translate(_TRANSLATION)
+
+
+def require_text(value: object, error_type: type[_TextError], what: str, example: str) -> str:
+    """``value`` itself if it is a str, else ``error_type`` naming what was given."""
+    if isinstance(value, str):
+        return value
+    raise error_type(
+        msg("{what} is text, not {kind}", what=what, kind=type(value).__name__),
+        text=repr(value),
+        position=0,
+        hint=msg("pass a str such as {example!r}", example=example),
+    )

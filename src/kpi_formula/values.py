@@ -65,9 +65,8 @@ from .decimals import EXACT, MAX_DIGITS, decimal_text, written_digits
 from .errors import KpiFormulaError, Message, ValueSyntaxError, _TextError, clip, msg
 from .fieldtypes import TextField
 from .grammar import grammar_text
-from .inputs import require_text
 from .missing import ND, NotAvailable
-from .text import MAX_TEXT_LENGTH, check_length, hygiene_problem, normalise
+from .text import MAX_TEXT_LENGTH, check_length, hygiene_problem, normalise, require_text
 
 __all__ = [
     "MAX_NOTE_LENGTH",
