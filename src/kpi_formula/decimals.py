@@ -207,7 +207,7 @@ def to_decimal(value: object, what: str) -> Decimal | NotAvailable:
     if isinstance(value, int):
         if value.bit_length() > MAX_INT_BITS:
             raise EvaluationError(msg("{what} is too large", what=what), hint=msg("check the data"))
-        return exact(Decimal(value), what)
+        return exact(Decimal(value, EXACT), what)  # (a context named: the host's is not read)
     if isinstance(value, float):
         if math.isnan(value):
             return ND
@@ -215,7 +215,7 @@ def to_decimal(value: object, what: str) -> Decimal | NotAvailable:
             raise EvaluationError(
                 msg("{what} is infinite", what=what), hint=msg("give a finite number or N/D")
             )
-        return Decimal(repr(value))
+        return Decimal(repr(value), EXACT)  # exact whatever the context; the host's is not read
     from .values import Quantity, parse_value  # here: numbers, the common case, need neither
 
     if isinstance(value, str):

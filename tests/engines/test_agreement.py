@@ -224,3 +224,46 @@ def test_without_private_contexts_the_methods_give_the_same_answers(
     data = {("A", 2025): Decimal(3), ("A", 2024): 7, ("B", 2025): 0.5}
     assert compiled(data, year=2025) == program.run(data, 2025)
     assert not fallbacks
+
+
+class _Incomparable:
+    """A data key that hashes like another and refuses to be compared."""
+
+    def __init__(self, like: object) -> None:
+        self.like = like
+
+    def __hash__(self) -> int:
+        return hash(self.like)
+
+    def __eq__(self, other: object) -> bool:
+        raise TypeError("incomparable")
+
+
+@pytest.mark.parametrize("like", [("A", 2025), "A"])
+def test_a_key_that_refuses_comparison_is_absent_on_both_paths(like: object) -> None:
+    program, compiled, _ = both_paths(kf.parse("A + B"))
+    data = {_Incomparable(like): 1, ("B", 2025): 2}
+    expected = program.run(data, 2025)
+    assert expected.reasons == ("A@2025 is missing from the data",)
+    assert compiled(data, year=2025) == expected
+
+
+def test_a_compiled_call_in_a_fresh_thread_leaves_it_without_a_decimal_context() -> None:
+    """Reading a float names the library's context, so a thread that never used decimal
+    is not given one by a compiled call (the host's context is not even read)."""
+    import contextvars
+    import threading
+
+    compiled = kf.parse("A + 1").compile()
+    seen: list[object] = []
+    keyed = {"A": 2, ("A", 2025): Decimal(7)}  # (made here: Decimal() reads the context)
+
+    def work() -> None:  # (comparing decimals would read the thread's context: done after)
+        seen.append(compiled({"A": 3.5}, year=2025).value)
+        seen.append(compiled(keyed, year=2025).value)
+        seen.append(any(var.name == "decimal_context" for var in contextvars.copy_context()))
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert seen == [Decimal("4.5"), Decimal(8), False]

@@ -109,7 +109,7 @@ def _reading(name: str, code: str | None, index: int) -> list[str]:
         f"if type({name}) is _D or type({name}) is _int and {name}.bit_length() <= _MAX_BITS:",
         f"    {name} = _plus({name})",
         f"elif type({name}) is _float:",
-        f"    {name} = _D(_float_repr({name}))",
+        f"    {name} = _D(_float_repr({name}), _EXACT)",  # a context named: no other read
         "else:",
         f"    {_FALLBACK}",
     ]
@@ -172,12 +172,14 @@ def build_compiled(program: Program) -> Callable[..., Any]:
         "_int": int,
         "_float": float,
         "_float_repr": float.__repr__,
+        "_EXACT": EXACT,
         "_D": Decimal,
         "_plus": EXACT.plus,
         "_minus": EXACT.minus,
         "_in_exact": _IN_EXACT,
         "_in_division": _IN_DIVISION,
-        "_Fallback": (KeyError, DecimalException, RuntimeError),
+        # a data key whose __eq__ raises TypeError is an absent key to the general path
+        "_Fallback": (KeyError, TypeError, DecimalException, RuntimeError),
         "_MAX_BITS": MAX_INT_BITS,
         "_general": program.run,
     }
