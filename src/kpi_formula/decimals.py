@@ -1,6 +1,6 @@
 """Exact decimal arithmetic in the library's own, bounded contexts.
 
-The global :mod:`decimal` context is never read or changed: every operation
+The global :mod:`decimal` context is never changed and never relied on: every operation
 names its context, so evaluation is safe across threads and unaffected by what
 the host application does with ``decimal.getcontext()``.
 
