@@ -73,9 +73,14 @@ def _runner_in(context: Context) -> Callable[..., Any] | None:
 
 _IN_EXACT = _runner_in(EXACT)
 _IN_DIVISION = _runner_in(DIVISION)
-_OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
-_METHODS = {"+": EXACT.add, "-": EXACT.subtract, "*": EXACT.multiply, "/": DIVISION.divide}
-_OPERATIONS = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div"}
+_OPERATIONS: dict[str, tuple[str, Callable[[Any, Any], Any], Callable[[Any, Any], Any]]] = {
+    # each operator: the private context it runs in, the operator, and the method of the
+    # library's context that stands in where there are no private contexts
+    "+": ("_in_exact", operator.add, EXACT.add),
+    "-": ("_in_exact", operator.sub, EXACT.subtract),
+    "*": ("_in_exact", operator.mul, EXACT.multiply),
+    "/": ("_in_division", operator.truediv, DIVISION.divide),
+}
 _FALLBACK = "return _general(data, year)"
 
 
@@ -119,9 +124,12 @@ _KEY_YEARS = 64
 """The most years whose keys one compiled formula keeps; past it the table starts afresh."""
 
 
+_Keys = tuple[tuple[str, int], ...]
+
+
 def _key_table(
     references: list[tuple[str, int]],
-) -> tuple[Callable[[int], tuple[tuple[str, int], ...] | None], Callable[[int], Any]]:
+) -> tuple[Callable[[int], _Keys | None], Callable[[int], _Keys]]:
     """The lookup of a year's data keys, and the function that makes them on a miss.
 
     A call reads each reference by its ``(code, year + offset)`` key; building those
@@ -130,9 +138,9 @@ def _key_table(
     sweeping thousands of years costs a rebuild, never memory.  Dict operations are
     atomic, so threads sharing a compiled formula share the table safely.
     """
-    table: dict[int, tuple[tuple[str, int], ...]] = {}
+    table: dict[int, _Keys] = {}
 
-    def make(year: int) -> tuple[tuple[str, int], ...]:
+    def make(year: int) -> _Keys:
         keys = tuple((code, year + offset) for code, offset in references)
         if len(table) >= _KEY_YEARS:
             table.clear()
@@ -215,13 +223,13 @@ def build_compiled(program: Program) -> Callable[..., Any]:
         left = emit(node.left)
         right = emit(node.right)
         name = f"t{next(counter)}"
-        function = _OPERATIONS[node.op]
-        runner = "_in_division" if node.op == "/" else "_in_exact"
+        runner, operation, method = _OPERATIONS[node.op]
+        function = f"_{operation.__name__}"
         if constants[runner] is None:
-            constants[function] = _METHODS[node.op]
+            constants[function] = method
             emit_line(f"{name} = {function}({left}, {right})")
         else:
-            constants[function] = _OPERATORS[node.op]
+            constants[function] = operation
             emit_line(f"{name} = {runner}({function}, {left}, {right})")
         if node.op == "/" and not isinstance(node.right, Number):
             # x / Infinity is a zero that would hide the infinity, so a zero quotient has
