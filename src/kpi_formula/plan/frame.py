@@ -20,7 +20,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..ast import Ref
 from ..engines.columnar import (
     ColumnPlan,
     Step,
@@ -32,6 +31,7 @@ from ..engines.columnar import (
 )
 from ..errors import KpiFormulaError, msg
 from .dataunits import check_frame_units
+from .layout import ColumnLayout
 from .prepared import PreparedPlan, prepared
 
 if TYPE_CHECKING:
@@ -64,44 +64,27 @@ def _read_step(name: str, driver: str, share: bool) -> Step:
 
 def _plan_columns(plan: Plan) -> _PlanColumns:
     ready: PreparedPlan = prepared(plan)
-    indicators = ready.indicators
-    served = {indicator.code: key for key, indicator in indicators.items() if indicator.code == key}
-    outputs = {key: f"i{number}" for number, key in enumerate(ready.order)}
-    drivers: dict[str, str] = {}
-
-    def driver(code: str) -> str:
-        return drivers.setdefault(code, f"d{len(drivers)}")
-
-    def reader(own: str) -> Callable[[Ref], str]:
-        def column_of(ref: Ref) -> str:
-            other = served.get(ref.code)
-            if other is not None and ref.code != own:
-                return outputs[other]  # another indicator: its computed column
-            return driver(ref.code)  # a driver, or its own code inside its formula
-
-        return column_of
-
-    levels: dict[str, int] = {}
+    layout = ColumnLayout(ready)
     steps: list[list[Step]] = []
-    for key in ready.order:
-        indicator = indicators[key]
+    for key, level in layout.levels():
+        indicator = ready.indicators[key]
         source = ready.read_from_data.get(key)
         if source is not None:
-            step = _read_step(outputs[key], driver(source), indicator.unit == "%")
+            step = _read_step(layout.outputs[key], layout.driver(source), indicator.unit == "%")
         else:
             formula, _ = ready.resolved[key]
-            column_of = reader(indicator.code)
+            column_of = layout.reader(indicator.code)
             for ref in formula.references:  # every driver named now, before any query runs
                 column_of(ref)
-            step = formula_step(outputs[key], formula, column_of, points=key in ready.in_points)
-        level = 1 + max((levels[other] for other, _ in ready.reads[key]), default=-1)
-        levels[key] = level
+            step = formula_step(
+                layout.outputs[key], formula, column_of, points=key in ready.in_points
+            )
         while len(steps) <= level:
             steps.append([])
         steps[level].append(step)
     return _PlanColumns(
-        ColumnPlan(drivers, tuple(map(tuple, steps))),
-        tuple((key, outputs[key]) for key in ready.listed),
+        ColumnPlan(layout.drivers, tuple(map(tuple, steps))),
+        tuple((key, layout.outputs[key]) for key in ready.listed),
     )
 
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from ..ast import Neg, Node, Number, Ref
 from ..errors import KpiFormulaError, msg
 from ..inputs import require_module
+from .layout import ColumnLayout
 from .prepared import PreparedPlan, prepared
 
 if TYPE_CHECKING:
@@ -141,40 +142,29 @@ def _query(
     import sqlglot
 
     writer = _Writer()
-    indicators = ready.indicators
-    served = {indicator.code: key for key, indicator in indicators.items() if indicator.code == key}
-    outputs = {key: f"i{number}" for number, key in enumerate(ready.order)}
-    drivers: dict[str, str] = {}
-
-    def driver(code: str) -> str:
-        return drivers.setdefault(code, f"d{len(drivers)}")
-
+    layout = ColumnLayout(ready)
+    outputs, drivers = layout.outputs, layout.drivers
     # each indicator's expression, by level: a level reads the drivers and the levels before
     levels: list[list[tuple[str, str, frozenset[int]]]] = []
-    depth: dict[str, int] = {}
-    for key in ready.order:
-        indicator = indicators[key]
+    for key, level in layout.levels():
+        indicator = ready.indicators[key]
         source = ready.read_from_data.get(key)
         if source is not None:
-            read = f"cur.{driver(source)}"
+            read = f"cur.{layout.driver(source)}"
             if indicator.unit == "%":  # typed without its sign (95 for 95 %): N/D
                 read = f"CASE WHEN abs({read}) <= 1 THEN {read} END"
             expression, offsets = read, frozenset[int]()
         else:
             formula, _ = ready.resolved[key]
-            own = indicator.code
+            column_of = layout.reader(indicator.code)
 
-            def column(ref: Ref, own: str = own) -> str:
-                other = served.get(ref.code)
-                name = outputs[other] if other is not None and ref.code != own else driver(ref.code)
-                return f"{_alias(ref.offset)}.{name}"
+            def column(ref: Ref, column_of: Callable[[Ref], str] = column_of) -> str:
+                return f"{_alias(ref.offset)}.{column_of(ref)}"
 
             expression = _expression(formula.root, column, writer)
             if key in ready.in_points:  # percentage points: the indicator is the fraction
                 expression = f"({expression} / CAST(100 AS {_DOUBLE}))"
             offsets = frozenset(ref.offset for ref in formula.references if ref.offset)
-        level = 1 + max((depth[other] for other, _ in ready.reads[key]), default=-1)
-        depth[key] = level
         while len(levels) <= level:
             levels.append([])
         levels[level].append((outputs[key], expression, offsets))
