@@ -303,10 +303,10 @@ def _dedupe(reasons: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(reasons))
 
 
-class Program:
-    """A formula compiled into closures, with its policies and the catalog's notes."""
+class _Runnable:
+    """A formula with its policies and the catalog's notes: what both programs hold."""
 
-    __slots__ = ("_step", "formula", "notes", "on_missing", "on_zero_division")
+    __slots__ = ("formula", "notes", "on_missing", "on_zero_division")
 
     def __init__(
         self,
@@ -319,6 +319,21 @@ class Program:
         self.on_missing: MissingPolicy = on_missing
         self.on_zero_division: ZeroDivisionPolicy = on_zero_division
         self.notes = notes
+
+
+class Program(_Runnable):
+    """A formula compiled into closures, with its policies and the catalog's notes."""
+
+    __slots__ = ("_step",)
+
+    def __init__(
+        self,
+        formula: Formula,
+        on_missing: MissingPolicy,
+        on_zero_division: ZeroDivisionPolicy,
+        notes: tuple[str, ...],
+    ) -> None:
+        super().__init__(formula, on_missing, on_zero_division, notes)
         self._step = _compile_node(formula.root, on_missing, on_zero_division)
 
     def run(self, data: Mapping[Any, Any] | DataSource, year: object) -> Result:
@@ -328,7 +343,7 @@ class Program:
         return _result(self, env, self._step(env))
 
 
-def _result(program: Program | TreeProgram, env: _Env, value: _Value) -> Result:
+def _result(program: _Runnable, env: _Env, value: _Value) -> Result:
     """The result of one run of ``program``, from its value and what ``env`` kept."""
     units = env.units
     if units is not None and len({unit for _, unit in units}) > 1:
@@ -350,7 +365,7 @@ def _result(program: Program | TreeProgram, env: _Env, value: _Value) -> Result:
     )
 
 
-class TreeProgram:
+class TreeProgram(_Runnable):
     """A formula run by walking its tree: :class:`Program`'s rules, nothing built.
 
     A :class:`Program` builds a few closures per node, once, and is then the
@@ -362,7 +377,7 @@ class TreeProgram:
     checked against the limits here, as a Program checks them when it is built.
     """
 
-    __slots__ = ("_constants", "_zero", "formula", "notes", "on_missing", "on_zero_division")
+    __slots__ = ("_constants", "_zero")
 
     def __init__(
         self,
@@ -371,10 +386,7 @@ class TreeProgram:
         on_zero_division: ZeroDivisionPolicy,
         notes: tuple[str, ...],
     ) -> None:
-        self.formula = formula
-        self.on_missing: MissingPolicy = on_missing
-        self.on_zero_division: ZeroDivisionPolicy = on_zero_division
-        self.notes = notes
+        super().__init__(formula, on_missing, on_zero_division, notes)
         self._zero = on_missing == "zero"
         # keyed by the node's id: a dict of ints and Decimals, which the collector skips
         self._constants: dict[int, Decimal] = {
