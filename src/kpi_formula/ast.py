@@ -41,6 +41,7 @@ __all__ = [
     "Span",
     "check_code",
     "map_leaves",
+    "references_in",
     "walk",
 ]
 
@@ -225,6 +226,23 @@ def walk(node: Node) -> list[Node]:
         elif isinstance(current, Neg):
             stack.append(current.operand)
     return order
+
+
+def references_in(node: Node) -> list[Ref]:
+    """The references of the tree, left to right (each node once: a reference
+    made twice is listed twice)."""
+    references: list[Ref] = []
+    pending: list[Node] = [node]
+    while pending:  # walk(), without listing the nodes that are not references
+        current = pending.pop()
+        if isinstance(current, BinOp):
+            pending.append(current.right)
+            pending.append(current.left)
+        elif isinstance(current, Ref):
+            references.append(current)
+        elif isinstance(current, Neg):
+            pending.append(current.operand)
+    return references
 
 
 def map_leaves(node: Node, replace: Callable[[Number | Ref], Node]) -> Node:

@@ -47,6 +47,7 @@ __all__ = [
     "signless_zero",
     "subtract",
     "to_decimal",
+    "within_written_limit",
     "written_digits",
 ]
 
@@ -170,6 +171,27 @@ def written_digits(value: Decimal, shift: int = 0) -> int:
     if exponent >= 0:
         return 1 if value.is_zero() else len(digits) + exponent
     return max(len(digits) + exponent, 1) - exponent
+
+
+_SURELY_SHORT = 300
+"""Below this leading-digit position and length of ``str``, a number surely has at
+most MAX_DIGITS digits written out (see :func:`within_written_limit`)."""
+
+
+def within_written_limit(value: Decimal, shift: int = 0) -> bool:
+    """Whether ``value`` scaled by ``10**shift`` has at most :data:`MAX_DIGITS`
+    digits written out: ``written_digits(value, shift) <= MAX_DIGITS``, most often
+    told without listing the digits.
+
+    Written out, a number has its integer digits, at most ``max(adjusted + 1, 1)``,
+    and its fraction digits, at most ``coefficient digits - 1 - adjusted``; ``str``
+    writes every coefficient digit.  With ``|adjusted|`` and ``len(str(value))``
+    below 300, that is below 300 + 600 digits.
+    """
+    adjusted = value.adjusted() + shift
+    if -_SURELY_SHORT < adjusted < _SURELY_SHORT and len(str(value)) < _SURELY_SHORT:
+        return True
+    return written_digits(value, shift) <= MAX_DIGITS
 
 
 def exact(value: Decimal, what: str) -> Decimal:

@@ -23,13 +23,24 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from .decimals import MAX_DIGITS, ROUNDING, decimal_text, written_digits
+from .decimals import ROUNDING, decimal_text, signless_zero, within_written_limit
 from .missing import ND, NotAvailable
-from .values import UNITS, YES_NO, Quantity, format_value, fraction_shift
+from .values import (
+    FRACTION_SHIFT,
+    UNITS,
+    YES_NO,
+    Quantity,
+    format_value,
+    fraction_shift,
+    write_amount,
+)
 
 __all__ = ["display_exact", "display_percent", "display_value", "display_weight", "shown_score"]
 
 _PLACES = Decimal("0.01")
+_PLACES_AT = {
+    shift: _PLACES.scaleb(-shift, ROUNDING) for shift in {0, *FRACTION_SHIFT.values()}
+}
 _SCORE_PLACES = Decimal("0.001")
 _WHOLE = Decimal(1)
 _LARGE = 10**15
@@ -49,15 +60,19 @@ def display_value(value: Decimal | dt.date | NotAvailable, unit: str | None = No
     if shown_unit == YES_NO and value not in (0, 1):
         shown_unit = None  # a yes/no indicator's average, say: a number
     shift = fraction_shift(shown_unit)
-    if written_digits(value, shift) > MAX_DIGITS:
+    if not within_written_limit(value, shift):
         return decimal_text(value) + ("" if shown_unit is None else f" {shown_unit}")
-    places = _PLACES.scaleb(-shift, ROUNDING)
-    rounded = value.quantize(places, context=ROUNDING) if value.copy_abs() < _LARGE else value
-    if rounded == rounded.to_integral_value(context=ROUNDING) and not shift:
+    if shown_unit == YES_NO:
+        return "SI" if value else "NO"
+    small = value.copy_abs() < _LARGE
+    rounded = value.quantize(_PLACES_AT[shift], context=ROUNDING) if small else value
+    if not shift and rounded == rounded.to_integral_value(context=ROUNDING):
         rounded = (
             rounded.quantize(_WHOLE, context=ROUNDING) if rounded.copy_abs() < _LARGE else (rounded)
         )
-    return format_value(Quantity(rounded, shown_unit))
+    # short enough to write: below 10**15 in hundredths, or the value just measured
+    text = write_amount(signless_zero(rounded), shift)
+    return text if shown_unit is None else f"{text} {shown_unit}"
 
 
 def display_exact(value: Decimal, language: str) -> str:
@@ -72,7 +87,7 @@ def display_exact(value: Decimal, language: str) -> str:
     """
     if language != "it":
         return decimal_text(value)
-    if written_digits(value, 0) > MAX_DIGITS:  # scientific notation: no groups to write
+    if not within_written_limit(value, 0):  # scientific notation: no groups to write
         return decimal_text(value).replace(".", ",")
     return format_value(Quantity(value))
 

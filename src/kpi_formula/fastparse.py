@@ -40,17 +40,25 @@ _ASCII_CLASSES = (
 
 @cache
 def _tokens() -> re.Pattern[str]:
-    """The token pattern for ASCII text, the operand read from the grammar."""
+    """The token pattern for ASCII text, the operand read from the grammar: every
+    character of a text falls in one token (an operand, a symbol, a run of spaces,
+    or any other character, alone), so tokens laid end to end give their places."""
     match = re.search(r"^OPERAND: /(.*)/$", grammar_text("formula"), re.MULTILINE)
     if match is None:  # pragma: no cover - the grammar file ships with the package
         raise RuntimeError("grammar/formula.lark defines no OPERAND")
     operand = match[1]
     for general, ascii_only in _ASCII_CLASSES:
         operand = operand.replace(general, ascii_only)
-    return re.compile(
-        rf"(?P<operand>{operand})|(?P<symbol>[-+*/()\[\]])|(?P<space>[ \t\r\n]+)|(?P<other>.)",
-        re.DOTALL,
-    )
+    pattern = re.compile(rf"{operand}|[-+*/()\[\]]|[ \t\r\n]+|.", re.DOTALL)
+    if pattern.groups:  # pragma: no cover - findall would give tuples, not tokens
+        raise RuntimeError("grammar/formula.lark's OPERAND has a capturing group")
+    return pattern
+
+
+_SYMBOLS = frozenset("-+*/()[]")
+_SPACES = frozenset(" \t\r\n")
+_OPERAND_STARTS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_0123456789")
+"""The first characters of an operand (the grammar's, for ASCII text)."""
 
 
 class _NotPlainError(Exception):
@@ -65,16 +73,21 @@ class _Parser:
         self.texts: list[str] = []
         self.starts: list[int] = []
         kinds, texts, starts = self.kinds, self.texts, self.starts
-        for match in _tokens().finditer(text):
-            kind = match.lastgroup
-            if kind == "space":
+        start = 0
+        for token in _tokens().findall(text):
+            first = token[0]
+            if first in _SYMBOLS:
+                kinds.append(token)
+            elif first in _OPERAND_STARTS:
+                kinds.append("operand")
+            elif first in _SPACES:
+                start += len(token)
                 continue
-            if kind == "other":
+            else:
                 raise _NotPlainError
-            token = match.group()
-            kinds.append("operand" if kind == "operand" else token)
             texts.append(token)
-            starts.append(match.start())
+            starts.append(start)
+            start += len(token)
         length = len(text)
         self.kinds.append("end")
         self.texts.append("")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .ast import BinOp, Neg, Node, Number, Ref, walk
+from .ast import BinOp, Neg, Node, Number, Ref, references_in, walk
 from .errors import FormulaSyntaxError, LimitExceededError, clip, msg
 from .fieldtypes import TextField
 from .parser import MAX_DEPTH, parse_node
@@ -40,7 +40,7 @@ class Formula(TextField):
 
     root: Node
     source: str | None = field(default=None, compare=False)
-    references: frozenset[Ref] = field(init=False, compare=False, repr=False)
+    _references: frozenset[Ref] | None = field(init=False, compare=False, repr=False)
     _drivers: frozenset[str] | None = field(init=False, compare=False, repr=False)
     _hash: int | None = field(init=False, compare=False, repr=False)
 
@@ -64,23 +64,21 @@ class Formula(TextField):
                 position=0,
                 hint=msg("split it into indicators that refer to each other"),
             )
-        # the tree's own nodes: equality and hashing of a Ref ignore its span
-        references: list[Ref] = []
-        pending: list[Node] = [root]
-        while pending:  # walk(), without listing the nodes that are not references
-            node = pending.pop()
-            if isinstance(node, BinOp):
-                pending.append(node.right)
-                pending.append(node.left)
-            elif isinstance(node, Ref):
-                references.append(node)
-            elif isinstance(node, Neg):
-                pending.append(node.operand)
-        object.__setattr__(self, "references", frozenset(references))
-        object.__setattr__(self, "_drivers", None)  # read when first asked, as the hash
-        # Formulas key the caches of evaluations: the tree is hashed once, when first
-        # asked (a plan's thousands of formulas are never keys, and skip it).
+        # the references, the codes and the hash are worked out when first asked: a
+        # plan's thousands of formulas are read through their trees, and never keys
+        object.__setattr__(self, "_references", None)
+        object.__setattr__(self, "_drivers", None)
         object.__setattr__(self, "_hash", None)
+
+    @property
+    def references(self) -> frozenset[Ref]:
+        """The references the formula makes: each code with each year offset, once
+        (the tree's own nodes: equality and hashing of a Ref ignore its span)."""
+        found = self._references
+        if found is None:
+            found = frozenset(references_in(self.root))
+            object.__setattr__(self, "_references", found)
+        return found
 
     @property
     def drivers(self) -> frozenset[str]:

@@ -106,7 +106,7 @@ from .decimals import (
     decimal_text,
     multiply,
     signless_zero,
-    written_digits,
+    within_written_limit,
 )
 from .direction import Direction, parse_direction
 from .errors import (
@@ -950,17 +950,15 @@ def _judged(
     construction (the tests hold every kind to them through ``from_dict``), so not
     checked a second time on the way out of every verdict of a plan."""
     outcome: Outcome = object.__new__(Outcome)
-    for name, value in (
-        ("met", met),
-        ("achievement", _signless(achievement)),
-        ("actual", _signless(actual)),
-        ("target", target),
-        ("baseline", _signless(baseline)),
-        ("threshold", _signless(threshold)),
-        ("notes", notes),
-        ("unit", unit),
-    ):
-        object.__setattr__(outcome, name, value)
+    setter = object.__setattr__  # a frozen dataclass: its fields are set past __setattr__
+    setter(outcome, "met", met)
+    setter(outcome, "achievement", _signless(achievement))
+    setter(outcome, "actual", _signless(actual))
+    setter(outcome, "target", target)
+    setter(outcome, "baseline", _signless(baseline))
+    setter(outcome, "threshold", _signless(threshold))
+    setter(outcome, "notes", notes)
+    setter(outcome, "unit", unit)
     return outcome
 
 
@@ -968,7 +966,7 @@ def _bounded(value: object, unit: Unit | None) -> bool:
     """Whether ``value`` is a finite Decimal a Quantity in ``unit`` could hold."""
     if not isinstance(value, Decimal) or not value.is_finite():
         return False
-    return written_digits(value, fraction_shift(unit)) <= MAX_DIGITS
+    return within_written_limit(value, fraction_shift(unit))
 
 
 def _outcome_problem(outcome: Outcome) -> Message | None:

@@ -105,7 +105,8 @@ def normalise(
     ``too_long`` (default: ``fail``) the one for text beyond the length limit.
     """
     check_length(text, too_long or fail)
-    text = text.translate(_TRANSLATION)
+    if not text.isascii():  # the policy replaces no ASCII character
+        text = text.translate(_TRANSLATION)
     position = hygiene_problem(text)
     if position is not None:
         char = text[position]

@@ -96,11 +96,29 @@ def check_code_characters(text: str, start: int) -> None:
             )
 
 
+_SHARED_SPAN_END = 128
+_shared_spans: dict[int, Span] = {}
+
+
+def _span(start: int, end: int) -> Span:
+    """``Span(start, end)``, one object for every node of every formula that
+    starts and ends there when the formula is short: a plan's thousands of
+    formulas then keep a few hundred spans rather than one per node (spans are
+    frozen, so sharing them is invisible)."""
+    if end >= _SHARED_SPAN_END:
+        return Span(start, end)
+    key = start * _SHARED_SPAN_END + end
+    found = _shared_spans.get(key)
+    if found is None:
+        found = _shared_spans[key] = Span(start, end)
+    return found
+
+
 def make_operand(text: str, start: int) -> Node:
     """Classify an OPERAND token: a number, a code, or a code with a prior year."""
     if not text.isascii():
         check_code_characters(text, start)
-    span = Span(start, start + len(text))
+    span = _span(start, start + len(text))
     code, offset, years = text, 0, ""
     if "-" in text:  # a glued prior year: CODE-K
         code, _, years = text.rpartition("-")
@@ -117,11 +135,11 @@ def make_operand(text: str, start: int) -> Node:
             )
         offset = -int(years)
     if code[0] in _DIGITS and NUMBER_PATTERN.fullmatch(code):
-        number = Number(code, span=Span(start, start + len(code)))
+        number = Number(code, span=_span(start, start + len(code)))
         if not years:
             return number
         # Numbers have no prior years: 50-1 is a subtraction.
-        one = Number(years, span=Span(start + len(code) + 1, span.end))
+        one = Number(years, span=_span(start + len(code) + 1, span.end))
         return BinOp("-", number, one, span=span)
     if code[0] in _DIGITS and code.count(".") > 1 and _GROUPED_NUMBER.fullmatch(code):
         raise NodeError(
@@ -162,12 +180,12 @@ def _quoted_code(text: str, start: int) -> str:
 
 def make_quoted_ref(text: str, start: int) -> Node:
     """``"Interessi passivi"``: the code between the quotes, verbatim."""
-    return Ref(_quoted_code(text, start), 0, span=Span(start, start + len(text)))
+    return Ref(_quoted_code(text, start), 0, span=_span(start, start + len(text)))
 
 
 def make_dot_number(text: str, start: int) -> Node:
     """``.8``: a decimal written without its leading zero."""
-    return Number(text, span=Span(start, start + len(text)))
+    return Number(text, span=_span(start, start + len(text)))
 
 
 def _offset(offset: str, offset_start: int) -> int:
@@ -191,7 +209,7 @@ def make_explicit_ref(
 ) -> Node:
     """``CODE[K]`` (the code verbatim) or ``"NAME"[K]``, and a whole year offset."""
     if quoted:
-        return Ref(_quoted_code(text, start), _offset(offset, offset_start), span=Span(start, end))
+        return Ref(_quoted_code(text, start), _offset(offset, offset_start), span=_span(start, end))
     if not text.isascii():
         check_code_characters(text, start)
     if _GLUED.fullmatch(text):
@@ -200,14 +218,14 @@ def make_explicit_ref(
             start,
             msg("write either CODE-1 or CODE[-1], not both"),
         )
-    return Ref(text, _offset(offset, offset_start), span=Span(start, end))
+    return Ref(text, _offset(offset, offset_start), span=_span(start, end))
 
 
 def make_neg(start: int, operand: Node) -> Node:
     """Unary minus from the position of its sign."""
-    return _checked(Neg(operand, span=Span(start, _end(operand))))
+    return _checked(Neg(operand, span=_span(start, _end(operand))))
 
 
 def make_binary(op: str, left: Node, right: Node) -> Node:
     """A binary operation spanning its operands."""
-    return _checked(BinOp(op, left, right, span=Span(_start(left), _end(right))))  # type: ignore[arg-type]
+    return _checked(BinOp(op, left, right, span=_span(_start(left), _end(right))))  # type: ignore[arg-type]

@@ -32,7 +32,7 @@ import math
 from decimal import Decimal
 from typing import ClassVar
 
-from .decimals import EXACT, MAX_DIGITS, written_digits
+from .decimals import EXACT, MAX_DIGITS, within_written_limit
 from .errors import KpiFormulaError, UnitMismatchError, msg
 from .missing import ND, NotAvailable
 from .values import FRACTION_SHIFT, UNITS, YES_NO, Quantity, Unit, format_amount, parse_value
@@ -197,7 +197,7 @@ def data_in_unit(
 
 def _unitless(amount: Decimal, unit: Unit | None, what: str) -> Decimal:
     """A number without a unit, taken in ``unit`` by the module's rule."""
-    if written_digits(amount) > MAX_DIGITS:
+    if not within_written_limit(amount):
         raise KpiFormulaError(
             msg("{what} has more than {limit} digits written out", what=what, limit=MAX_DIGITS),
             hint=msg("check the value: no figure is that long"),

@@ -61,7 +61,7 @@ from decimal import Decimal, DecimalException
 from functools import cache
 from typing import Any, Literal, TypeAlias, TypeVar
 
-from .decimals import EXACT, MAX_DIGITS, decimal_text, written_digits
+from .decimals import EXACT, MAX_DIGITS, decimal_text, within_written_limit
 from .errors import KpiFormulaError, Message, ValueSyntaxError, _TextError, clip, msg
 from .fieldtypes import TextField
 from .grammar import grammar_text
@@ -131,7 +131,7 @@ def _quantity_problem(amount: object, unit: object, note: object) -> Message | N
         return msg(
             "a yes/no quantity is 1 (yes) or 0 (no), not {amount}", amount=clip(str(amount))
         )
-    if written_digits(amount, fraction_shift(unit)) > MAX_DIGITS:
+    if not within_written_limit(amount, fraction_shift(unit)):
         return msg(
             "an amount of more than {limit} digits written out", limit=MAX_DIGITS
         )
@@ -398,7 +398,7 @@ def _exact_amount(digits: str, exponent: int, unit: Unit | None) -> Decimal | No
             amount = amount.scaleb(-shift, EXACT)
     except DecimalException:  # more digits than the exact context holds
         return None
-    if written_digits(amount, shift) > MAX_DIGITS:
+    if not within_written_limit(amount, shift):
         return None
     return amount
 
@@ -572,11 +572,17 @@ def format_amount(amount: Decimal, unit: Unit | None = None) -> str:
     """Write a number the Italian way (``1.234.567,89``); percentages and per
     mille as such (``0.721`` in ``%`` is ``72,1``)."""
     shift = fraction_shift(unit)
-    if written_digits(amount, shift) > MAX_DIGITS:
+    if not within_written_limit(amount, shift):
         raise KpiFormulaError(
             msg("cannot write a number of more than {limit} digits", limit=MAX_DIGITS),
             hint=msg("check the value: no figure is that long"),
         )
+    return write_amount(amount, shift)
+
+
+def write_amount(amount: Decimal, shift: int) -> str:
+    """:func:`format_amount` of an amount already known to be short enough,
+    scaled by ``10**shift`` (its unit's :func:`fraction_shift`)."""
     shown = amount.scaleb(shift, EXACT) if shift else amount
     text = format(shown, "f")
     sign = "-" if text.startswith("-") else ""

@@ -486,20 +486,22 @@ def _evaluate(
         indicator = ready.indicators[key]
         value, reasons = run.value(key, year)
         target, outcome, problems, notes = _judge(run, key, value, target_year, scoring)
+        # positional, in the order of the fields: a call by keyword costs as much
+        # again, and a plan makes one result per indicator
         results[key] = IndicatorResult(
-            id=indicator.id,
-            code=indicator.code,
-            name=indicator.name,
-            value=value,
-            reasons=reasons + problems,
-            target=target,
-            met=None if outcome is None else outcome.met,
-            achievement=None if outcome is None else outcome.achievement,
-            unit=indicator.unit,
-            notes=(_points_note(value),) * (key in ready.in_points) + notes,
-            outcome=outcome,
-            baselines=ready.baselines[key],
-            direction=indicator.direction,
+            indicator.id,
+            indicator.code,
+            indicator.name,
+            value,
+            reasons + problems,
+            target,
+            None if outcome is None else outcome.met,
+            None if outcome is None else outcome.achievement,
+            indicator.unit,
+            (_points_note(value), *notes) if key in ready.in_points else notes,
+            outcome,
+            ready.baselines[key],
+            indicator.direction,
         )
     tree = _roll_up(ready, plan.title, results, nd_policy)
     unique = tuple(results[key] for key in ready.listed)
@@ -512,7 +514,7 @@ def _roll_up(
     """The plan tree with each node's weighted score, children before their group
     (the prepared post-order: no recursion, whatever the depth)."""
     done: list[NodeScore] = []
-    for node, count in plan.post_order:
+    for node, count in zip(*plan.post_order, strict=True):
         if isinstance(node, Indicator):
             result = results[node.id]
             done.append(

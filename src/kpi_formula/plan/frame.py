@@ -72,7 +72,7 @@ def _plan_columns(plan: Plan) -> _PlanColumns:
         if source is not None:
             step = _read_step(layout.outputs[key], layout.driver(source), indicator.unit == "%")
         else:
-            formula, _ = ready.resolved[key]
+            formula = ready.resolved[key]
             column_of = layout.reader(indicator.code)
             for ref in formula.references:  # every driver named now, before any query runs
                 column_of(ref)

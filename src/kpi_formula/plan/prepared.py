@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import NamedTuple
 
-from ..ast import NUMBER_PATTERN, Ref
+from ..ast import NUMBER_PATTERN, Ref, references_in
 from ..catalog import Catalog, Driver
 from ..engines.steps import TreeProgram
 from ..errors import KpiFormulaError, Message, PlanError, msg
@@ -171,8 +171,10 @@ def weight_problems(plan: Plan) -> list[WeightProblem]:
 class Binding(NamedTuple):
     """A plan's formulas bound to its catalog, and what each reads."""
 
-    resolved: dict[str, tuple[Formula, tuple[str, ...]]]
-    """Each formula as the catalog reads it, with the catalog's notes."""
+    resolved: dict[str, Formula]
+    """Each formula as the catalog reads it."""
+    notes: dict[str, tuple[str, ...]]
+    """The catalog's notes on a formula, for those it has notes on."""
     read_from_data: dict[str, str]
     """The code an indicator's value is read under, for inputs (their own code)
     and formulas that name one driver (a milestone's may hold a date)."""
@@ -191,7 +193,7 @@ def bind(
     formula names gets its computed value when its id is its code; inside its own
     formula an indicator's code is the driver of that code."""
     served = {indicator.code: key for key, indicator in indicators.items() if indicator.code == key}
-    binding = Binding({}, {}, {}, {})
+    binding = Binding({}, {}, {}, {}, {})
     bare = not catalog.strict and len(catalog) == 0
     for key, formula in formulas.items():
         own = indicators[key].code
@@ -205,16 +207,18 @@ def bind(
         else:
             resolution = resolve(formula, catalog)
             bound, notes = resolution.formula, resolution.notes
-        binding.resolved[key] = (bound, notes)
+        binding.resolved[key] = bound
+        if notes:
+            binding.notes[key] = notes
         root = bound.root
         if isinstance(root, Ref) and root.offset == 0 and root.code not in served:
             binding.read_from_data[key] = root.code
             continue
-        computed = {ref for ref in bound.references if ref.code in served and ref.code != own}
-        binding.reads[key] = tuple(sorted((served[ref.code], ref.offset) for ref in computed))
-        binding.reads_data[key] = tuple(
-            sorted((ref.code, ref.offset) for ref in bound.references - computed)
-        )
+        # read from the tree: a plan keeps no set of references for each formula
+        read = {(ref.code, ref.offset) for ref in references_in(root)}
+        computed = {(code, offset) for code, offset in read if code in served and code != own}
+        binding.reads[key] = tuple(sorted((served[code], offset) for code, offset in computed))
+        binding.reads_data[key] = tuple(sorted(read - computed))
     return binding
 
 
@@ -276,6 +280,7 @@ class PreparedPlan:
         "in_points",
         "indicators",
         "listed",
+        "notes",
         "order",
         "post_order",
         "read_from_data",
@@ -310,7 +315,7 @@ class PreparedPlan:
             if formula is not None and indicators[key].unit == "%" and scales_by_hundred(formula)
         )
         binding = bind(indicators, self.formulas, catalog)
-        self.resolved, self.read_from_data, self.reads, self.reads_data = binding
+        self.resolved, self.notes, self.read_from_data, self.reads, self.reads_data = binding
         self.order = dependency_order_of(self.reads)
         cells: dict[tuple[str, str | None], IndicatorValue | None] = {}  # N/D and the like
         self.baselines = {
@@ -328,8 +333,8 @@ class PreparedPlan:
         found = self._programs.get(on_missing)
         if found is None:
             found = self._programs[on_missing] = {
-                key: TreeProgram(formula, on_missing, "missing", notes)
-                for key, (formula, notes) in self.resolved.items()
+                key: TreeProgram(formula, on_missing, "missing", self.notes.get(key, ()))
+                for key, formula in self.resolved.items()
                 if key not in self.read_from_data
             }
         return found
@@ -461,23 +466,27 @@ def dependency_order_of(reads: Mapping[str, tuple[tuple[str, int], ...]]) -> lis
     return order
 
 
-def _post_order(plan: Plan) -> tuple[tuple[Group | Indicator, int], ...]:
-    """The tree's nodes, children before their group, each group with its number
-    of children (-1 for an indicator): the roll-up reads it without recursion."""
-    found: list[tuple[Group | Indicator, int]] = []
+def _post_order(plan: Plan) -> tuple[tuple[Group | Indicator, ...], tuple[int, ...]]:
+    """The tree's nodes, children before their group, and each one's number of
+    children (-1 for an indicator): the roll-up reads them without recursion.  Two
+    tuples side by side, not a pair for each node: the plan keeps two objects."""
+    nodes: list[Group | Indicator] = []
+    counts: list[int] = []
     pending: list[tuple[Group | Indicator, bool]] = [
         (group, False) for group in reversed(plan.tree())
     ]
     while pending:
         node, expanded = pending.pop()
         if isinstance(node, Indicator):
-            found.append((node, -1))
+            nodes.append(node)
+            counts.append(-1)
         elif expanded:
-            found.append((node, len(node.children)))
+            nodes.append(node)
+            counts.append(len(node.children))
         else:
             pending.append((node, True))
             pending.extend((child, False) for child in reversed(node.children))
-    return tuple(found)
+    return tuple(nodes), tuple(counts)
 
 
 def prepared(plan: Plan) -> PreparedPlan:

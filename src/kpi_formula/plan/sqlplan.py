@@ -86,7 +86,7 @@ def duckdb_values(
             code = outputs[other] if other is not None and leaf.code != own else driver(leaf.code)
             return Ref(code, leaf.offset, span=leaf.span)
 
-        queries[key] = Formula(map_leaves(plan.resolved[key][0].root, rename))
+        queries[key] = Formula(map_leaves(plan.resolved[key].root, rename))
 
     rows = []
     united: set[str] = set()  # names of codes whose data carry a unit

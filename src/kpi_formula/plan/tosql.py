@@ -155,7 +155,7 @@ def _query(
                 read = f"CASE WHEN abs({read}) <= 1 THEN {read} END"
             expression, offsets = read, frozenset[int]()
         else:
-            formula, _ = ready.resolved[key]
+            formula = ready.resolved[key]
             column_of = layout.reader(indicator.code)
 
             def column(ref: Ref, column_of: Callable[[Ref], str] = column_of) -> str:

@@ -322,7 +322,7 @@ def validate_plan(
         if formula is None and not indicator.is_input:
             broken.add(key)  # reported once, here; nothing else is asked of it
     binding = bind(indicators, formulas, catalog)
-    for key, (resolved, _) in binding.resolved.items():
+    for key, resolved in binding.resolved.items():
         _formula_warnings(indicators[key], places[key], resolved, known, problems)
     for key, indicator in indicators.items():
         _cells(indicator, places[key], plan.baseline_years, problems)
