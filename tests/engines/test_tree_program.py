@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import kpi_formula as kf
 from kpi_formula import strategies as kst
-from kpi_formula.engines.steps import Program, TreeProgram
+from kpi_formula.engines.steps import Program, TreeProgram, as_source
 from kpi_formula.result import MissingPolicy, ZeroDivisionPolicy
 
 from .test_agreement import odd_values
@@ -47,8 +47,14 @@ def test_walking_the_tree_agrees_with_the_closures(
         with pytest.raises(type(error)) as raised:
             walked.run(table, 2025)
         assert str(raised.value) == str(error)
+        with pytest.raises(type(error)) as raised:  # a plan's run, without the Result
+            walked.value_on(as_source(table), 2025)
+        assert str(raised.value) == str(error)
         return
     result = walked.run(table, 2025)
+    # a plan's run: the plain arithmetic where it can, else the walk; one answer
+    value, reasons = walked.value_on(as_source(table), 2025)
+    assert (str(value), reasons) == (str(result.value), result.reasons)
     assert result == expected
     assert str(result.value) == str(expected.value)  # the sign of a zero too
     assert result.reasons == expected.reasons

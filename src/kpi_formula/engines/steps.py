@@ -36,7 +36,7 @@ from typing import Any, Protocol, TypeAlias
 
 from ..ast import BinOp, Neg, Node, Number, Ref, walk
 from ..decimals import EXACT, add, decimal_text, divide, exact, multiply, subtract
-from ..errors import EvaluationError, Message, clip, msg
+from ..errors import EvaluationError, KpiFormulaError, Message, clip, msg
 from ..formula import Formula
 from ..formulaunits import check_units, read_with_unit
 from ..missing import ND, NotAvailable
@@ -303,6 +303,10 @@ def _dedupe(reasons: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(reasons))
 
 
+class _NotPlainError(Exception):
+    """A run :meth:`TreeProgram._plain` leaves to the general walk."""
+
+
 class _Runnable:
     """A formula with its policies and the catalog's notes: what both programs hold."""
 
@@ -343,17 +347,21 @@ class Program(_Runnable):
         return _result(self, env, self._step(env))
 
 
-def _result(program: _Runnable, env: _Env, value: _Value) -> Result:
-    """The result of one run of ``program``, from its value and what ``env`` kept."""
+def _final(
+    program: _Runnable, env: _Env, value: _Value
+) -> tuple[Decimal | NotAvailable, tuple[str, ...]]:
+    """The value of one run of ``program`` and its reasons, from what ``env`` kept."""
     units = env.units
     if units is not None and len({unit for _, unit in units}) > 1:
         check_units(program.formula, frozenset(units))  # + and - join values of one unit
     if isinstance(value, _Missing):
-        reasons = _dedupe([*env.notes, *value.reasons])
-        final: Decimal | NotAvailable = ND
-    else:
-        reasons = _dedupe(env.notes) if env.notes else ()
-        final = value
+        return ND, _dedupe([*env.notes, *value.reasons])
+    return value, _dedupe(env.notes) if env.notes else ()
+
+
+def _result(program: _Runnable, env: _Env, value: _Value) -> Result:
+    """The result of one run of ``program``, from its value and what ``env`` kept."""
+    final, reasons = _final(program, env, value)
     return Result._make(
         value=final,
         year=env.evaluation_year,
@@ -401,10 +409,41 @@ class TreeProgram(_Runnable):
         env = _Env(as_source(data), checked_year, None)
         return _result(self, env, self._value(self.formula.root, env))
 
-    def run_on(self, source: DataSource, year: object) -> Result:
-        """:meth:`run` on a :class:`DataSource` (a plan's), which needs no wrapping."""
-        env = _Env(source, check_year(year), None)
-        return _result(self, env, self._value(self.formula.root, env))
+    def value_on(
+        self, source: DataSource, year: object
+    ) -> tuple[Decimal | NotAvailable, tuple[str, ...]]:
+        """:meth:`run`'s value and reasons on a :class:`DataSource` (a plan's, which
+        needs no wrapping), without the :class:`Result` around them: what a plan
+        keeps of each of its thousands of runs."""
+        checked_year = check_year(year)
+        try:  # every operand a finite Decimal within the limits, no zero divisor
+            return self._plain(self.formula.root, source, checked_year), ()
+        except (_NotPlainError, DecimalException, KpiFormulaError):
+            pass  # anything else, and every error, as the general walk has it
+        env = _Env(source, checked_year, None)
+        return _final(self, env, self._value(self.formula.root, env))
+
+    def _plain(self, node: Node, source: DataSource, year: int) -> Decimal:
+        """The node's value where every operand is a finite Decimal within the
+        limits and no divisor is zero: :meth:`_value`'s arithmetic without its
+        bookkeeping (no inputs recorded, nothing noted), as a plan needs it.
+        Anything else raises, and the general walk takes the run over."""
+        if isinstance(node, Ref):
+            raw = source.lookup(node.code, year + node.offset, year)
+            if type(raw) is Decimal and raw.is_finite():
+                return EXACT.plus(raw)
+            raise _NotPlainError
+        if isinstance(node, Number):
+            return self._constants[id(node)]
+        if isinstance(node, Neg):
+            return EXACT.minus(self._plain(node.operand, source, year))
+        a = self._plain(node.left, source, year)
+        b = self._plain(node.right, source, year)
+        if node.op == "/":
+            if not b:
+                raise _NotPlainError  # the zero-division policy's to apply
+            return divide(a, b)
+        return _ARITHMETIC[node.op](a, b)
 
     def _value(self, node: Node, env: _Env) -> _Value:
         """The node's value, by the rules of :func:`_compile_node`, in the same order."""

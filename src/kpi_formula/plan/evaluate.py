@@ -258,7 +258,7 @@ class _Run:
             source = self.served
             source.own = indicator.code  # one source for the run: computing is not re-entered
             try:
-                result = self.programs[key].run_on(source, when)
+                value, reasons = self.programs[key].value_on(source, when)
             except UnitMismatchError as error:
                 # values of different units joined by + or -: the data are wrong, as a
                 # value in the wrong unit is (plan.dataunits), not missing
@@ -272,7 +272,6 @@ class _Run:
                 ) from None
             except KpiFormulaError as error:
                 return ND, (error.reason,)
-            value, reasons = result.value, result.reasons
             if from_sql is not None:
                 value = from_sql
         if key in plan.in_points and isinstance(value, Decimal):
@@ -518,16 +517,17 @@ def _roll_up(
         if isinstance(node, Indicator):
             result = results[node.id]
             done.append(
-                NodeScore(
+                NodeScore(  # positional, in the order of the fields, as for each result
                     "indicator",
                     node.code,
                     node.name,
                     node.weight,
                     result.achievement,
-                    indicator=result,
+                    (),
+                    result,
                     # N/D (counted as 0 under "zero"), or judged; a value without a
                     # verdict (no target that year) is left out under either policy
-                    judged=result.missing or result.outcome is not None,
+                    result.value is ND or result.outcome is not None,
                 )
             )
             continue
