@@ -21,6 +21,7 @@ HEAVY = (
     "kpi_formula.larkparse",
     "kpi_formula.inputs",  # the readers of files and workbooks
     "kpi_formula.catalog",
+    "kpi_formula.resolver",  # a catalog's reading, only with a catalog
     "difflib",  # suggestions, made only for a code that is missing
     "lark",
     "sqlglot",
@@ -51,6 +52,30 @@ def test_eval_on_the_command_line_loads_no_plan_target_or_sql_machinery() -> Non
     )
     assert "kpi_formula.evaluator" in modules  # it did evaluate
     assert [name for name in HEAVY if _loaded(modules, name)] == []
+
+
+def test_eval_compiles_only_the_patterns_it_meets() -> None:
+    script = (
+        "import io\nfrom kpi_formula.cli import main\n"
+        "main(['eval', '(A - A-1) / A-1', 'A=110', 'A@2024=100', '--year', '2025'],"
+        " out=io.StringIO())\n"
+        "from kpi_formula import data, printer, treebuild, values\n"
+        "print(printer._PLAIN_CODE.cache_info().currsize, data._DATE.cache_info().currsize,"
+        " treebuild._GLUED.cache_info().currsize, values._THOUSANDS.cache_info().currsize)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.split() == ["0", "0", "0", "0"]  # none compiled: none met
+
+
+def test_a_lazy_pattern_reads_as_the_eager_one() -> None:
+    from kpi_formula import printer
+
+    assert printer.format_ref("Città", -1) == "Città-1"  # Unicode's letters: plain
+    assert printer.format_ref("m²", -1) == '"m²"[-1]'  # Unicode, not a letter: quoted
+    assert printer.format_ref("A B.1", -1) == "A B.1-1"  # ASCII words: plain
+    assert printer.format_ref("A-B", 0) == '"A-B"'
 
 
 def test_importing_the_package_loads_what_is_used() -> None:

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 from .decimals import exact, to_decimal
 from .errors import DataError, KpiFormulaError, UnitMismatchError, ValueSyntaxError, clip, msg
 from .missing import NotAvailable
+from .patterns import lazy
 from .units import data_in_unit
 from .values import FRACTION_SHIFT, YES_NO, Quantity, Unit, Value, parse_date, parse_value
 
@@ -67,15 +68,15 @@ DataTable = dict[tuple[str, int], DataValue]
 
 _MACHINE = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 _AMBIGUOUS = re.compile(r"[+-]?[1-9][0-9]{0,2}\.[0-9]{3}")
-_YEAR = re.compile(r"[0-9]{4}")
-_DATE = re.compile(r"[0-9]{1,2}([-/.])[0-9]{1,2}\1[0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_YEAR = lazy(r"[0-9]{4}")
+_DATE = lazy(r"[0-9]{1,2}([-/.])[0-9]{1,2}\1[0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CODE_COLUMNS = ("code", "codice", "driver", "codice driver")
 _YEAR_COLUMNS = ("year", "anno")
 _VALUE_COLUMNS = ("value", "valore")
 DATA_SHEETS = ("dati", "data")
 """The names of the sheet a workbook's data is read from, when none is named."""
 _LAYOUT_HINT = msg("start with 'code,year,value' (long) or 'code,2022,2023,2024' (wide)")
-_SPREADSHEET_ERROR = re.compile(
+_SPREADSHEET_ERROR = lazy(
     r"#(?:NULL!|NULLO!|DIV/0!|VALUE!|VALORE!|REF!|RIF!|NAME\?|NOME\?|NUM!|N/A|N/D|"
     r"SPILL!|ESPANSIONE!|CALC!|CALC\.!|GETTING_DATA|FIELD!|CAMPO!|BLOCKED!|BLOCCATO!)",
     re.IGNORECASE,
@@ -192,7 +193,7 @@ def _read_value(cell: object, source: str, line: int, italian: bool) -> DataValu
             line=line,
             source=source,
         )
-    if _SPREADSHEET_ERROR.fullmatch(text):
+    if _SPREADSHEET_ERROR().fullmatch(text):
         # A formula that failed: its value is not known, and N/D would hide a broken
         # formula (an #N/D of a lookup that found nothing as much as a #DIV/0!).
         raise DataError(
@@ -202,7 +203,7 @@ def _read_value(cell: object, source: str, line: int, italian: bool) -> DataValu
             source=source,
         )
     try:
-        if _DATE.fullmatch(text):
+        if _DATE().fullmatch(text):
             # Milestones (the date a report was published) are data too.
             return parse_date(text)
         stripped = _check_ambiguity(text, italian)
@@ -287,7 +288,7 @@ def read_cells(
                     source=source,
                 )
             year_text = _cell_text(cells[year_column]).strip()
-            if not _YEAR.fullmatch(year_text):
+            if not _YEAR().fullmatch(year_text):
                 raise DataError(
                     msg("{text!r} is not a year", text=clip(year_text)),
                     hint=msg("write years as 2024"),
@@ -308,7 +309,7 @@ def read_cells(
     years = {
         index: int(title.strip())
         for index, title in enumerate(header)
-        if index != code_column and _YEAR.fullmatch(title.strip())
+        if index != code_column and _YEAR().fullmatch(title.strip())
     }
     if not years:
         raise DataError(

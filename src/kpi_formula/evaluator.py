@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from .engines.steps import ABSENT, DataSource, MappingSource, Program
 from .errors import KpiFormulaError, msg
 from .formula import Formula, parse
-from .resolver import resolve
 from .result import (
     MISSING_POLICIES,
     ZERO_POLICIES,
@@ -217,6 +216,8 @@ def evaluate(
     _check_policies(on_missing, on_zero_division)
     notes: tuple[str, ...] = ()
     if catalog is not None:
+        from .resolver import resolve  # a catalog's reading: only when there is one
+
         resolution = resolve(formula, catalog)
         formula, notes = resolution.formula, resolution.notes
     prepared = _prepared(formula, on_missing, on_zero_division, notes, formula.source)

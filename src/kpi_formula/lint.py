@@ -37,7 +37,6 @@ points at the traps of indicator algorithms as public bodies write them:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, TypeAlias
@@ -45,6 +44,7 @@ from typing import Literal, TypeAlias
 from .ast import BinOp, Neg, Node, Number, Ref, walk
 from .errors import clip, msg
 from .formula import Formula, parse
+from .patterns import lazy
 from .printer import to_text
 
 __all__ = ["FAR_BACK", "LintKind", "LintWarning", "lint", "scales_by_hundred"]
@@ -61,9 +61,9 @@ LintKind: TypeAlias = Literal[
 
 FAR_BACK = 10
 """The most years back a glued prior-year reference (``A-10``) goes unflagged."""
-_GLUED_YEARS = re.compile(r"-([0-9]+)\Z")
+_GLUED_YEARS = lazy(r"-([0-9]+)\Z")
 
-_THOUSANDS = re.compile(r"[1-9][0-9]{0,2}\.[0-9]{3}")
+_THOUSANDS = lazy(r"[1-9][0-9]{0,2}\.[0-9]{3}")
 _WHOLE_READING = 200  # a formula up to this long is quoted whole in a message
 _EXCERPT = 60  # of a longer one, this much of the part a message is about
 _NAME_WORDS = 4
@@ -386,7 +386,7 @@ def _numbers(root: Node) -> list[LintWarning]:
         if not isinstance(node, Number):
             continue
         column = _start(node) + 1
-        if _THOUSANDS.fullmatch(node.text):
+        if _THOUSANDS().fullmatch(node.text):
             whole = node.text.replace(".", "")
             warnings.append(
                 LintWarning(
@@ -433,7 +433,7 @@ def _far_back(root: Node, text: str) -> list[LintWarning]:
         if not isinstance(node, Ref) or node.offset >= -FAR_BACK or node.span is None:
             continue
         written = text[node.span.start : node.span.end]
-        found = _GLUED_YEARS.search(written)
+        found = _GLUED_YEARS().search(written)
         if found is None or written[: found.start()].lower().endswith(".anno"):
             continue  # CODE[-50] and CODE.anno-50 say that the years were meant
         dash = node.span.start + found.start()

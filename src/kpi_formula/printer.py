@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from .ast import NUMBER_PATTERN, BinOp, Neg, Node, Number, Ref
+from .patterns import lazy
 from .treebuild import is_code_character
 
 __all__ = ["format_ref", "to_text"]
@@ -20,16 +21,18 @@ __all__ = ["format_ref", "to_text"]
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 _UNARY = 3
 _ATOM = 4
-_YEAR_SUFFIX = re.compile(r"\.anno(?:\.n)?\Z", re.IGNORECASE)
+_YEAR_SUFFIX = lazy(r"\.anno(?:\.n)?\Z", re.IGNORECASE)
 _WORD = r"(?:[^\W\d]|[0-9])(?:[^\W\d]|[0-9.'])*"
-_PLAIN_CODE = re.compile(rf"{_WORD}(?: {_WORD})*")
+_PLAIN_CODE = lazy(rf"{_WORD}(?: {_WORD})*")  # Unicode's letters: dear to compile
+# the same for ASCII text, where the letter class [^\W\d] is [A-Za-z_]
+_ASCII_WORD = r"[A-Za-z_0-9][A-Za-z_0-9.']*"
+_PLAIN_ASCII_CODE = lazy(rf"{_ASCII_WORD}(?: {_ASCII_WORD})*")
 
 
 def _needs_quotes(code: str) -> bool:
     """True when ``code`` does not read back as itself unquoted."""
-    return _PLAIN_CODE.fullmatch(code) is None or not all(
-        is_code_character(char) for char in code
-    )
+    plain = _PLAIN_ASCII_CODE() if code.isascii() else _PLAIN_CODE()
+    return plain.fullmatch(code) is None or not all(is_code_character(char) for char in code)
 
 
 def _precedence(node: Node) -> int:
@@ -63,7 +66,10 @@ def format_ref(code: str, offset: int, *, as_written: bool = False) -> str:
     explicit = (
         offset > 0
         or numeric
-        or (_YEAR_SUFFIX.search(code) is not None and (offset != 0 or code.lower().endswith(".n")))
+        or (
+            _YEAR_SUFFIX().search(code) is not None
+            and (offset != 0 or code.lower().endswith(".n"))
+        )
     )
     if explicit:
         return f"{code}[{offset}]"

@@ -11,6 +11,7 @@ import re
 
 from .ast import MAX_OFFSET, NUMBER_PATTERN, BinOp, Neg, Node, Number, Ref, Span
 from .errors import msg
+from .patterns import lazy
 
 __all__ = [
     "MAX_DEPTH",
@@ -29,11 +30,11 @@ __all__ = [
 MAX_DEPTH = 200
 """The deepest syntax tree accepted (operators nested within each other)."""
 
-_GLUED = re.compile(r"(?P<code>.*?)-(?P<years>[0-9]+)\Z", re.DOTALL)
+_GLUED = lazy(r"(?P<code>.*?)-(?P<years>[0-9]+)\Z", re.DOTALL)
 _DIGITS = frozenset("0123456789")
-_ANNO_N = re.compile(r"\.anno\.n\Z", re.IGNORECASE)
-_ANNO = re.compile(r"\.anno\Z", re.IGNORECASE)
-_GROUPED_NUMBER = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3}){2,}(?:,[0-9]+)?")
+_ANNO_N = lazy(r"\.anno\.n\Z", re.IGNORECASE)
+_ANNO = lazy(r"\.anno\Z", re.IGNORECASE)
+_GROUPED_NUMBER = lazy(r"[0-9]{1,3}(?:\.[0-9]{3}){2,}(?:,[0-9]+)?")
 
 
 class NodeError(Exception):
@@ -141,7 +142,7 @@ def make_operand(text: str, start: int) -> Node:
         # Numbers have no prior years: 50-1 is a subtraction.
         one = Number(years, span=_span(start + len(code) + 1, span.end))
         return BinOp("-", number, one, span=span)
-    if code[0] in _DIGITS and code.count(".") > 1 and _GROUPED_NUMBER.fullmatch(code):
+    if code[0] in _DIGITS and code.count(".") > 1 and _GROUPED_NUMBER().fullmatch(code):
         raise NodeError(
             msg(
                 "{code} reads as a code: in formulas a dot is a decimal point, not a "
@@ -160,9 +161,9 @@ def make_operand(text: str, start: int) -> Node:
                 msg("put an operator (+ - * /) between them"),
             )
     if ".anno" in code.lower():
-        if _ANNO_N.search(code):
+        if _ANNO_N().search(code):
             code = code[: -len(".anno.n")]
-        elif years and _ANNO.search(code):
+        elif years and _ANNO().search(code):
             code = code[: -len(".anno")]
     return Ref(code, offset, span=span)
 
@@ -212,7 +213,7 @@ def make_explicit_ref(
         return Ref(_quoted_code(text, start), _offset(offset, offset_start), span=_span(start, end))
     if not text.isascii():
         check_code_characters(text, start)
-    if _GLUED.fullmatch(text):
+    if _GLUED().fullmatch(text):
         raise NodeError(
             msg("{text!r} already names a prior year", text=text),
             start,

@@ -66,6 +66,7 @@ from .errors import KpiFormulaError, Message, ValueSyntaxError, _TextError, clip
 from .fieldtypes import TextField
 from .grammar import grammar_text
 from .missing import ND, NotAvailable
+from .patterns import lazy
 from .text import MAX_TEXT_LENGTH, check_length, hygiene_problem, normalise, require_text
 
 __all__ = [
@@ -291,7 +292,7 @@ def note_of(tokens: Any) -> str | None:
     return None
 
 
-_THOUSANDS = re.compile(r"[1-9][0-9]{0,2}(?:\.[0-9]{3})++(?:,[0-9]++)?")
+_THOUSANDS = lazy(r"[1-9][0-9]{0,2}(?:\.[0-9]{3})++(?:,[0-9]++)?")
 _SCALES = {
     "mln": 6,
     "milioni": 6,
@@ -310,7 +311,7 @@ def amount_digits(text: str) -> str:
     thousands (``1 000 000``)."""
     if " " in text:
         return text.replace(" ", "").replace(",", ".")
-    if "," in text or _THOUSANDS.fullmatch(text):
+    if "," in text or _THOUSANDS().fullmatch(text):
         return text.replace(".", "").replace(",", ".")
     return text
 
@@ -512,7 +513,7 @@ _VALUE_HINT = msg(
     "write values the Italian way: 1.100 N., 72,10 %, 54,24 ‰, -23,24 gg, 17.533.900.000 €, "
     "1 000 000 €, € 2.750,00, 4,15 mln €, SI, NO, N/D, 31-12-2025 or 2025-12-31"
 )
-_LONE_DASH = re.compile(r"\s*+-\s*+")
+_LONE_DASH = lazy(r"\s*+-\s*+")
 
 
 def parse_value(text: str) -> Value:
@@ -523,7 +524,7 @@ def parse_value(text: str) -> Value:
     """
     text = require_text(text, ValueSyntaxError, "a value", "1.100 N.")
     clean = clean_text(text, ValueSyntaxError, _VALUE_HINT)
-    if _LONE_DASH.fullmatch(clean):
+    if _LONE_DASH().fullmatch(clean):
         return ND  # a dash in a table's cell: nothing to report
     return parse_with(
         text,
