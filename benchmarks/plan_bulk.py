@@ -102,7 +102,7 @@ def polars_by_hand(plan: Plan, *, prior: str = "join") -> Callable[[Any], Any]:
     before = sorted(
         {
             code
-            for key, (formula, _) in ready.resolved.items()
+            for key, formula in ready.resolved.items()
             if key not in ready.read_from_data
             for code, offset in map(_reader(ready, key), formula.references)
             if offset == -1
@@ -131,7 +131,7 @@ def polars_by_hand(plan: Plan, *, prior: str = "join") -> Callable[[Any], Any]:
                     column = pl.when(column.abs() <= 1).then(column)
                 expressions.append(column.alias(f"= {key}"))
                 continue
-            formula, _ = ready.resolved[key]
+            formula = ready.resolved[key]
             read = _reader(ready, key)
 
             def leaf(ref: Ref, read: Callable[[Ref], tuple[str, int]] = read) -> Any:
@@ -200,7 +200,7 @@ def sql_by_hand(plan: Plan, codes: list[str]) -> str:
                     column = f"CASE WHEN abs({column}) <= 1 THEN {column} END"
                 expressions.append(f"{column} AS {name('= ' + key)}")
                 continue
-            formula, _ = ready.resolved[key]
+            formula = ready.resolved[key]
             read = _reader(ready, key)
 
             def leaf(ref: Ref, read: Callable[[Ref], tuple[str, int]] = read) -> str:

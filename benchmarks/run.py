@@ -22,10 +22,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import kpi_formula as kf
 from kpi_formula.decimals import DIVISION, EXACT
 from kpi_formula.larkparse import _parser
+
+Data = dict[tuple[str, int], Decimal]
 
 SEED = "(82.A3.1_INSTAGRAM - 82.A3.1_INSTAGRAM-1) / 82.A3.1_INSTAGRAM-1"
 PYTHON = "(A3_INSTAGRAM - A3_INSTAGRAM_1) / A3_INSTAGRAM_1"
@@ -167,16 +170,30 @@ def peers(rows: list[list[str]], number: int) -> None:
         expression = Parser().parse(peer_text)
         simple = SimpleEval(names=dict(namespace))
         parsed = simple.parse(peer_text)
+        # each call as its users write it, the loop's values bound as defaults
+        def ours(compiled: kf.CompiledFormula = compiled, data: Data = data) -> object:
+            return compiled(data, year=YEAR)
+
+        def pee(e: Any = expression, ns: dict[str, Decimal] = namespace) -> object:
+            return e.evaluate(ns)
+
+        def simpleeval(s: Any = simple, t: str = peer_text, p: Any = parsed) -> object:
+            return s.eval(t, previously_parsed=p)
+
         functions: dict[str, Callable[[], object]] = {
-            "compiled": lambda compiled=compiled, data=data: compiled(data, year=YEAR),
-            "pee": lambda e=expression, ns=namespace: e.evaluate(ns),
-            "simpleeval": lambda s=simple, t=peer_text, p=parsed: s.eval(t, previously_parsed=p),
+            "compiled": ours,
+            "pee": pee,
+            "simpleeval": simpleeval,
         }
         if asteval is not None:
             interpreter = asteval.Interpreter(minimal=True)
             interpreter.symtable.update(namespace)
             node = interpreter.parse(peer_text)
-            functions["asteval"] = lambda i=interpreter, n=node: i.run(n)
+
+            def run_asteval(i: Any = interpreter, n: Any = node) -> object:
+                return i.run(n)
+
+            functions["asteval"] = run_asteval
         for key, function in functions.items():  # the peers give the same value
             assert function() == compiled(data, year=YEAR).value or key == "compiled", key
         times = interleaved(functions, number)
