@@ -321,6 +321,40 @@ def test_the_points_note_gives_the_indicators_own_value(x: int, points: str, sho
     assert result.notes[0] == "the formula scales by 100: its value is in percentage points"
 
 
+def test_the_points_note_is_on_exactly_the_indicators_in_points() -> None:
+    plan = plan_of(
+        indicator("E", "X / Y * 100", unit="%"),
+        indicator("F", "X / Y", unit="%"),
+        indicator("G", "X * 100", unit="N."),
+    )
+    results = {r.id: r for r in evaluate_plan(plan, {"X": 5, "Y": 10}, year=2025).indicators}
+    points = "the formula scales by 100"
+    assert [r.id for r in results.values() if any(points in n for n in r.notes)] == ["E"]
+    assert results["E"].value == Decimal("0.5") and results["F"].value == Decimal("0.5")
+
+
+def test_the_points_note_at_the_exponent_limit_says_no_figure() -> None:
+    plan = plan_of(indicator("E", "X * 100", unit="%"))
+    huge = Decimal("9.99999999999999999999999999999E+999997")  # rounds up, divided by 100
+    (result,) = evaluate_plan(plan, {"X": huge}, year=2025).indicators
+    assert result.notes[0] == "the formula scales by 100: its value is in percentage points"
+
+
+def test_a_hundred_the_plan_declares_a_driver_is_no_scale() -> None:
+    plan = Plan(
+        "p",
+        groups=(Group("G", "group", Decimal(1), (indicator("E", "A * 100", unit="%"),)),),
+        drivers=(kf.Driver("100", "a count"), kf.Driver("A", "a share")),
+    )
+    data = {"A": Decimal("0.5"), "100": Decimal(1)}
+    for engine in ("python", "duckdb"):
+        if engine == "duckdb":
+            pytest.importorskip("duckdb")
+        (result,) = evaluate_plan(plan, data, year=2025, engine=engine).indicators  # type: ignore[arg-type]
+        assert result.value == Decimal("0.5"), engine  # A times the driver 100, not points
+        assert not result.notes, engine
+
+
 @pytest.mark.parametrize(
     ("scoring", "plain", "relative"),
     [

@@ -61,3 +61,15 @@ def test_whitespace_between_tokens_does_not_matter(formula: kf.Formula, gap: str
 def test_any_code_and_offset_round_trips(code: str, offset: int) -> None:
     ref = kf.Formula.from_node(kf.Ref(code, offset))
     assert kf.parse(str(ref)).root == kf.Ref(code, offset)
+
+
+@given(
+    st.sampled_from(["1.000.000", "12.345.678", "001.000.000", "1.000.000.000", "1.000"]),
+    st.integers(-5, 1),
+)
+def test_a_code_written_like_grouped_thousands_round_trips(code: str, offset: int) -> None:
+    # formulas refuse 1.000.000 as a code (a dot is a decimal point there): printed, it
+    # needs its quotes, as it needed them when it was written
+    ref = kf.Formula.from_node(kf.Ref(code, offset))
+    assert kf.parse(str(ref)).root == kf.Ref(code, offset)
+    assert kf.parse(str(kf.parse(f'"{code}" / 2'))) == kf.parse(f'"{code}" / 2')

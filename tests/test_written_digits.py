@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kpi_formula.decimals import MAX_DIGITS, within_written_limit, written_digits
+from kpi_formula.display import display_value
 
 _coefficients = st.one_of(
     st.integers(-(10**40), 10**40),
@@ -44,3 +46,18 @@ def test_counting_agrees_with_the_written_text(coefficient: int, exponent: int) 
     value = Decimal(f"{coefficient}E{exponent}")
     written = format(value, "f").lstrip("-").replace(".", "")
     assert written_digits(value) == len(written)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        (Decimal("1E-2000"), "%", "1E-1998 %"),
+        (Decimal("5E+2000"), "‰", "5E+2003 ‰"),
+        (Decimal("5E+2000"), None, "5E+2000"),
+        (Decimal("-7E+999999"), "%", "-7E+1000001 %"),  # past the exponent's limit when shown
+    ],
+)
+def test_a_number_too_long_to_write_out_is_shown_in_its_unit(
+    value: Decimal, unit: str | None, shown: str
+) -> None:
+    assert display_value(value, unit) == shown

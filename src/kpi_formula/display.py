@@ -60,8 +60,11 @@ def display_value(value: Decimal | dt.date | NotAvailable, unit: str | None = No
     if shown_unit == YES_NO and value not in (0, 1):
         shown_unit = None  # a yes/no indicator's average, say: a number
     shift = fraction_shift(shown_unit)
-    if not within_written_limit(value, shift):
-        return decimal_text(value) + ("" if shown_unit is None else f" {shown_unit}")
+    if not within_written_limit(value, shift):  # scientific notation, scaled as shown
+        sign, digits, exponent = value.as_tuple()
+        assert isinstance(exponent, int), "a finite number"
+        scaled = Decimal((sign, digits, exponent + shift))  # exact, whatever the limits
+        return decimal_text(scaled) + ("" if shown_unit is None else f" {shown_unit}")
     if shown_unit == YES_NO:
         return "SI" if value else "NO"
     small = value.copy_abs() < _LARGE

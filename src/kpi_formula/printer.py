@@ -14,7 +14,7 @@ import re
 
 from .ast import NUMBER_PATTERN, BinOp, Neg, Node, Number, Ref
 from .patterns import lazy
-from .treebuild import is_code_character
+from .treebuild import is_code_character, reads_as_grouped_number
 
 __all__ = ["format_ref", "to_text"]
 
@@ -32,7 +32,11 @@ _PLAIN_ASCII_CODE = lazy(rf"{_ASCII_WORD}(?: {_ASCII_WORD})*")
 def _needs_quotes(code: str) -> bool:
     """True when ``code`` does not read back as itself unquoted."""
     plain = _PLAIN_ASCII_CODE() if code.isascii() else _PLAIN_CODE()
-    return plain.fullmatch(code) is None or not all(is_code_character(char) for char in code)
+    return (
+        plain.fullmatch(code) is None
+        or not all(is_code_character(char) for char in code)
+        or reads_as_grouped_number(code)
+    )
 
 
 def _precedence(node: Node) -> int:

@@ -25,6 +25,7 @@ __all__ = [
     "make_neg",
     "make_operand",
     "make_quoted_ref",
+    "reads_as_grouped_number",
 ]
 
 MAX_DEPTH = 200
@@ -115,6 +116,17 @@ def _span(start: int, end: int) -> Span:
     return found
 
 
+def reads_as_grouped_number(code: str) -> bool:
+    """Whether an operand ``code`` is a number with its thousands grouped by dots
+    (``1.000.000``), which formulas refuse rather than read as a code: written
+    plainly, such a code needs its quotes."""
+    return (
+        code[:1] in _DIGITS
+        and code.count(".") > 1
+        and _GROUPED_NUMBER().fullmatch(code) is not None
+    )
+
+
 def make_operand(text: str, start: int) -> Node:
     """Classify an OPERAND token: a number, a code, or a code with a prior year."""
     if not text.isascii():
@@ -142,7 +154,7 @@ def make_operand(text: str, start: int) -> Node:
         # Numbers have no prior years: 50-1 is a subtraction.
         one = Number(years, span=_span(start + len(code) + 1, span.end))
         return BinOp("-", number, one, span=span)
-    if code[0] in _DIGITS and code.count(".") > 1 and _GROUPED_NUMBER().fullmatch(code):
+    if reads_as_grouped_number(code):
         raise NodeError(
             msg(
                 "{code} reads as a code: in formulas a dot is a decimal point, not a "

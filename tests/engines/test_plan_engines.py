@@ -244,3 +244,42 @@ def test_a_sum_of_different_units_is_refused_alike_by_both_engines(
     for expected, got in zip(python.indicators, duck.indicators, strict=True):
         assert (got.value, got.reasons) == (expected.value, expected.reasons)
     assert python.indicators[0].value == 8
+
+
+@pytest.mark.parametrize(
+    ("formula", "values", "exact"),
+    [
+        ("A * A", {("A", 2025): Decimal("1E200")}, Decimal("1E+400")),  # past a double
+        # 1E-400 is 0 in a double
+        ("A + 1", {("A", 2025): Decimal("1E-400")}, Decimal("1." + "0" * 399 + "1")),
+        ("A * 1" + "0" * 309, {("A", 2025): Decimal(2)}, Decimal("2E+309")),  # the literal
+        ("A / B", {("A", 2025): Decimal("1E300"), ("B", 2025): Decimal("1E-300")}, None),
+    ],
+)
+def test_values_no_double_holds_are_left_to_the_exact_engine(
+    formula: str, values: dict[Any, Any], exact: Decimal | None
+) -> None:
+    """DuckDB computes in doubles: where a value in the data, the formula or a result is
+    beyond what a double holds, the indicator (and every one reading it) is computed by
+    the evaluator, exactly, never an infinity or a zero in its place."""
+    plan = Plan(
+        "p",
+        groups=(
+            kf.plan.Group(
+                "G",
+                "g",
+                Decimal(1),
+                (
+                    kf.plan.Indicator("X", "x", Decimal("0.5"), formula=formula),
+                    kf.plan.Indicator("Y", "y", Decimal("0.5"), formula="X * 2"),
+                ),
+            ),
+        ),
+    )
+    python = evaluate_plan(plan, values, year=2025)
+    duck = evaluate_plan(plan, values, year=2025, engine="duckdb")
+    for expected, got in zip(python.indicators, duck.indicators, strict=True):
+        assert got.value == expected.value, (expected.id, got.value)
+        assert isinstance(got.value, Decimal) and got.value.is_finite()
+    if exact is not None:
+        assert python.indicators[0].value == exact

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from decimal import Decimal, DecimalException
 from typing import Any, Literal
 
 from ..decimals import DIVISION, EXACT, to_decimal
@@ -93,11 +93,17 @@ def _points_note(value: IndicatorValue) -> Message:
     """The note of an indicator whose formula scales by 100, with its own value
     (never an example a reader could take for it)."""
     if isinstance(value, Decimal):
-        return msg(
-            "the formula scales by 100: its value is in percentage points ({points} is {shown})",
-            points=display_value(value.scaleb(2, EXACT)),
-            shown=display_value(value, "%"),
-        )
+        try:
+            points = value.scaleb(2, EXACT)
+        except DecimalException:  # at the exponent's limit: no figure to show
+            pass
+        else:
+            return msg(
+                "the formula scales by 100: its value is in percentage points "
+                "({points} is {shown})",
+                points=display_value(points),
+                shown=display_value(value, "%"),
+            )
     return msg("the formula scales by 100: its value is in percentage points")
 
 

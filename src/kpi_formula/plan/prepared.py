@@ -309,13 +309,15 @@ class PreparedPlan:
         self.formulas: dict[str, Formula | None] = {
             key: _formula_of(plan, indicator) for key, indicator in indicators.items()
         }
-        self.in_points: frozenset[str] = frozenset(
-            key
-            for key, formula in self.formulas.items()
-            if formula is not None and indicators[key].unit == "%" and scales_by_hundred(formula)
-        )
         binding = bind(indicators, self.formulas, catalog)
         self.resolved, self.notes, self.read_from_data, self.reads, self.reads_data = binding
+        # read on the formula as the catalog binds it: a 100 the plan declares a driver
+        # is that driver's value, not a scale
+        self.in_points: frozenset[str] = frozenset(
+            key
+            for key, formula in self.resolved.items()
+            if indicators[key].unit == "%" and scales_by_hundred(formula)
+        )
         self.order = dependency_order_of(self.reads)
         cells: dict[tuple[str, str | None], IndicatorValue | None] = {}  # N/D and the like
         self.baselines = {

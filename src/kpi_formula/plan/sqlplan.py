@@ -14,6 +14,7 @@ inputs, milestones, targets and the roll-up stay with
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from decimal import Decimal
 from numbers import Integral
@@ -33,12 +34,18 @@ __all__ = ["duckdb_values"]
 
 def _read(raw: object) -> tuple[float | None, bool]:
     """A data value for the table: a double, or NULL for N/D and what cannot be read
-    (the evaluator names why); and whether it was written with a unit."""
+    (the evaluator names why); and whether SQL must leave it to the evaluator: a value
+    written with a unit, or one a double cannot hold (beyond ±1E+308, or so small it
+    would be 0), which SQL would turn into an infinity or a zero."""
     try:
         value, unit = read_with_unit(raw, "a data value")
     except KpiFormulaError:
         return None, False
-    return (float(value) if isinstance(value, Decimal) else None), unit is not None
+    if not isinstance(value, Decimal):
+        return None, unit is not None
+    double = float(value)
+    held = math.isfinite(double) and (double != 0 or value.is_zero())
+    return double, unit is not None or not held
 
 
 def _decimal(value: object) -> Decimal:
@@ -89,12 +96,12 @@ def duckdb_values(
         queries[key] = Formula(map_leaves(plan.resolved[key].root, rename))
 
     rows = []
-    united: set[str] = set()  # names of codes whose data carry a unit
+    united: set[str] = set()  # names of codes with data SQL leaves to the evaluator
 
     def add_row(name: str, when: int, raw: object) -> None:
-        value, has_unit = _read(raw)
+        value, left = _read(raw)
         rows.append((name, when, value))
-        if has_unit:
+        if left:
             united.add(name)
 
     for key, raw in data.items():
@@ -106,7 +113,8 @@ def duckdb_values(
         elif isinstance(key, str) and key in names and (key, year) not in data:
             add_row(names[key], year, raw)
     # a formula reading values written with units is left to the plan evaluator, which
-    # refuses + and - between different units (SQL has doubles only, and would add them)
+    # refuses + and - between different units (SQL has doubles only, and would add them),
+    # as is one reading a value no double holds
     queries = {
         key: query
         for key, query in queries.items()
@@ -131,8 +139,12 @@ def _run(
     *,
     on_missing: MissingPolicy,
 ) -> dict[str, dict[int, Decimal]]:
-    """Each computed indicator's query in order, its values kept for those that read it."""
+    """Each computed indicator's query in order, its values kept for those that read it.
+    An indicator SQL cannot compute as the evaluator does (a value no double holds, in the
+    data, the formula or the result) is left out, with every indicator reading it."""
+    import duckdb  # required by duckdb_values, which calls this
     results: dict[str, dict[int, Decimal]] = {}
+    left: set[str] = set()  # indicators SQL could not compute as the evaluator does
     for key in plan.order:
         own = outputs[key]
         if key in copies:
@@ -144,9 +156,20 @@ def _run(
             continue
         if key not in queries:  # left to the plan evaluator: nothing in SQL reads it
             continue
-        found = connection.execute(
-            to_sql(queries[key], dialect="duckdb", on_missing=on_missing)
-        ).fetchall()
+        query = queries[key]
+        if any(ref.code in left for ref in query.references):
+            left.add(own)  # it reads one the evaluator computes: so does it
+            continue
+        try:
+            found = connection.execute(
+                to_sql(query, dialect="duckdb", on_missing=on_missing)
+            ).fetchall()
+        except duckdb.Error:
+            left.add(own)  # a number no double holds, written in the formula
+            continue
+        if any(isinstance(value, float) and not math.isfinite(value) for _, value in found):
+            left.add(own)  # past what a double holds: the evaluator computes it exactly
+            continue
         results[key] = {int(year): _decimal(value) for year, value in found if value is not None}
         if key in plan.in_points:
             # percentage points: the indicator is the fraction, for the formulas that read it
