@@ -350,7 +350,7 @@ def test_a_hundred_the_plan_declares_a_driver_is_no_scale() -> None:
     for engine in ("python", "duckdb"):
         if engine == "duckdb":
             pytest.importorskip("duckdb")
-        (result,) = evaluate_plan(plan, data, year=2025, engine=engine).indicators  # type: ignore[arg-type]
+        (result,) = evaluate_plan(plan, data, year=2025, engine=engine).indicators
         assert result.value == Decimal("0.5"), engine  # A times the driver 100, not points
         assert not result.notes, engine
 
