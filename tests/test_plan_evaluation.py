@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import pickle
 from decimal import Decimal
 
@@ -331,6 +332,42 @@ def test_the_points_note_is_on_exactly_the_indicators_in_points() -> None:
     points = "the formula scales by 100"
     assert [r.id for r in results.values() if any(points in n for n in r.notes)] == ["E"]
     assert results["E"].value == Decimal("0.5") and results["F"].value == Decimal("0.5")
+
+
+def test_a_per_mille_indicator_in_points_is_judged_as_the_share_it_is() -> None:
+    # the ‰ twin of ``X / Y * 100`` in %: 54,24 per-mille points are 54,24 ‰
+    plan = plan_of(
+        indicator("R", "A / B * 1000", unit="‰", targets={2025: "<= 60 ‰"}),
+        indicator("S", "A / B", unit="‰", targets={2025: "<= 60 ‰"}),
+        indicator("T", "R * 2", unit="‰"),  # reads the share, not the points
+    )
+    data = {"A": Decimal(5424), "B": Decimal(100000)}
+    engines: list[str] = ["python"]
+    if importlib.util.find_spec("duckdb") is not None:
+        engines.append("duckdb")
+    for engine in engines:
+        results = {
+            r.id: r
+            for r in evaluate_plan(plan, data, year=2025, engine=engine).indicators  # type: ignore[arg-type]
+        }
+        for key, share in (("R", "0.05424"), ("S", "0.05424"), ("T", "0.10848")):
+            value = results[key].value
+            assert isinstance(value, Decimal), engine
+            # exactly in Python; DuckDB computes in doubles, to 15 significant digits
+            assert abs(value - Decimal(share)) <= Decimal("1E-15"), (engine, key, value)
+        assert results["R"].met is True and results["S"].met is True, engine
+        assert results["R"].notes[0] == (
+            "the formula scales by 1000: its value is in per-mille points (54,24 is 54,24 ‰)"
+        ), engine
+        assert not results["S"].notes and not results["T"].notes, engine
+    if importlib.util.find_spec("polars") is not None:  # and in columns
+        import polars
+
+        from kpi_formula.plan.frame import evaluate_plan_frame
+
+        frame = polars.DataFrame({"year": [2025], "A": [5424.0], "B": [100000.0]})
+        row = evaluate_plan_frame(plan, frame).row(0, named=True)
+        assert [round(row[key], 12) for key in "RST"] == [0.05424, 0.05424, 0.10848]
 
 
 def test_the_points_note_at_the_exponent_limit_says_no_figure() -> None:

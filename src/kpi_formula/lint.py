@@ -47,7 +47,7 @@ from .formula import Formula, parse
 from .patterns import lazy
 from .printer import to_text
 
-__all__ = ["FAR_BACK", "LintKind", "LintWarning", "lint", "scales_by_hundred"]
+__all__ = ["FAR_BACK", "LintKind", "LintWarning", "lint", "scales_by", "scales_by_hundred"]
 
 LintKind: TypeAlias = Literal[
     "precedence",
@@ -346,11 +346,17 @@ def _factors(node: Node) -> list[Node]:
 
 def scales_by_hundred(formula: Formula) -> bool:
     """True when the formula's top-level product multiplies by 100 (percentage points)."""
+    return scales_by(formula, _HUNDRED)
+
+
+def scales_by(formula: Formula, factor: Decimal) -> bool:
+    """True when the formula's top-level product multiplies by ``factor`` (100 for
+    percentage points, 1000 for per-mille points)."""
     root = formula.root
     return (
         isinstance(root, BinOp)
         and root.op in "*/"
-        and any(isinstance(f, Number) and f.value == _HUNDRED for f in _factors(root))
+        and any(isinstance(f, Number) and f.value == factor for f in _factors(root))
     )
 
 

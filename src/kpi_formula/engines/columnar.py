@@ -151,16 +151,17 @@ class ColumnPlan:
 
 
 def formula_step(
-    name: str, formula: Formula, column_of: Callable[[Ref], str], *, points: bool = False
+    name: str, formula: Formula, column_of: Callable[[Ref], str], *, points: int | None = None
 ) -> Step:
     """The step computing ``formula``, each reference read from the column
     ``column_of(ref)`` (of the same row, or of ``ref.offset`` years away); divided by
-    100 with ``points`` (a share computed in percentage points)."""
+    ``points`` where given (a share computed in percentage points, 100, or per-mille
+    points, 1000)."""
     offsets = frozenset(ref.offset for ref in formula.references if ref.offset)
 
     def build(prior: Callable[[str, int], Any]) -> Any:
         expression = _build(formula.root, lambda ref: prior(column_of(ref), ref.offset))
-        return expression / 100 if points else expression
+        return expression if points is None else expression / points
 
     return Step(name, build, offsets)
 

@@ -89,25 +89,33 @@ class _PlanSource:
         return self.data.lookup(code, year, self.year)
 
 
-def _points_note(value: IndicatorValue) -> Message:
-    """The note of an indicator whose formula scales by 100, with its own value
-    (never an example a reader could take for it)."""
+def _points_note(value: IndicatorValue, scale: int) -> Message:
+    """The note of an indicator whose formula scales by 100 (in %) or 1000 (in ‰), with
+    its own value (never an example a reader could take for it)."""
     if isinstance(value, Decimal):
         try:
-            points = value.scaleb(2, EXACT)
+            points = value.scaleb(3 if scale == 1000 else 2, EXACT)
         except DecimalException:  # at the exponent's limit: no figure to show
             pass
         else:
+            if scale == 1000:
+                return msg(
+                    "the formula scales by 1000: its value is in per-mille points "
+                    "({points} is {shown})",
+                    points=display_value(points),
+                    shown=display_value(value, "‰"),
+                )
             return msg(
                 "the formula scales by 100: its value is in percentage points "
                 "({points} is {shown})",
                 points=display_value(points),
                 shown=display_value(value, "%"),
             )
+    if scale == 1000:
+        return msg("the formula scales by 1000: its value is in per-mille points")
     return msg("the formula scales by 100: its value is in percentage points")
 
 
-_HUNDRED = Decimal(100)
 _ZERO = Decimal(0)
 
 
@@ -280,8 +288,9 @@ class _Run:
                 return ND, (error.reason,)
             if from_sql is not None:
                 value = from_sql
-        if key in plan.in_points and isinstance(value, Decimal):
-            value = DIVISION.divide(value, _HUNDRED)
+        scale = plan.in_points.get(key)
+        if scale is not None and isinstance(value, Decimal):
+            value = DIVISION.divide(value, Decimal(scale))
         return value, reasons
 
     def _read(
@@ -491,6 +500,9 @@ def _evaluate(
         indicator = ready.indicators[key]
         value, reasons = run.value(key, year)
         target, outcome, problems, notes = _judge(run, key, value, target_year, scoring)
+        scale = ready.in_points.get(key)
+        if scale is not None:
+            notes = (_points_note(value, scale), *notes)
         # positional, in the order of the fields: a call by keyword costs as much
         # again, and a plan makes one result per indicator
         results[key] = IndicatorResult(
@@ -503,7 +515,7 @@ def _evaluate(
             None if outcome is None else outcome.met,
             None if outcome is None else outcome.achievement,
             indicator.unit,
-            (_points_note(value), *notes) if key in ready.in_points else notes,
+            notes,
             outcome,
             ready.baselines[key],
             indicator.direction,

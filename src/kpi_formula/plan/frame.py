@@ -77,7 +77,7 @@ def _plan_columns(plan: Plan) -> _PlanColumns:
             for ref in formula.references:  # every driver named now, before any query runs
                 column_of(ref)
             step = formula_step(
-                layout.outputs[key], formula, column_of, points=key in ready.in_points
+                layout.outputs[key], formula, column_of, points=ready.in_points.get(key)
             )
         while len(steps) <= level:
             steps.append([])

@@ -25,7 +25,7 @@ from ..engines.steps import TreeProgram
 from ..errors import KpiFormulaError, Message, PlanError, msg
 from ..fasttargets import read_plain_targets
 from ..formula import Formula, parse
-from ..lint import scales_by_hundred
+from ..lint import scales_by
 from ..resolver import resolve
 from ..result import MissingPolicy
 from ..targets import Target, target_for_year
@@ -166,6 +166,12 @@ def weight_problems(plan: Plan) -> list[WeightProblem]:
                 )
             )
     return found
+
+
+POINTS_SCALES: dict[str, int] = {"%": 100, "‰": 1000}
+"""What a formula of an indicator in the unit multiplies by when its value is in points:
+``X / Y * 100`` in % gives 94,7 for 94,7 %, ``X / Y * 1000`` in ‰ 54,24 for 54,24 ‰.
+Such a value is divided by the scale, the indicator being the fraction, in every engine."""
 
 
 class Binding(NamedTuple):
@@ -313,11 +319,12 @@ class PreparedPlan:
         self.resolved, self.notes, self.read_from_data, self.reads, self.reads_data = binding
         # read on the formula as the catalog binds it: a 100 the plan declares a driver
         # is that driver's value, not a scale
-        self.in_points: frozenset[str] = frozenset(
-            key
+        self.in_points: dict[str, int] = {
+            key: scale
             for key, formula in self.resolved.items()
-            if indicators[key].unit == "%" and scales_by_hundred(formula)
-        )
+            if (scale := POINTS_SCALES.get(indicators[key].unit or "")) is not None
+            and scales_by(formula, Decimal(scale))
+        }
         self.order = dependency_order_of(self.reads)
         cells: dict[tuple[str, str | None], IndicatorValue | None] = {}  # N/D and the like
         self.baselines = {

@@ -171,9 +171,11 @@ def _run(
             left.add(own)  # past what a double holds: the evaluator computes it exactly
             continue
         results[key] = {int(year): _decimal(value) for year, value in found if value is not None}
-        if key in plan.in_points:
-            # percentage points: the indicator is the fraction, for the formulas that read it
-            found = [(year, None if value is None else value / 100) for year, value in found]
+        scale = plan.in_points.get(key)
+        if scale is not None:
+            # percentage or per-mille points: the indicator is the fraction, for the
+            # formulas that read it
+            found = [(year, None if value is None else value / scale) for year, value in found]
         if found:
             connection.executemany(
                 "INSERT INTO kpi_values VALUES (?, ?, ?)",

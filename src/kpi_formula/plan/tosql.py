@@ -162,8 +162,9 @@ def _query(
                 return f"{_alias(ref.offset)}.{column_of(ref)}"
 
             expression = _expression(formula.root, column, writer)
-            if key in ready.in_points:  # percentage points: the indicator is the fraction
-                expression = f"({expression} / CAST(100 AS {_DOUBLE}))"
+            scale = ready.in_points.get(key)
+            if scale is not None:  # percentage or per-mille points: the indicator is the fraction
+                expression = f"({expression} / CAST({scale} AS {_DOUBLE}))"
             offsets = frozenset(ref.offset for ref in formula.references if ref.offset)
         while len(levels) <= level:
             levels.append([])
