@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import kpi_formula as kf
+from kpi_formula.errors import caret_excerpt
 
 
 def syntax_error(text: str) -> kf.FormulaSyntaxError:
@@ -98,3 +101,34 @@ def test_parentheses_nest_up_to_the_limit() -> None:
     with pytest.raises(kf.LimitExceededError, match="nested more than 200 deep") as caught:
         kf.parse("(" * 201 + "A" + ")" * 201)
     assert caught.value.column == 201
+
+
+def _line_and_column(text: str, position: int) -> tuple[int, int]:
+    """Line and column of ``position``, walking the text: LF, CR LF and a lone CR end a
+    line; a position inside a CR LF is the break, where it starts."""
+    line, column, index = 1, 1, 0
+    while index < position:
+        if text[index] == "\r" and text[index + 1 : index + 2] == "\n":
+            if index + 1 == position:
+                break
+            index, line, column = index + 2, line + 1, 1
+        elif text[index] in "\r\n":
+            index, line, column = index + 1, line + 1, 1
+        else:
+            index, column = index + 1, column + 1
+    return line, column
+
+
+@given(st.text(alphabet="ab \r\n", max_size=30), st.data())
+def test_error_positions_count_every_kind_of_line_break(text: str, data: st.DataObject) -> None:
+    position = data.draw(st.integers(0, len(text)))
+    line, column, excerpt = caret_excerpt(text, position)
+    assert (line, column) == _line_and_column(text, position)
+    source, caret = excerpt.split("\n")  # one line of the text, then the caret under it
+    assert "\r" not in source and caret.strip() == "^"
+
+
+def test_a_lone_carriage_return_ends_a_line_in_error_messages() -> None:
+    error = syntax_error("A +\r* B")
+    assert (error.line, error.column) == (2, 1)
+    assert "\r" not in str(error)

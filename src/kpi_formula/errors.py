@@ -93,11 +93,15 @@ def caret_excerpt(text: str, position: int) -> tuple[int, int, str]:
     with a caret under it, indented by two spaces.
     """
     position = max(0, min(position, len(text)))
+    if position and text[position - 1] == "\r" and text[position : position + 1] == "\n":
+        position -= 1  # inside a CR LF: the line break, where it starts
+    # a line ends at LF, CR LF or a lone CR (text from old spreadsheets): a CR left in
+    # the excerpt would send the caret line back over it in a terminal
     line = text.count("\n", 0, position) + 1
-    line_start = text.rfind("\n", 0, position) + 1
-    line_end = text.find("\n", position)
-    if line_end == -1:
-        line_end = len(text)
+    line += text.count("\r", 0, position) - text.count("\r\n", 0, position)
+    line_start = max(text.rfind("\n", 0, position), text.rfind("\r", 0, position)) + 1
+    ends = [end for end in (text.find("\n", position), text.find("\r", position)) if end != -1]
+    line_end = min(ends, default=len(text))
     column = position - line_start + 1
     source_line = text[line_start:line_end]
     if len(source_line) > 100:
