@@ -96,13 +96,16 @@ def duckdb_values(
         queries[key] = Formula(map_leaves(plan.resolved[key].root, rename))
 
     rows = []
-    united: set[str] = set()  # names of codes with data SQL leaves to the evaluator
+    # names SQL leaves to the evaluator: codes of data written with units, which the
+    # evaluator refuses to join by + and - (SQL has doubles only, and would add them),
+    # or of values no double holds; then the indicators reading them (see _run)
+    left: set[str] = set()
 
     def add_row(name: str, when: int, raw: object) -> None:
-        value, left = _read(raw)
+        value, leave = _read(raw)
         rows.append((name, when, value))
-        if left:
-            united.add(name)
+        if leave:
+            left.add(name)
 
     for key, raw in data.items():
         if isinstance(key, tuple) and len(key) == 2:
@@ -112,20 +115,12 @@ def duckdb_values(
                 add_row(names[code], int(when), raw)
         elif isinstance(key, str) and key in names and (key, year) not in data:
             add_row(names[key], year, raw)
-    # a formula reading values written with units is left to the plan evaluator, which
-    # refuses + and - between different units (SQL has doubles only, and would add them),
-    # as is one reading a value no double holds
-    queries = {
-        key: query
-        for key, query in queries.items()
-        if not any(ref.code in united for ref in query.references)
-    }
     connection = duckdb.connect()
     try:
         connection.execute("CREATE TABLE kpi_values (code VARCHAR, year INTEGER, value DOUBLE)")
         if rows:
             connection.executemany("INSERT INTO kpi_values VALUES (?, ?, ?)", rows)
-        return _run(connection, plan, outputs, copies, queries, on_missing=on_missing)
+        return _run(connection, plan, outputs, copies, queries, left=left, on_missing=on_missing)
     finally:
         connection.close()
 
@@ -137,14 +132,15 @@ def _run(
     copies: Mapping[str, str],
     queries: Mapping[str, Formula],
     *,
+    left: set[str],
     on_missing: MissingPolicy,
 ) -> dict[str, dict[int, Decimal]]:
     """Each computed indicator's query in order, its values kept for those that read it.
-    An indicator SQL cannot compute as the evaluator does (a value no double holds, in the
-    data, the formula or the result) is left out, with every indicator reading it."""
+    An indicator SQL cannot compute as the evaluator does (reading a name in ``left``, a
+    value no double holds in its formula or result) is left out, and added to ``left``
+    for every indicator reading it."""
     import duckdb  # required by duckdb_values, which calls this
     results: dict[str, dict[int, Decimal]] = {}
-    left: set[str] = set()  # indicators SQL could not compute as the evaluator does
     for key in plan.order:
         own = outputs[key]
         if key in copies:
@@ -153,8 +149,6 @@ def _run(
                 "INSERT INTO kpi_values SELECT ?, year, value FROM kpi_values WHERE code = ?",
                 [own, copies[key]],
             )
-            continue
-        if key not in queries:  # left to the plan evaluator: nothing in SQL reads it
             continue
         query = queries[key]
         if any(ref.code in left for ref in query.references):
