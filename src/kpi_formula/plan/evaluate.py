@@ -33,7 +33,7 @@ from ..errors import KpiFormulaError, Message, PlanError, UnitMismatchError, msg
 from ..missing import ND
 from ..result import MissingPolicy
 from ..targets import PROPORTIONAL, Outcome, Scoring, Target
-from ..values import Quantity
+from ..values import Quantity, fraction_shift
 from .dataunits import in_plan_units
 from .model import Indicator, Plan
 from .prepared import PreparedPlan, plan_catalog, prepared
@@ -89,29 +89,29 @@ class _PlanSource:
         return self.data.lookup(code, year, self.year)
 
 
-def _points_note(value: IndicatorValue, scale: int) -> Message:
-    """The note of an indicator whose formula scales by 100 (in %) or 1000 (in ‰), with
+def _points_note(value: IndicatorValue, unit: str) -> Message:
+    """The note of an indicator in % (or ‰) whose formula scales by 100 (or 1000), with
     its own value (never an example a reader could take for it)."""
+    per_mille = unit == "‰"
     if isinstance(value, Decimal):
         try:
-            points = value.scaleb(3 if scale == 1000 else 2, EXACT)
+            points = value.scaleb(fraction_shift(unit), EXACT)  # type: ignore[arg-type]
         except DecimalException:  # at the exponent's limit: no figure to show
             pass
         else:
-            if scale == 1000:
+            shown = {"points": display_value(points), "shown": display_value(value, unit)}
+            if per_mille:
                 return msg(
                     "the formula scales by 1000: its value is in per-mille points "
                     "({points} is {shown})",
-                    points=display_value(points),
-                    shown=display_value(value, "‰"),
+                    **shown,
                 )
             return msg(
                 "the formula scales by 100: its value is in percentage points "
                 "({points} is {shown})",
-                points=display_value(points),
-                shown=display_value(value, "%"),
+                **shown,
             )
-    if scale == 1000:
+    if per_mille:
         return msg("the formula scales by 1000: its value is in per-mille points")
     return msg("the formula scales by 100: its value is in percentage points")
 
@@ -500,9 +500,8 @@ def _evaluate(
         indicator = ready.indicators[key]
         value, reasons = run.value(key, year)
         target, outcome, problems, notes = _judge(run, key, value, target_year, scoring)
-        scale = ready.in_points.get(key)
-        if scale is not None:
-            notes = (_points_note(value, scale), *notes)
+        if key in ready.in_points:
+            notes = (_points_note(value, indicator.unit or ""), *notes)
         # positional, in the order of the fields: a call by keyword costs as much
         # again, and a plan makes one result per indicator
         results[key] = IndicatorResult(

@@ -30,7 +30,7 @@ from ..resolver import resolve
 from ..result import MissingPolicy
 from ..targets import Target, target_for_year
 from ..units import in_unit
-from ..values import Quantity, Value, format_value, parse_value
+from ..values import FRACTION_SHIFT, Quantity, Value, format_value, parse_value
 from .model import Group, Indicator, Plan
 from .scores import IndicatorValue
 
@@ -168,8 +168,9 @@ def weight_problems(plan: Plan) -> list[WeightProblem]:
     return found
 
 
-POINTS_SCALES: dict[str, int] = {"%": 100, "‰": 1000}
-"""What a formula of an indicator in the unit multiplies by when its value is in points:
+POINTS_SCALES: dict[str, int] = {unit: 10**shift for unit, shift in FRACTION_SHIFT.items()}
+"""What a formula of an indicator in the unit multiplies by when its value is in points
+(the power of ten the unit is shown at):
 ``X / Y * 100`` in % gives 94,7 for 94,7 %, ``X / Y * 1000`` in ‰ 54,24 for 54,24 ‰.
 Such a value is divided by the scale, the indicator being the fraction, in every engine."""
 
