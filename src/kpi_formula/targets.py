@@ -105,6 +105,7 @@ from .decimals import (
     add,
     decimal_text,
     multiply,
+    signless_zero,
     within_written_limit,
 )
 from .direction import Direction, parse_direction
@@ -929,8 +930,8 @@ _AMOUNTS = ("achievement", "actual", "baseline", "threshold")
 def _signless(value: _T) -> _T:
     """A negative zero made 0 (``0 / -19``, a value typed as ``-0``): no outcome
     shows ``-0``, in its text or its JSON; anything else as it is."""
-    if isinstance(value, Decimal) and value.is_zero():
-        return value.copy_abs()  # type: ignore[return-value]
+    if isinstance(value, Decimal):
+        return signless_zero(value)  # type: ignore[return-value]
     return value
 
 
