@@ -32,12 +32,25 @@ HEAVY = (
 )
 
 
-def _modules_after(code: str) -> set[str]:
-    script = f"import json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))"
+EVAL = (
+    "import io\nfrom kpi_formula.cli import main\n"
+    "main(['eval', '(A - A-1) / A-1', 'A=110', 'A@2024=100', '--year', '2025'],"
+    " out=io.StringIO())\n"
+)
+"""``kpi-formula eval`` of a formula, as a fresh process runs it."""
+
+
+def _printed_after(code: str) -> str:
+    """What a fresh process running ``code`` prints."""
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
-    return set(json.loads(done.stdout.splitlines()[-1]))
+    return done.stdout
+
+
+def _modules_after(code: str) -> set[str]:
+    printed = _printed_after(f"import json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))")
+    return set(json.loads(printed.splitlines()[-1]))
 
 
 def _loaded(modules: set[str], prefix: str) -> bool:
@@ -45,28 +58,18 @@ def _loaded(modules: set[str], prefix: str) -> bool:
 
 
 def test_eval_on_the_command_line_loads_no_plan_target_or_sql_machinery() -> None:
-    modules = _modules_after(
-        "import io\nfrom kpi_formula.cli import main\n"
-        "main(['eval', '(A - A-1) / A-1', 'A=110', 'A@2024=100', '--year', '2025'],"
-        " out=io.StringIO())"
-    )
+    modules = _modules_after(EVAL)
     assert "kpi_formula.evaluator" in modules  # it did evaluate
     assert [name for name in HEAVY if _loaded(modules, name)] == []
 
 
 def test_eval_compiles_only_the_patterns_it_meets() -> None:
-    script = (
-        "import io\nfrom kpi_formula.cli import main\n"
-        "main(['eval', '(A - A-1) / A-1', 'A=110', 'A@2024=100', '--year', '2025'],"
-        " out=io.StringIO())\n"
-        "from kpi_formula import data, printer, treebuild, values\n"
+    printed = _printed_after(
+        EVAL + "from kpi_formula import data, printer, treebuild, values\n"
         "print(printer._PLAIN_CODE.cache_info().currsize, data._DATE.cache_info().currsize,"
         " treebuild._GLUED.cache_info().currsize, values._THOUSANDS.cache_info().currsize)"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert done.stdout.split() == ["0", "0", "0", "0"]  # none compiled: none met
+    assert printed.split() == ["0", "0", "0", "0"]  # none compiled: none met
 
 
 def test_a_lazy_pattern_reads_as_the_eager_one() -> None:
