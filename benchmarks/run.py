@@ -170,6 +170,7 @@ def peers(rows: list[list[str]], number: int) -> None:
         expression = Parser().parse(peer_text)
         simple = SimpleEval(names=dict(namespace))
         parsed = simple.parse(peer_text)
+
         # each call as its users write it, the loop's values bound as defaults
         def ours(compiled: kf.CompiledFormula = compiled, data: Data = data) -> object:
             return compiled(data, year=YEAR)
@@ -426,21 +427,16 @@ def startup(rows: list[list[str]]) -> None:
         "import kpi_formula as kf; "
         "kf.evaluate('(A - A-1) / A-1', {('A', 2025): 110, ('A', 2024): 100}, year=2025)"
     )
+    arguments = ["eval", "(A - A-1) / A-1", "A=110", "A@2024=100", "--year", "2025"]
+    script = Path(sys.executable).with_name("kpi-formula")  # the command, as installed
     commands = {
         "bare": [sys.executable, "-c", "pass"],
         "first": [sys.executable, "-c", evaluation],
-        "eval": [
-            sys.executable,
-            "-m",
-            "kpi_formula",
-            "eval",
-            "(A - A-1) / A-1",
-            "A=110",
-            "A@2024=100",
-            "--year",
-            "2025",
-        ],
+        "eval": [str(script), *arguments],
+        "module": [sys.executable, "-m", "kpi_formula", *arguments],
     }
+    if not script.exists():  # not installed as a script: the module stands in for it
+        commands["eval"] = commands["module"]
 
     def cpu(command: list[str]) -> float:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -454,7 +450,7 @@ def startup(rows: list[list[str]]) -> None:
     for _ in range(15):
         for name, command in commands.items():
             times[name].append(cpu(command))
-    bare, first, evaluated = (statistics.median(times[name]) for name in commands)
+    bare, first, evaluated, module = (statistics.median(times[name]) for name in commands)
     rows.append(["`python -c pass` (CPU time)", f"{bare * 1e3:,.0f} ms", "—", "1.00×", "baseline"])
     rows.append(
         [
@@ -472,6 +468,15 @@ def startup(rows: list[list[str]]) -> None:
             "python -c pass",
             f"{evaluated / bare:.2f}×",
             "≤ 5×",
+        ]
+    )
+    rows.append(
+        [
+            "… `python -m kpi_formula eval` (the package imported before the command starts)",
+            f"{module * 1e3:,.0f} ms",
+            "python -c pass",
+            f"{module / bare:.2f}×",
+            "—",
         ]
     )
 

@@ -6,6 +6,7 @@ these tests hold the mechanism — which modules a fresh process imports.
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -61,6 +62,38 @@ def test_eval_on_the_command_line_loads_no_plan_target_or_sql_machinery() -> Non
     modules = _modules_after(EVAL)
     assert "kpi_formula.evaluator" in modules  # it did evaluate
     assert [name for name in HEAVY if _loaded(modules, name)] == []
+
+
+COMMAND = (
+    "import sys\nsys.argv = ['kpi-formula', 'eval', '(A - A-1) / A-1', 'A=110', 'A@2024=100',"
+    " '--year', '2025']\nfrom _kpi_formula_command import main\nstatus = main()\n"
+)
+"""The ``kpi-formula`` command, through the entry point its script calls."""
+
+
+def test_the_command_evaluates_without_importing_inspect() -> None:
+    modules = _modules_after(COMMAND)
+    assert "kpi_formula.evaluator" in modules
+    assert {"inspect", "dis", "tokenize"} & modules == set()
+
+
+def test_the_command_leaves_inspect_whole_for_whoever_uses_it() -> None:
+    printed = _printed_after(
+        COMMAND + "import dataclasses, inspect, types\n"
+        "Point = dataclasses.dataclass(type('Point', (), {'__annotations__': {'x': 'int'}}))\n"
+        "print(status, type(inspect) is types.ModuleType, Point.__doc__, inspect.isclass(Point))"
+    )
+    # the value and the status, then: the real inspect for an import, a docstring
+    # written by inspect through dataclasses' stand-in, and inspect's functions at hand
+    assert printed.splitlines() == ["0.1", "0 True Point(x: 'int') True"]
+
+
+def test_the_installed_command_is_that_entry_point() -> None:
+    from importlib.metadata import entry_points
+
+    (command,) = entry_points(group="console_scripts", name="kpi-formula")
+    assert command.value == "_kpi_formula_command:main"
+    assert command.load() is importlib.import_module("_kpi_formula_command").main
 
 
 def test_eval_compiles_only_the_patterns_it_meets() -> None:
