@@ -1,14 +1,16 @@
 """The ``kpi-formula`` command's entry point: :func:`kpi_formula.cli.main`, started fast.
 
-A command that evaluates one formula spends most of its life starting.  Of that,
-about a fifth went to :mod:`inspect` and what it imports (:mod:`ast`, :mod:`dis`,
-:mod:`tokenize`, …), which :mod:`dataclasses` imports for one use only: the
-signature it writes as the docstring of a class that has none.  The library's
-classes all have docstrings.
+A command that evaluates one formula spends most of its life starting.  On Python
+3.11, about a fifth of it went to :mod:`inspect` and what it imports (:mod:`ast`,
+:mod:`dis`, :mod:`tokenize`, …), which :mod:`dataclasses` imports for one use
+only: the signature it writes as the docstring of a class that has none.  The
+library's classes all have docstrings.
 
-So, in this process alone, :mod:`dataclasses` is imported with a stand-in for
-:mod:`inspect` that imports the real module on its first use and forwards every
-attribute to it; any other ``import inspect`` gets the real module.  This module
+So, on 3.11 and in this process alone, :mod:`dataclasses` is imported with a
+stand-in for :mod:`inspect` that imports the real module on its first use and
+forwards every attribute to it; any other ``import inspect`` gets the real module.
+From 3.12 on, :mod:`dataclasses` reads every class's annotations through
+:mod:`inspect`, so there is nothing to save and it is left alone.  This module
 lives outside the package so that it runs before the package's own imports, and
 only the command runs it: importing :mod:`kpi_formula` in a program leaves the
 standard library alone.
@@ -23,23 +25,31 @@ from typing import Any
 
 __all__ = ["main"]
 
+_SAVES_INSPECT = sys.version_info < (3, 12)
+"""Whether :mod:`dataclasses` can be imported and used without :mod:`inspect`."""
+
 
 class _OnFirstUse(types.ModuleType):
     """A module that imports the module of its name on its first use and forwards
     every attribute to it (looked up each time, so a patched attribute is seen)."""
 
     def __getattr__(self, name: str) -> Any:
+        if sys.modules.get(self.__name__) is self:
+            # used while it still stands in (by an import hook, say): the real module
+            # takes its place, rather than this one being imported again
+            del sys.modules[self.__name__]
         return getattr(importlib.import_module(self.__name__), name)
 
 
 def _import_dataclasses_without_inspect() -> None:
-    if "dataclasses" in sys.modules or "inspect" in sys.modules:
-        return  # already paid, or imported by someone else first: nothing to save
-    sys.modules["inspect"] = _OnFirstUse("inspect")
+    if not _SAVES_INSPECT or "dataclasses" in sys.modules or "inspect" in sys.modules:
+        return  # nothing to save, or already paid
+    stand_in = sys.modules["inspect"] = _OnFirstUse("inspect")
     try:
         import dataclasses  # noqa: F401  (imported here, holding the stand-in)
     finally:
-        del sys.modules["inspect"]
+        if sys.modules.get("inspect") is stand_in:
+            del sys.modules["inspect"]
 
 
 def main() -> int:
@@ -48,3 +58,7 @@ def main() -> int:
     from kpi_formula.cli import main as run
 
     return run()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

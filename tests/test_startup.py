@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import importlib
 import json
+import pathlib
 import subprocess
 import sys
 
+import pytest
+
 import kpi_formula as kf
+from _kpi_formula_command import _OnFirstUse
 
 HEAVY = (
     "kpi_formula.plan",
@@ -71,10 +75,34 @@ COMMAND = (
 """The ``kpi-formula`` command, through the entry point its script calls."""
 
 
+@pytest.mark.skipif(
+    sys.version_info >= (3, 12), reason="from 3.12 on, dataclasses reads annotations by inspect"
+)
 def test_the_command_evaluates_without_importing_inspect() -> None:
     modules = _modules_after(COMMAND)
     assert "kpi_formula.evaluator" in modules
     assert {"inspect", "dis", "tokenize"} & modules == set()
+
+
+def test_the_command_stands_in_for_inspect_only_where_it_saves_it() -> None:
+    printed = _printed_after(
+        COMMAND + "import dataclasses\nprint(type(dataclasses.inspect).__name__)"
+    )
+    assert printed.splitlines()[-1] == ("_OnFirstUse" if sys.version_info < (3, 12) else "module")
+
+
+def test_a_stand_in_used_while_standing_in_gives_way_to_the_real_module(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an import hook reading inspect while dataclasses is being imported would meet the
+    # stand-in in sys.modules: it must get the real module, not import the stand-in again
+    (tmp_path / "stand_in_probe.py").write_text("VALUE = 42\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    stand_in = _OnFirstUse("stand_in_probe")
+    monkeypatch.setitem(sys.modules, "stand_in_probe", stand_in)
+    assert stand_in.VALUE == 42
+    real = sys.modules["stand_in_probe"]
+    assert real is not stand_in and real.VALUE == 42
 
 
 def test_the_command_leaves_inspect_whole_for_whoever_uses_it() -> None:
