@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -132,6 +134,65 @@ def test_console_script_runs_as_a_process() -> None:
     )
     assert done.returncode == 2
     assert "ends with the operator" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+EVAL_ARGUMENTS = ["eval", "A / B", "A=1", "B=4", "--year", "2025"]
+
+
+def _command(
+    arguments: list[str], *, closing: int | None = None, **streams: Any
+) -> subprocess.CompletedProcess[str]:
+    """The command in a fresh process, with the descriptor ``closing`` closed in it."""
+
+    def close() -> None:
+        if closing is not None:
+            os.close(closing)
+
+    return subprocess.run(
+        [sys.executable, "-m", "kpi_formula", *arguments],
+        text=True,
+        check=False,
+        timeout=60,
+        preexec_fn=close,
+        **streams,
+    )
+
+
+def test_a_closed_output_is_said_on_stderr_with_status_1() -> None:
+    done = _command(EVAL_ARGUMENTS, closing=1, stderr=subprocess.PIPE)
+    assert done.returncode == 1
+    assert done.stderr.startswith("kpi-formula: the standard output is closed")
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize("arguments", [EVAL_ARGUMENTS, ["--lang", "it", *EVAL_ARGUMENTS]])
+def test_a_full_disk_is_said_on_stderr_with_status_1(arguments: list[str]) -> None:
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        done = _command(arguments, stdout=full, stderr=subprocess.PIPE)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] in (
+        "kpi-formula: cannot write the output: No space left on device",
+        "kpi-formula: impossibile scrivere il risultato: No space left on device",
+    )
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+def test_a_reader_that_left_ends_the_command_quietly_with_status_1() -> None:
+    reading, writing = os.pipe()
+    os.close(reading)  # as `| head` does once it has read enough
+    try:
+        done = _command(EVAL_ARGUMENTS, stdout=writing, stderr=subprocess.PIPE)
+    finally:
+        os.close(writing)
+    assert (done.returncode, done.stderr) == (1, "")
+
+
+def test_the_prompt_with_its_input_closed_says_so_with_status_2() -> None:
+    done = _command(["repl"], closing=0, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert done.returncode == 2
+    assert done.stderr.startswith("kpi-formula: the standard input is closed")
     assert "Traceback" not in done.stderr
 
 

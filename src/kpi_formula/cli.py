@@ -1,8 +1,8 @@
 """The ``kpi-formula`` command line.
 
 Exit status: 0 on success (an N/D result is a success), 1 when a plan check
-finds problems, 2 on bad input — with a one-paragraph message on stderr and
-never a traceback.
+finds problems or the output cannot be written, 2 on bad input — with a
+one-paragraph message on stderr and never a traceback.
 
 People read it in Italian or English (``--lang``, then ``KPI_FORMULA_LANG``,
 then a plan's ``language``, then the locale): help, messages, warnings and
@@ -449,9 +449,13 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     try:
         language = choose_language(_language_asked(argv))
     except KpiFormulaError as error:
-        sys.stderr.write(f"kpi-formula: {error}\n")
+        if sys.stderr is not None:
+            sys.stderr.write(f"kpi-formula: {error}\n")
         return 2
     say = translator(language)
+    if out is None:  # started with its standard output closed
+        _complain(say, KpiFormulaError(_OUTPUT_CLOSED, hint=_OUTPUT_HINT))
+        return 1
     with argparse_speaking(language):
         parser = build_parser(say, command=_command_of(argv))
         try:
@@ -462,12 +466,47 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     args.lang = getattr(args, "lang", None)
     run: Callable[[argparse.Namespace, TextIO], int] = args.run
     try:
-        return run(args, out)
+        status = run(args, out)
+        out.flush()  # a full disk says so here, not at exit
     except KpiFormulaError as error:
-        sys.stderr.write(f"kpi-formula: {say.error(error)}\n")
+        _complain(say, error)
         return 2
     except KeyboardInterrupt:
         return 130
+    except OSError as error:  # writing the output: files have errors of their own
+        return _output_failed(error, out, say)
+    return status
+
+
+_OUTPUT_CLOSED = msg("the standard output is closed: there is nowhere to write the answer")
+_OUTPUT_HINT = msg("send the output to a terminal, a file or a pipe")
+
+
+def _complain(say: Translator, error: KpiFormulaError) -> None:
+    """The error's paragraph on stderr, where there is a stderr."""
+    if sys.stderr is not None:
+        sys.stderr.write(f"kpi-formula: {say.error(error)}\n")
+
+
+def _output_failed(error: OSError, out: TextIO, say: Translator) -> int:
+    """Exit status 1 for output that could not be written, said on stderr; a reader
+    that went away (``| head``) asked for no more, so that is not said."""
+    if out is sys.stdout:
+        import contextlib
+
+        # what is left in its buffer goes nowhere, rather than failing again at exit
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if not isinstance(error, BrokenPipeError):
+        reason = error.strerror or type(error).__name__
+        _complain(
+            say,
+            KpiFormulaError(
+                msg("cannot write the output: {reason}", reason=reason),
+                hint=msg("check the disk it goes to, or send it elsewhere"),
+            ),
+        )
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -823,6 +823,11 @@ def run_repl(
     ``language`` (``--lang``; None: the environment, the plan, the locale)."""
     out = out or sys.stdout
     err = err or sys.stderr
+    if sys.stdin is None:  # started with its standard input closed
+        raise KpiFormulaError(
+            msg("the standard input is closed: the prompt has nothing to read"),
+            hint=msg("run it at a terminal, or send it lines through a pipe"),
+        )
     session = Session(language=None if language is None else choose_language(language))
     if year is not None:
         session.year = year
