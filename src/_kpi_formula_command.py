@@ -53,11 +53,15 @@ def _import_dataclasses_without_inspect() -> None:
 
 
 def main() -> int:
-    """Run ``kpi-formula`` with the process's arguments; returns the exit status."""
-    _import_dataclasses_without_inspect()
-    from kpi_formula.cli import main as run
+    """Run ``kpi-formula`` with the process's arguments; returns the exit status
+    (130, and no traceback, for Ctrl-C at any point, imports included)."""
+    try:
+        _import_dataclasses_without_inspect()
+        from kpi_formula.cli import main as run
 
-    return run()
+        return run()
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -173,8 +175,8 @@ def test_a_full_disk_is_said_on_stderr_with_status_1(arguments: list[str]) -> No
         done = _command(arguments, stdout=full, stderr=subprocess.PIPE)
     assert done.returncode == 1
     assert done.stderr.splitlines()[0] in (
-        "kpi-formula: cannot write the output: No space left on device",
-        "kpi-formula: impossibile scrivere il risultato: No space left on device",
+        "kpi-formula: cannot write the output: the disk is full",
+        "kpi-formula: impossibile scrivere il risultato: il disco è pieno",
     )
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
 
@@ -187,6 +189,49 @@ def test_a_reader_that_left_ends_the_command_quietly_with_status_1() -> None:
     finally:
         os.close(writing)
     assert (done.returncode, done.stderr) == (1, "")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+def test_a_stderr_that_cannot_be_written_leaves_the_answer_alone(tmp_path: Path) -> None:
+    answer = tmp_path / "answer.txt"
+    # a warning is due (no --year), and stderr is full
+    with answer.open("w") as stdout, open("/dev/full", "w", encoding="utf-8") as full:
+        done = _command(["eval", "A / B", "A=1", "B=4"], stdout=stdout, stderr=full)
+    assert done.returncode == 0
+    assert answer.read_text(encoding="utf-8") == "0.25\n"
+
+
+def test_a_closed_stderr_leaves_the_answer_and_the_status_alone() -> None:
+    # no --year: a warning is due, on a stderr that is closed
+    done = _command(["eval", "A / B", "A=1", "B=4"], closing=2, stdout=subprocess.PIPE)
+    assert (done.returncode, done.stdout) == (0, "0.25\n")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+def test_help_that_cannot_be_written_is_said_as_any_output_is() -> None:
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        done = _command(["--help"], stdout=full, stderr=subprocess.PIPE)
+    assert done.returncode == 1
+    assert done.stderr.startswith("kpi-formula: cannot write the output: the disk is full")
+    assert "Exception ignored" not in done.stderr
+
+
+def test_a_script_at_the_prompt_cut_short_by_ctrl_c_ends_with_status_130() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kpi_formula", "repl", "--year", "2025"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write("1 + 1\n")
+    process.stdin.flush()
+    assert process.stdout.readline().startswith("1 + 1 = 2")  # it runs, and waits for more
+    process.send_signal(signal.SIGINT)
+    _, error = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Traceback" not in error
 
 
 def test_the_prompt_with_its_input_closed_says_so_with_status_2() -> None:

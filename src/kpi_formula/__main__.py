@@ -3,6 +3,10 @@ where scripts are not on the PATH."""
 
 from __future__ import annotations
 
-from .cli import main
+try:
+    from .cli import main
 
-raise SystemExit(main())
+    status = main()
+except KeyboardInterrupt:  # Ctrl-C while the command line loads: no traceback
+    status = 130
+raise SystemExit(status)

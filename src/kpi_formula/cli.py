@@ -1,8 +1,9 @@
 """The ``kpi-formula`` command line.
 
 Exit status: 0 on success (an N/D result is a success), 1 when a plan check
-finds problems or the output cannot be written, 2 on bad input — with a
-one-paragraph message on stderr and never a traceback.
+finds problems or the output cannot be written, 2 on bad input, 130 for Ctrl-C —
+with a one-paragraph message on stderr (where it can be written) and never a
+traceback.
 
 People read it in Italian or English (``--lang``, then ``KPI_FORMULA_LANG``,
 then a plan's ``language``, then the locale): help, messages, warnings and
@@ -13,7 +14,9 @@ imported: ``eval`` starts without the plan package.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -31,6 +34,7 @@ from .output import (
     print_json,
     result_payload,
 )
+from .streams import STDERR, OutputFailedError, discard, guarded
 
 if False:  # pragma: no cover - typing only, and never imported at run time
     from .data import DataTable
@@ -125,7 +129,7 @@ def _evaluated(args: argparse.Namespace) -> tuple[Result, list[Message]]:
 def _warn(args: argparse.Namespace, warnings: Sequence[str]) -> None:
     say: Translator = args.translator
     for warning in warnings:
-        sys.stderr.write(say.say(msg("kpi-formula: warning: {warning}", warning=warning)) + "\n")
+        STDERR.write(say.say(msg("kpi-formula: warning: {warning}", warning=warning)) + "\n")
 
 
 def _cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
@@ -449,32 +453,40 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     try:
         language = choose_language(_language_asked(argv))
     except KpiFormulaError as error:
-        if sys.stderr is not None:
-            sys.stderr.write(f"kpi-formula: {error}\n")
+        STDERR.write(f"kpi-formula: {error}\n")
         return 2
     say = translator(language)
+    with argparse_speaking(language):
+        parsed = _parse(build_parser(say, command=_command_of(argv)), argv, say)
+    if isinstance(parsed, int):
+        return parsed
+    args = parsed
     if out is None:  # started with its standard output closed
         _complain(say, KpiFormulaError(_OUTPUT_CLOSED, hint=_OUTPUT_HINT))
         return 1
-    with argparse_speaking(language):
-        parser = build_parser(say, command=_command_of(argv))
-        try:
-            args = parser.parse_args(argv)
-        except SystemExit as exit_:
-            return int(exit_.code or 0)
     args.translator = say
     args.lang = getattr(args, "lang", None)
     run: Callable[[argparse.Namespace, TextIO], int] = args.run
+    answer = guarded(out)
     try:
-        status = run(args, out)
-        out.flush()  # a full disk says so here, not at exit
+        status = run(args, answer)
+        answer.flush()  # a full disk says so here, not at exit
     except KpiFormulaError as error:
         _complain(say, error)
         return 2
     except KeyboardInterrupt:
         return 130
-    except OSError as error:  # writing the output: files have errors of their own
-        return _output_failed(error, out, say)
+    except OutputFailedError as failure:
+        return _output_failed(failure.error, out, say)
+    except OSError as error:  # anything else the system refused: said, never a traceback
+        _complain(
+            say,
+            KpiFormulaError(
+                msg("the system says: {reason}", reason=_reason(error)),
+                hint=msg("check what the command was given to read and where it writes"),
+            ),
+        )
+        return 1
     return status
 
 
@@ -483,26 +495,49 @@ _OUTPUT_HINT = msg("send the output to a terminal, a file or a pipe")
 
 
 def _complain(say: Translator, error: KpiFormulaError) -> None:
-    """The error's paragraph on stderr, where there is a stderr."""
-    if sys.stderr is not None:
-        sys.stderr.write(f"kpi-formula: {say.error(error)}\n")
+    """The error's paragraph on stderr, where it can be written."""
+    STDERR.write(f"kpi-formula: {say.error(error)}\n")
+
+
+def _reason(error: OSError) -> str | Message:
+    """What the system said, in the command line's words where they have some."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return msg("the disk is full")
+    return error.strerror or type(error).__name__
+
+
+def _parse(
+    parser: argparse.ArgumentParser, argv: Sequence[str], say: Translator
+) -> argparse.Namespace | int:
+    """The arguments, or the exit status where argparse answered: help, or a usage
+    error.  Its help goes to stdout through a guard, as a command's answer does:
+    argparse drops the errors of writing it, the guard's it lets through."""
+    stdout = sys.stdout
+    try:
+        if stdout is None:
+            return parser.parse_args(argv)
+        with contextlib.redirect_stdout(guarded(stdout)):
+            try:
+                return parser.parse_args(argv)
+            except SystemExit as exit_:
+                sys.stdout.flush()
+                raise exit_ from None
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    except OutputFailedError as failure:
+        return _output_failed(failure.error, stdout, say)
 
 
 def _output_failed(error: OSError, out: TextIO, say: Translator) -> int:
     """Exit status 1 for output that could not be written, said on stderr; a reader
     that went away (``| head``) asked for no more, so that is not said."""
     if out is sys.stdout:
-        import contextlib
-
-        # what is left in its buffer goes nowhere, rather than failing again at exit
-        with contextlib.suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        discard(out)  # what is left in its buffer goes nowhere, not again at exit
     if not isinstance(error, BrokenPipeError):
-        reason = error.strerror or type(error).__name__
         _complain(
             say,
             KpiFormulaError(
-                msg("cannot write the output: {reason}", reason=reason),
+                msg("cannot write the output: {reason}", reason=_reason(error)),
                 hint=msg("check the disk it goes to, or send it elsewhere"),
             ),
         )

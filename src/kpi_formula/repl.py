@@ -60,6 +60,7 @@ from .plan.evaluate import evaluate_plan
 from .plan.model import Plan
 from .plan.planfile import load_plan
 from .plan.scorecard import render_text
+from .streams import STDERR
 from .targets import OPENING_WORDS, parse_target
 from .values import Quantity
 
@@ -747,6 +748,8 @@ def _run_plain(session: Session, interactive: bool, out: TextIO, err: TextIO) ->
             if session.finished:
                 break
     except KeyboardInterrupt:
+        if not interactive:  # a script cut short has not run
+            return 130
         out.write("\n")
     return 2 if failed and not interactive else 0
 
@@ -822,7 +825,7 @@ def run_repl(
     """Run the prompt on the terminal, or on piped standard input, speaking
     ``language`` (``--lang``; None: the environment, the plan, the locale)."""
     out = out or sys.stdout
-    err = err or sys.stderr
+    err = err or STDERR
     if sys.stdin is None:  # started with its standard input closed
         raise KpiFormulaError(
             msg("the standard input is closed: the prompt has nothing to read"),

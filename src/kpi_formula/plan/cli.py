@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import TextIO
 
@@ -16,6 +15,7 @@ from ..data import DataTable, load_data
 from ..errors import KpiFormulaError, Message, PlanError, msg
 from ..i18n import Translator, choose_language, translator
 from ..output import parse_scoring, print_json
+from ..streams import STDERR
 from .dataunits import data_units
 from .evaluate import evaluate_plan
 from .html import render_page
@@ -43,7 +43,7 @@ def _speaker(args: argparse.Namespace, plan: Plan | None = None) -> Translator:
 
 
 def _stderr(say: Translator, text: Message) -> None:
-    sys.stderr.write(say.say(text) + "\n")
+    STDERR.write(say.say(text) + "\n")
 
 
 def _warn(say: Translator, warning: Message) -> None:
@@ -147,7 +147,7 @@ def _errors(plan: Plan, say: Translator) -> list[Problem]:
     """A plan's errors, each said on stderr once: a plan is never scored in silence."""
     errors = [problem for problem in validate_plan(plan) if problem.severity == "error"]
     for problem in errors:
-        sys.stderr.write(f"kpi-formula: {say.say(problem_text(problem))}\n")
+        STDERR.write(f"kpi-formula: {say.say(problem_text(problem))}\n")
     return errors
 
 
