@@ -18,10 +18,10 @@ standard library alone.
 
 from __future__ import annotations
 
-import importlib
 import sys
-import types
-from typing import Any
+
+if False:  # typing only, never imported at run time (an interrupt there would be a traceback)
+    from types import ModuleType
 
 __all__ = ["main"]
 
@@ -29,22 +29,10 @@ _SAVES_INSPECT = sys.version_info < (3, 12)
 """Whether :mod:`dataclasses` can be imported and used without :mod:`inspect`."""
 
 
-class _OnFirstUse(types.ModuleType):
-    """A module that imports the module of its name on its first use and forwards
-    every attribute to it (looked up each time, so a patched attribute is seen)."""
-
-    def __getattr__(self, name: str) -> Any:
-        if sys.modules.get(self.__name__) is self:
-            # used while it still stands in (by an import hook, say): the real module
-            # takes its place, rather than this one being imported again
-            del sys.modules[self.__name__]
-        return getattr(importlib.import_module(self.__name__), name)
-
-
 def _import_dataclasses_without_inspect() -> None:
     if not _SAVES_INSPECT or "dataclasses" in sys.modules or "inspect" in sys.modules:
         return  # nothing to save, or already paid
-    stand_in = sys.modules["inspect"] = _OnFirstUse("inspect")
+    stand_in = sys.modules["inspect"] = _on_first_use("inspect")
     try:
         import dataclasses  # noqa: F401  (imported here, holding the stand-in)
     finally:
@@ -52,16 +40,44 @@ def _import_dataclasses_without_inspect() -> None:
             del sys.modules["inspect"]
 
 
+def _on_first_use(name: str) -> ModuleType:
+    """A module that imports the module ``name`` on its first use and forwards every
+    attribute to it (looked up each time, so a patched attribute is seen)."""
+    import importlib
+    import types
+
+    class _OnFirstUse(types.ModuleType):
+        def __getattr__(self, attribute: str) -> object:
+            if sys.modules.get(self.__name__) is self:
+                # used while it still stands in (by an import hook, say): the real
+                # module takes its place, rather than this one being imported again
+                del sys.modules[self.__name__]
+            return getattr(importlib.import_module(self.__name__), attribute)
+
+    return _OnFirstUse(name)
+
+
 def main() -> int:
     """Run ``kpi-formula`` with the process's arguments; returns the exit status
-    (130, and no traceback, for Ctrl-C at any point, imports included)."""
+    (130, and no traceback, for Ctrl-C at any point once this module runs)."""
     try:
         _import_dataclasses_without_inspect()
         from kpi_formula.cli import main as run
 
-        return run()
+        status = run()
     except KeyboardInterrupt:
-        return 130
+        status = 130
+    except RuntimeError as error:  # 3.11 wraps an interrupt inside a class's creation
+        if not isinstance(error.__cause__, KeyboardInterrupt):
+            raise
+        status = 130
+    try:
+        from kpi_formula.streams import settle
+
+        settle()
+    except KeyboardInterrupt:
+        status = 130
+    return status
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ from kpi_formula.cli import main
 from kpi_formula.decimals import decimal_text
 from kpi_formula.values import Quantity, format_value
 
+from .conftest import EXAMPLES
+
 
 def run(*argv: str) -> tuple[int, str]:
     out = io.StringIO()
@@ -216,6 +218,37 @@ def test_help_that_cannot_be_written_is_said_as_any_output_is() -> None:
     assert "Exception ignored" not in done.stderr
 
 
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_an_answer_cut_short_by_a_file_size_limit_is_said(tmp_path: Path, unbuffered: str) -> None:
+    # unbuffered, the interpreter itself ignores a write that takes only part of the text
+    import resource
+
+    answer = tmp_path / "answer.csv"
+    modena = EXAMPLES / "modena_2025"
+    arguments = [
+        *("plan", "scorecard", str(modena / "plan.toml"), "--data", str(modena / "data.csv")),
+        *("--year", "2024", "--targets", "2025", "--csv"),
+    ]
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.RLIM_INFINITY))
+
+    with answer.open("w") as stdout:
+        done = subprocess.run(
+            [sys.executable, "-m", "kpi_formula", *arguments],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            timeout=120,
+            preexec_fn=limit,
+            env={**os.environ, "PYTHONUNBUFFERED": unbuffered},
+        )
+    assert done.returncode == 1
+    assert "kpi-formula: cannot write the output: File too large" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_a_script_at_the_prompt_cut_short_by_ctrl_c_ends_with_status_130() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "kpi_formula", "repl", "--year", "2025"],
@@ -232,6 +265,15 @@ def test_a_script_at_the_prompt_cut_short_by_ctrl_c_ends_with_status_130() -> No
     _, error = process.communicate(timeout=60)
     assert process.returncode == 130
     assert "Traceback" not in error
+
+
+def test_help_is_the_answer_and_goes_where_the_answer_goes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = io.StringIO()
+    assert main(["--help"], out=out) == 0
+    assert out.getvalue().startswith("usage: kpi-formula")
+    assert capsys.readouterr().out == ""
 
 
 def test_the_prompt_with_its_input_closed_says_so_with_status_2() -> None:

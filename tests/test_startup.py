@@ -15,7 +15,7 @@ import sys
 import pytest
 
 import kpi_formula as kf
-from _kpi_formula_command import _OnFirstUse
+from _kpi_formula_command import _on_first_use
 
 HEAVY = (
     "kpi_formula.plan",
@@ -98,7 +98,7 @@ def test_a_stand_in_used_while_standing_in_gives_way_to_the_real_module(
     # stand-in in sys.modules: it must get the real module, not import the stand-in again
     (tmp_path / "stand_in_probe.py").write_text("VALUE = 42\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
-    stand_in = _OnFirstUse("stand_in_probe")
+    stand_in = _on_first_use("stand_in_probe")
     monkeypatch.setitem(sys.modules, "stand_in_probe", stand_in)
     assert stand_in.VALUE == 42
     real = sys.modules["stand_in_probe"]

@@ -9,4 +9,7 @@ try:
     status = main()
 except KeyboardInterrupt:  # Ctrl-C while the command line loads: no traceback
     status = 130
+from .streams import settle
+
+settle()
 raise SystemExit(status)

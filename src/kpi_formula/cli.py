@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import datetime as dt
 import errno
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -34,7 +35,7 @@ from .output import (
     print_json,
     result_payload,
 )
-from .streams import STDERR, OutputFailedError, discard, guarded
+from .streams import STDERR, OutputFailedError, dropping, guarded
 
 if False:  # pragma: no cover - typing only, and never imported at run time
     from .data import DataTable
@@ -457,13 +458,12 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         return 2
     say = translator(language)
     with argparse_speaking(language):
-        parsed = _parse(build_parser(say, command=_command_of(argv)), argv, say)
+        parsed = _parse(build_parser(say, command=_command_of(argv)), argv, out, say)
     if isinstance(parsed, int):
         return parsed
     args = parsed
     if out is None:  # started with its standard output closed
-        _complain(say, KpiFormulaError(_OUTPUT_CLOSED, hint=_OUTPUT_HINT))
-        return 1
+        return _output_closed(say)
     args.translator = say
     args.lang = getattr(args, "lang", None)
     run: Callable[[argparse.Namespace, TextIO], int] = args.run
@@ -477,7 +477,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     except KeyboardInterrupt:
         return 130
     except OutputFailedError as failure:
-        return _output_failed(failure.error, out, say)
+        return _output_failed(failure.error, say)
     except OSError as error:  # anything else the system refused: said, never a traceback
         _complain(
             say,
@@ -507,33 +507,50 @@ def _reason(error: OSError) -> str | Message:
 
 
 def _parse(
-    parser: argparse.ArgumentParser, argv: Sequence[str], say: Translator
+    parser: argparse.ArgumentParser, argv: Sequence[str], out: TextIO | None, say: Translator
 ) -> argparse.Namespace | int:
     """The arguments, or the exit status where argparse answered: help, or a usage
-    error.  Its help goes to stdout through a guard, as a command's answer does:
-    argparse drops the errors of writing it, the guard's it lets through."""
-    stdout = sys.stdout
+    error.  Help is the command's answer: it goes to ``out`` through the guard
+    (argparse itself drops the errors of writing it); a usage error goes to the
+    command line's stderr."""
+    target = out if out is not None else io.StringIO()  # closed: kept only to tell
     try:
-        if stdout is None:
-            return parser.parse_args(argv)
-        with contextlib.redirect_stdout(guarded(stdout)):
+        with (
+            contextlib.redirect_stdout(guarded(target)),
+            contextlib.redirect_stderr(dropping(sys.stderr)),
+        ):
             try:
                 return parser.parse_args(argv)
             except SystemExit as exit_:
                 sys.stdout.flush()
-                raise exit_ from None
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
+                status = int(exit_.code or 0)
     except OutputFailedError as failure:
-        return _output_failed(failure.error, stdout, say)
+        return _output_failed(failure.error, say)
+    if out is None and isinstance(target, io.StringIO) and target.getvalue():
+        return _output_closed(say)  # help, with nowhere to write it
+    return status
 
 
-def _output_failed(error: OSError, out: TextIO, say: Translator) -> int:
+def _output_closed(say: Translator) -> int:
+    _complain(say, KpiFormulaError(_OUTPUT_CLOSED, hint=_OUTPUT_HINT))
+    return 1
+
+
+def _output_failed(error: OSError | UnicodeEncodeError, say: Translator) -> int:
     """Exit status 1 for output that could not be written, said on stderr; a reader
     that went away (``| head``) asked for no more, so that is not said."""
-    if out is sys.stdout:
-        discard(out)  # what is left in its buffer goes nowhere, not again at exit
-    if not isinstance(error, BrokenPipeError):
+    if isinstance(error, UnicodeEncodeError):
+        _complain(
+            say,
+            KpiFormulaError(
+                msg(
+                    "cannot write the output: its encoding cannot write {character!r}",
+                    character=error.object[error.start : error.end],
+                ),
+                hint=msg("set PYTHONIOENCODING=utf-8, or a UTF-8 locale"),
+            ),
+        )
+    elif not isinstance(error, BrokenPipeError):
         _complain(
             say,
             KpiFormulaError(
