@@ -48,7 +48,8 @@ class _Guarded:
             raw = getattr(stream, "buffer", None)
             if isinstance(raw, io.RawIOBase):
                 stream.flush()
-                _write_all(raw, text.encode(stream.encoding, stream.errors or "strict"))
+                lines = text.replace("\n", os.linesep) if os.linesep != "\n" else text
+                _write_all(raw, lines.encode(stream.encoding, stream.errors or "strict"))
                 return len(text)
             return stream.write(text)
         except (OSError, UnicodeEncodeError) as error:
