@@ -481,10 +481,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     except OSError as error:  # anything else the system refused: said, never a traceback
         _complain(
             say,
-            KpiFormulaError(
-                msg("the system says: {reason}", reason=_reason(error)),
-                hint=msg("check what the command was given to read and where it writes"),
-            ),
+            msg("the system says: {reason}", reason=_reason(error)),
+            msg("check what the command was given to read and where it writes"),
         )
         return 1
     return status
@@ -494,8 +492,13 @@ _OUTPUT_CLOSED = msg("the standard output is closed: there is nowhere to write t
 _OUTPUT_HINT = msg("send the output to a terminal, a file or a pipe")
 
 
-def _complain(say: Translator, error: KpiFormulaError) -> None:
-    """The error's paragraph on stderr, where it can be written."""
+def _complain(
+    say: Translator, error: KpiFormulaError | Message, hint: Message | None = None
+) -> None:
+    """The error's paragraph on stderr, where it can be written (a message and its
+    hint: the error they make)."""
+    if not isinstance(error, KpiFormulaError):
+        error = KpiFormulaError(error, hint=hint)
     STDERR.write(f"kpi-formula: {say.error(error)}\n")
 
 
@@ -513,10 +516,10 @@ def _parse(
     error.  Help is the command's answer: it goes to ``out`` through the guard
     (argparse itself drops the errors of writing it); a usage error goes to the
     command line's stderr."""
-    target = out if out is not None else io.StringIO()  # closed: kept only to tell
+    closed = io.StringIO()  # where help goes when stdout is closed, only to tell of it
     try:
         with (
-            contextlib.redirect_stdout(guarded(target)),
+            contextlib.redirect_stdout(guarded(out if out is not None else closed)),
             contextlib.redirect_stderr(dropping(sys.stderr)),
         ):
             try:
@@ -526,37 +529,36 @@ def _parse(
                 status = int(exit_.code or 0)
     except OutputFailedError as failure:
         return _output_failed(failure.error, say)
-    if out is None and isinstance(target, io.StringIO) and target.getvalue():
+    if out is None and closed.getvalue():
         return _output_closed(say)  # help, with nowhere to write it
     return status
 
 
 def _output_closed(say: Translator) -> int:
-    _complain(say, KpiFormulaError(_OUTPUT_CLOSED, hint=_OUTPUT_HINT))
+    _complain(say, _OUTPUT_CLOSED, _OUTPUT_HINT)
     return 1
 
 
 def _output_failed(error: OSError | UnicodeEncodeError, say: Translator) -> int:
     """Exit status 1 for output that could not be written, said on stderr; a reader
     that went away (``| head``) asked for no more, so that is not said."""
+    if isinstance(error, BrokenPipeError):
+        return 1
     if isinstance(error, UnicodeEncodeError):
+        character = error.object[error.start : error.end]
         _complain(
             say,
-            KpiFormulaError(
-                msg(
-                    "cannot write the output: its encoding cannot write {character!r}",
-                    character=error.object[error.start : error.end],
-                ),
-                hint=msg("set PYTHONIOENCODING=utf-8, or a UTF-8 locale"),
+            msg(
+                "cannot write the output: its encoding cannot write {character!r}",
+                character=character,
             ),
+            msg("set PYTHONIOENCODING=utf-8, or a UTF-8 locale"),
         )
-    elif not isinstance(error, BrokenPipeError):
+    else:
         _complain(
             say,
-            KpiFormulaError(
-                msg("cannot write the output: {reason}", reason=_reason(error)),
-                hint=msg("check the disk it goes to, or send it elsewhere"),
-            ),
+            msg("cannot write the output: {reason}", reason=_reason(error)),
+            msg("check the disk it goes to, or send it elsewhere"),
         )
     return 1
 
