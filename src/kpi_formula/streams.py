@@ -119,7 +119,7 @@ class _Dropping:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        stream = self._stream or sys.stderr
+        stream = self._stream if self._stream is not None else sys.stderr
         if stream is None:
             return 0
         try:
@@ -128,7 +128,7 @@ class _Dropping:
             return 0
 
     def flush(self) -> None:
-        stream = self._stream or sys.stderr
+        stream = self._stream if self._stream is not None else sys.stderr
         if stream is None:
             return
         with contextlib.suppress(OSError):
@@ -137,10 +137,12 @@ class _Dropping:
 
 def dropping(stream: TextIO | None) -> TextIO:
     """A stand-in for ``stream`` (a closed one: None) that drops what it cannot write."""
-    return cast(TextIO, _Dropping(stream) if stream is not None else _Dropping(_CLOSED))
+    return cast(TextIO, _Dropping(stream)) if stream is not None else _CLOSED
 
 
 class _Closed:
+    """A closed stream's stand-in: what it is given goes nowhere."""
+
     __slots__ = ()
 
     def write(self, text: str) -> int:
