@@ -62,22 +62,14 @@ def main() -> int:
     (130, and no traceback, for Ctrl-C at any point once this module runs)."""
     try:
         _import_dataclasses_without_inspect()
-        from kpi_formula.cli import main as run
-
-        status = run()
-    except KeyboardInterrupt:
-        status = 130
-    except RuntimeError as error:  # 3.11 wraps an interrupt inside a class's creation
-        if not isinstance(error.__cause__, KeyboardInterrupt):
+        from kpi_formula.cli import command
+    except KeyboardInterrupt:  # while the command line loads
+        return 130
+    except RuntimeError as error:
+        if not isinstance(error.__cause__, KeyboardInterrupt):  # as cli._interrupted
             raise
-        status = 130
-    try:
-        from kpi_formula.streams import settle
-
-        settle()
-    except KeyboardInterrupt:
-        status = 130
-    return status
+        return 130
+    return command()
 
 
 if __name__ == "__main__":

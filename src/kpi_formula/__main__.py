@@ -4,12 +4,7 @@ where scripts are not on the PATH."""
 from __future__ import annotations
 
 try:
-    from .cli import main
-
-    status = main()
+    from .cli import command
 except KeyboardInterrupt:  # Ctrl-C while the command line loads: no traceback
-    status = 130
-from .streams import settle
-
-settle()
-raise SystemExit(status)
+    raise SystemExit(130) from None
+raise SystemExit(command())

@@ -35,7 +35,7 @@ from .output import (
     print_json,
     result_payload,
 )
-from .streams import STDERR, OutputFailedError, dropping, guarded
+from .streams import STDERR, OutputFailedError, dropping, guarded, settle
 
 if False:  # pragma: no cover - typing only, and never imported at run time
     from .data import DataTable
@@ -563,5 +563,30 @@ def _output_failed(error: OSError | UnicodeEncodeError, say: Translator) -> int:
     return 1
 
 
+def command() -> int:
+    """The ``kpi-formula`` process: :func:`main` on its arguments, 130 for Ctrl-C at
+    any point, and the standard streams settled at the end (see
+    :func:`kpi_formula.streams.settle`).  The entry points call this."""
+    try:
+        status = main()
+    except KeyboardInterrupt:
+        status = 130
+    except RuntimeError as error:
+        if not _interrupted(error):
+            raise
+        status = 130
+    try:
+        settle()
+    except KeyboardInterrupt:
+        status = 130
+    return status
+
+
+def _interrupted(error: RuntimeError) -> bool:
+    """Whether ``error`` is Ctrl-C, as Python 3.11 wraps it when it lands inside the
+    creation of a class (a dataclass's field, say)."""
+    return isinstance(error.__cause__, KeyboardInterrupt)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    raise SystemExit(command())
