@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -145,21 +146,28 @@ EVAL_ARGUMENTS = ["eval", "A / B", "A=1", "B=4", "--year", "2025"]
 
 
 def _command(
-    arguments: list[str], *, closing: int | None = None, **streams: Any
+    arguments: list[str],
+    *,
+    closing: int | None = None,
+    in_child: Callable[[], None] | None = None,
+    **options: Any,
 ) -> subprocess.CompletedProcess[str]:
-    """The command in a fresh process, with the descriptor ``closing`` closed in it."""
+    """The command in a fresh process, with the descriptor ``closing`` closed in it and
+    ``in_child`` run in it first; ``options`` go to :func:`subprocess.run`."""
 
-    def close() -> None:
+    def prepare() -> None:
         if closing is not None:
             os.close(closing)
+        if in_child is not None:
+            in_child()
 
     return subprocess.run(
         [sys.executable, "-m", "kpi_formula", *arguments],
         text=True,
         check=False,
         timeout=60,
-        preexec_fn=close,
-        **streams,
+        preexec_fn=prepare,
+        **options,
     )
 
 
@@ -234,14 +242,11 @@ def test_an_answer_cut_short_by_a_file_size_limit_is_said(tmp_path: Path, unbuff
         resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.RLIM_INFINITY))
 
     with answer.open("w") as stdout:
-        done = subprocess.run(
-            [sys.executable, "-m", "kpi_formula", *arguments],
+        done = _command(
+            arguments,
+            in_child=limit,
             stdout=stdout,
             stderr=subprocess.PIPE,
-            text=True,
-            check=False,
-            timeout=120,
-            preexec_fn=limit,
             env={**os.environ, "PYTHONUNBUFFERED": unbuffered},
         )
     assert done.returncode == 1
