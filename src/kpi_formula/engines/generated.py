@@ -3,10 +3,11 @@
 Most evaluations in a service read finite numbers for every reference and
 divide by nothing that is zero.  For those, :func:`build_compiled` turns the
 checked syntax tree into one straight-line Python function: it reads each
-``(code, year)`` once (by keys built once per year), checks and converts it,
-computes in the library's decimal contexts (by the operators, run in private
-:mod:`contextvars` contexts holding them; see :func:`_runner_in`) and builds
-the :class:`~kpi_formula.Result` in place.
+``(code, year)`` once (by subscripts, with keys built once per year; by
+``dict.get`` and the bare code once data keyed that way has been seen), checks
+and converts it, computes in the library's decimal contexts (by the operators,
+run in private :mod:`contextvars` contexts holding them; see
+:func:`_runner_in`) and builds the :class:`~kpi_formula.Result` in place.
 Whenever anything is not plain — data that is not a ``dict``, a reference
 absent from it, a value that is N/D or not a finite ``int``, ``float`` or
 ``Decimal``, a zero divisor, a number past the limits — the function hands the
@@ -37,6 +38,7 @@ from __future__ import annotations
 import contextvars
 import decimal
 import operator
+import sys
 from collections.abc import Callable
 from decimal import Context, Decimal, DecimalException
 from typing import TYPE_CHECKING, Any
@@ -84,32 +86,34 @@ _OPERATIONS: dict[str, tuple[str, Callable[[Any, Any], Any], Callable[[Any, Any]
 _FALLBACK = "return _general(data, year)"
 
 
-def _reading(name: str, code: str | None, index: int) -> list[str]:
-    """Lines reading a reference into ``name``, converted: ``code`` names its bare code
-    where data keyed by bare codes stands for it (references to the year asked only).
-
-    ``keys[index]`` is the reference's ``(code, year)`` key for this call's year,
-    built once per year rather than once per call (see :func:`_key_table`).
+def _reading_by_get(name: str, code: str | None, index: int) -> list[str]:
+    """Lines reading a reference into ``name`` from data where a reference may stand
+    under its bare code (``code``, for references to the year asked only) rather than
+    its ``(code, year)`` key ``k{index}``.
     """
-    # (code, year) first, the bare code only when that key is absent: data keyed by bare
-    # codes is common and exceptions are dear, so no KeyError is raised for it.  None is
-    # both "absent" and N/D: told apart only then, as N/D is rare.  A bare code stands for
-    # the year asked only, so a reference to an earlier year has no such second chance
-    lines = [f"{name} = _get(data, keys[{index}])", f"if {name} is None:"]
+    # (code, year) first, the bare code only when that key is absent: no KeyError is
+    # raised for data keyed by bare codes, as exceptions are dear.  None is both "absent"
+    # and N/D: told apart only then, as N/D is rare.  A bare code stands for the year
+    # asked only, so a reference to an earlier year has no such second chance
+    lines = [f"{name} = _get(data, k{index})", f"if {name} is None:"]
     if code is None:
         lines.append(f"    {_FALLBACK}")
     else:
         lines += [
-            f"    if keys[{index}] in data:",
+            f"    if k{index} in data:",
             f"        {_FALLBACK}",
             f"    {name} = data[{code}]",
         ]
+    return lines
+
+
+def _converting(name: str) -> list[str]:
+    """Lines converting the value read into ``name`` to an exact Decimal within the limits."""
     # Decimals first: they are what services pass most.  Decimals and ints are brought
     # within the limits (or raise a decimal signal); a float is read by its shortest repr,
     # as the general path does, which is always within them (and keeps the sign of -0.0).
     # Finiteness is checked once, at the end.
     return [
-        *lines,
         # (an int is read exactly by plus)
         f"if type({name}) is _D or type({name}) is _int and {name}.bit_length() <= _MAX_BITS:",
         f"    {name} = _plus({name})",
@@ -129,25 +133,115 @@ _Keys = tuple[tuple[str, int], ...]
 
 def _key_table(
     references: list[tuple[str, int]],
-) -> tuple[Callable[[int], _Keys | None], Callable[[int], _Keys]]:
-    """The lookup of a year's data keys, and the function that makes them on a miss.
+) -> tuple[dict[int, _Keys], Callable[[int], _Keys]]:
+    """The table of each year's data keys, and the function that makes them on a miss.
 
     A call reads each reference by its ``(code, year + offset)`` key; building those
     tuples on every call is a good part of a short formula's time, and a service asks
     about few years, so they are kept per year.  The table is bounded: a caller
     sweeping thousands of years costs a rebuild, never memory.  Dict operations are
-    atomic, so threads sharing a compiled formula share the table safely.
+    atomic, so threads sharing a compiled formula share the table safely.  Codes are
+    interned, so data keyed by literal codes is matched by identity, not compared.
     """
     table: dict[int, _Keys] = {}
+    interned = [(sys.intern(code), offset) for code, offset in references]
 
     def make(year: int) -> _Keys:
-        keys = tuple((code, year + offset) for code, offset in references)
+        # the year itself for references to it: data keyed by the very int asked about
+        # is matched by identity
+        keys = tuple((code, year + offset if offset else year) for code, offset in interned)
         if len(table) >= _KEY_YEARS:
             table.clear()
         table[year] = keys
         return keys
 
-    return table.get, make
+    return table, make
+
+
+_SLOTTED_INPUTS = 3
+"""Up to this many inputs, a compiled formula's result keeps each in a slot of its
+own rather than in a tuple (fewer objects made and freed per call)."""
+
+
+def _result_class(program: Program, references: tuple[tuple[str, int], ...]) -> type[Result]:
+    """The private subclass of :class:`~kpi_formula.Result` a compiled formula returns.
+
+    It holds what every call shares (the formula, its notes, no reasons, the policy,
+    which reference each recorded input is) as class attributes, so a call stores only
+    the value, the year and the values read: those in slots ``_i0``, ``_i1``, … when
+    they are few (``_inputs`` is then their tuple, made on demand), in ``_inputs``
+    otherwise.
+    """
+    namespace: dict[str, object] = {
+        "__slots__": (),
+        "__init__": object.__init__,  # the C slot itself: building a result runs no Python code
+        "__module__": Result.__module__,
+        "__qualname__": Result.__qualname__,
+        "_formula": program.formula,
+        "_reasons": (),
+        "_notes": program.notes,
+        "_on_missing": program.on_missing,
+        "_input_refs": references,
+    }
+    if 0 < len(references) <= _SLOTTED_INPUTS:
+        slots = tuple(f"_i{index}" for index in range(len(references)))
+        namespace["__slots__"] = slots
+        if len(slots) == 1:
+            namespace["_inputs"] = property(lambda result: (result._i0,))
+        else:
+            namespace["_inputs"] = property(operator.attrgetter(*slots))
+    return type(Result.__name__, (Result,), namespace)
+
+
+def _references(root: Node) -> list[Ref]:
+    """The references of a tree, each ``(code, offset)`` once, in reading order."""
+    seen: dict[tuple[str, int], Ref] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Ref):
+            seen.setdefault((node.code, node.offset), node)
+        elif isinstance(node, Neg):
+            stack.append(node.operand)
+        elif not isinstance(node, Number):
+            stack += (node.right, node.left)
+    return list(seen.values())
+
+
+def _reading(references: list[Ref], constants: dict[str, object]) -> list[str]:
+    """Lines reading every reference into ``v0``, ``v1``, … as exact Decimals: the
+    year's keys (made on a miss), the values by those keys, or by ``dict.get`` and the
+    bare codes once data keyed that way has been seen, then each value converted.
+    Bare codes are added to ``constants`` as ``c0``, ``c1``, …"""
+    if not references:
+        return []
+    unpacked = "".join(f"k{index}, " for index in range(len(references)))
+    lines = [
+        "try:",
+        f"    {unpacked}= _table[year]",
+        "except KeyError:",
+        f"    {unpacked}= _make_keys(year)",
+        "if _by_key:",
+        *(f"    v{index} = data[k{index}]" for index in range(len(references))),
+        "else:",
+    ]
+    for index, ref in enumerate(references):
+        code = None
+        if ref.offset == 0:
+            code = f"c{index}"
+            constants[code] = ref.code
+        lines += ("    " + line for line in _reading_by_get(f"v{index}", code, index))
+    for index in range(len(references)):
+        lines += _converting(f"v{index}")
+    return lines
+
+
+def _recording(result_class: type[Result], count: int) -> list[str]:
+    """Lines storing the values read into ``result``: each in its slot, or as a tuple
+    in the order of ``_input_refs``: the result's snapshot."""
+    if "_i0" in result_class.__slots__:
+        return [f"result._i{index} = v{index}" for index in range(count)]
+    return ["result._inputs = (" + "".join(f"v{index}, " for index in range(count)) + ")"]
 
 
 def build_compiled(program: Program) -> Callable[..., Any]:
@@ -159,22 +253,18 @@ def build_compiled(program: Program) -> Callable[..., Any]:
     private subclass holding what every call shares: the formula, its notes,
     no reasons, the policy and which reference each recorded input is); any
     other call is ``program.run(data, year)``.
+
+    Data keyed by ``(code, year)`` is read by subscripts.  The first call whose data
+    lacks such a key (data keyed by bare codes, or a reference absent) is handed to
+    the general path and turns the function, for good, to reading each reference with
+    ``dict.get`` and its bare code, which raises nothing for such data.
     """
-    root = program.formula.root
-    names: dict[tuple[str, int], str] = {}
-    plain_result: dict[str, object] = {
-        "__slots__": (),
-        "__init__": object.__init__,  # the C slot itself: building a result runs no Python code
-        "__module__": Result.__module__,
-        "__qualname__": Result.__qualname__,
-        "_formula": program.formula,
-        "_reasons": (),
-        "_notes": program.notes,
-        "_on_missing": program.on_missing,
-    }
+    references = _references(program.formula.root)
+    names = {(ref.code, ref.offset): f"v{index}" for index, ref in enumerate(references)}
     constants: dict[str, object] = {
         "__builtins__": {},
         "type": type,
+        "KeyError": KeyError,
         "_get": dict.get,
         "_dict": dict,
         "_int": int,
@@ -187,38 +277,25 @@ def build_compiled(program: Program) -> Callable[..., Any]:
         "_in_exact": _IN_EXACT,
         "_in_division": _IN_DIVISION,
         # a data key whose __eq__ raises TypeError is an absent key to the general path
-        "_Fallback": (KeyError, TypeError, DecimalException, RuntimeError),
+        "_Fallback": (TypeError, DecimalException, RuntimeError),
         "_MAX_BITS": MAX_INT_BITS,
         "_general": program.run,
+        "_by_key": True,
     }
-    body: list[str] = []
+    body = _reading(references, constants)
     counter = iter(range(1_000_000))
-
-    def emit_line(line: str) -> None:
-        body.append("            " + line)
-
-    def fetch(ref: Ref) -> str:
-        key = (ref.code, ref.offset)
-        if key in names:
-            return names[key]
-        index = len(names)
-        name = names[key] = f"v{index}"
-        constants[f"c{index}"] = ref.code
-        for line in _reading(name, f"c{index}" if ref.offset == 0 else None, index):
-            emit_line(line)
-        return name
 
     def emit(node: Node) -> str:
         if isinstance(node, Number):
-            name = f"k{next(counter)}"
+            name = f"n{next(counter)}"
             constants[name] = EXACT.plus(node.value)
             return name
         if isinstance(node, Ref):
-            return fetch(node)
+            return names[(node.code, node.offset)]
         if isinstance(node, Neg):
             operand = emit(node.operand)
             name = f"t{next(counter)}"
-            emit_line(f"{name} = _minus({operand})")
+            body.append(f"{name} = _minus({operand})")
             return name
         left = emit(node.left)
         right = emit(node.right)
@@ -227,42 +304,41 @@ def build_compiled(program: Program) -> Callable[..., Any]:
         function = f"_{operation.__name__}"
         if constants[runner] is None:
             constants[function] = method
-            emit_line(f"{name} = {function}({left}, {right})")
+            body.append(f"{name} = {function}({left}, {right})")
         else:
             constants[function] = operation
-            emit_line(f"{name} = {runner}({function}, {left}, {right})")
+            body.append(f"{name} = {runner}({function}, {left}, {right})")
         if node.op == "/" and not isinstance(node.right, Number):
             # x / Infinity is a zero that would hide the infinity, so a zero quotient has
             # its divisor checked (a test of the quotient is cheaper than of the divisor);
             # x / 0 needs no check, as the division context traps it and the trap hands
             # the call to the general path
-            emit_line(f"if not {name} and not {right}.is_finite():")
-            emit_line(f"    {_FALLBACK}")
+            body.append(f"if not {name} and not {right}.is_finite():")
+            body.append(f"    {_FALLBACK}")
         return name
 
-    value = emit(root)
+    value = emit(program.formula.root)
     # NaN and infinities in the data either raise in the traps of the contexts or reach
     # the value: every operation but division by them carries them up
-    emit_line(f"if not {value}.is_finite():")
-    emit_line(f"    {_FALLBACK}")
-    plain_result["_input_refs"] = tuple(names)
-    constants["_keys_get"], constants["_make_keys"] = _key_table(list(names))
-    constants["_Result"] = type(Result.__name__, (Result,), plain_result)
-    # the values read, as a tuple in the order of _input_refs: the result's snapshot
-    recorded = "(" + "".join(f"{name}, " for name in names.values()) + ")"
+    body += [f"if not {value}.is_finite():", f"    {_FALLBACK}"]
+    refs = tuple(names)
+    constants["_table"], constants["_make_keys"] = _key_table(list(refs))
+    result_class = constants["_Result"] = _result_class(program, refs)
+    body += [
+        "result = _Result()",
+        f"result._value = {value}",
+        "result._year = year",
+        *_recording(result_class, len(refs)),
+        "return result",
+    ]
     source = [
         "def compiled(self, data, *, year):",
+        "    global _by_key",
         "    if type(data) is _dict and type(year) is _int:",
         "        try:",
-        "            keys = _keys_get(year)",
-        "            if keys is None:",
-        "                keys = _make_keys(year)",
-        *body,
-        "            result = _Result()",
-        f"            result._value = {value}",
-        "            result._year = year",
-        f"            result._inputs = {recorded}",
-        "            return result",
+        *("            " + line for line in body),
+        "        except KeyError:",
+        "            _by_key = False",  # data keyed by bare codes, or a reference absent
         "        except _Fallback:",
         "            pass",
         f"    {_FALLBACK}",
