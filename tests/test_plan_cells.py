@@ -85,3 +85,15 @@ def test_loading_the_modena_plan_never_reaches_the_grammar(monkeypatch: pytest.M
     plan = load_plan(EXAMPLES / "modena_2025" / "plan.toml")
     assert read_plan(dump_plan(plan)) == plan
     assert sum(1 for _ in plan.occurrences()) == 103
+
+
+class _NumpyLikeFloat(float):
+    """A float whose repr is not a number, as numpy's are (``np.float64(0.25)``)."""
+
+    def __repr__(self) -> str:
+        return f"np.float64({float(self)!r})"
+
+
+def test_a_weight_of_a_float_subclass_is_read_by_the_shortest_repr_of_its_value() -> None:
+    assert read_weight(_NumpyLikeFloat(0.25)) == Decimal("0.25")
+    assert read_weight(_NumpyLikeFloat(25.0), percent=True) == Decimal("25.0")

@@ -237,7 +237,9 @@ def to_decimal(value: object, what: str) -> Decimal | NotAvailable:
             raise EvaluationError(
                 msg("{what} is infinite", what=what), hint=msg("give a finite number or N/D")
             )
-        return Decimal(repr(value), EXACT)  # exact whatever the context; the host's is not read
+        # float's own shortest repr, a subclass's notwithstanding (numpy writes np.float64(1.5));
+        # exact whatever the context, and the host's is not read
+        return Decimal(float.__repr__(value), EXACT)
     from .values import Quantity, parse_value  # here: numbers, the common case, need neither
 
     if isinstance(value, str):

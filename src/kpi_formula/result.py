@@ -58,6 +58,28 @@ or, from a compiled formula's plain path, a tuple of the values read in the orde
 of ``_input_refs`` (``(code, offset)`` pairs), turned into a mapping on demand."""
 
 
+YEAR_DIGITS = 18
+"""The most digits a year may have (years fit the 64-bit integers of SQL and polars)."""
+
+_YEAR_LIMIT = 10**YEAR_DIGITS
+
+
+def checked_year(year: object, error: type[KpiFormulaError]) -> int:
+    """``year`` if it is an int (not a bool) of at most :data:`YEAR_DIGITS` digits,
+    else an ``error``."""
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise error(
+            msg("the year must be an int, not {kind}", kind=type(year).__name__),
+            hint=msg("pass year=2025"),
+        )
+    if not -_YEAR_LIMIT < year < _YEAR_LIMIT:
+        raise error(
+            msg("the year has more than {digits} digits", digits=YEAR_DIGITS),
+            hint=msg("pass year=2025"),
+        )
+    return year
+
+
 _INPUTS_EXAMPLE = msg("for example inputs={example}", example="{('A', 2025): Decimal('110')}")
 
 
@@ -169,11 +191,7 @@ class Result:
         inputs: Mapping[InputKey, Decimal | int | str | NotAvailable | None] | None = None,
         on_missing: MissingPolicy = "propagate",
     ) -> None:
-        if isinstance(year, bool) or not isinstance(year, int):
-            raise _bad(
-                msg("the year must be an int, not {kind}", kind=type(year).__name__),
-                msg("pass year=2025"),
-            )
+        year = checked_year(year, KpiFormulaError)
         if isinstance(formula, str):
             formula = parse(formula)
         elif not isinstance(formula, Formula):

@@ -127,7 +127,7 @@ def in_unit(
             raise KpiFormulaError(
                 msg("{what} is infinite", what=what), hint=msg("give a finite number or N/D")
             )
-        return _unitless(Decimal(repr(value)), unit, what)
+        return _unitless(Decimal(float.__repr__(value)), unit, what)
     if isinstance(value, Decimal):
         if value.is_nan():
             return ND

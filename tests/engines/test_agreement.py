@@ -307,6 +307,86 @@ def test_a_key_that_refuses_comparison_is_absent_on_both_paths(like: object) -> 
     assert compiled(data, year=2025) == expected
 
 
+class _Unreadable:
+    """A data key hashing like ``like`` whose comparison raises ``ValueError``."""
+
+    def __init__(self, like: object) -> None:
+        self.like = like
+
+    def __hash__(self) -> int:
+        return hash(self.like)
+
+    def __eq__(self, other: object) -> bool:
+        raise ValueError("cannot compare")
+
+
+@pytest.mark.parametrize(
+    ("text", "data"),
+    [
+        # a bool, text that is no number, a number past the limits: refused before B is read
+        ("A + B", {("A", 2025): True, _Unreadable(("B", 2025)): 3}),
+        ("A + B", {("A", 2025): "abc", _Unreadable(("B", 2025)): 3}),
+        ("A + B", {("A", 2025): 10**1000, _Unreadable(("B", 2025)): 3}),
+        # a division by zero, an error under on_zero_division="error", before C is read
+        ("A / B-1 + C", {("A", 2025): 1, ("B", 2024): 0, _Unreadable(("C", 2025)): 3}),
+    ],
+)
+def test_the_general_path_errors_come_out_as_they_are_whatever_the_fast_path_met(
+    text: str, data: dict[object, object]
+) -> None:
+    """The fast path reads every reference before it computes; whatever that meets (a key
+    that cannot be compared, here), the call gets the general path's own answer or error,
+    and the general path runs once."""
+    formula = kf.parse(text)
+    program = Program(formula, "propagate", "error", ())
+    fallbacks: list[object] = []
+
+    def general(data: object, year: object) -> kf.Result:
+        fallbacks.append(data)
+        return program.run(data, year)  # type: ignore[arg-type]
+
+    recording = types.SimpleNamespace(
+        formula=formula, notes=(), on_missing="propagate", run=general
+    )
+    function = build_compiled(cast(Program, recording))
+    with pytest.raises(kf.EvaluationError) as expected:
+        program.run(data, 2025)
+    with pytest.raises(kf.EvaluationError) as raised:
+        function(None, data, year=2025)
+    assert str(raised.value) == str(expected.value)
+    assert len(fallbacks) == 1
+
+
+class _NumpyLikeFloat(float):
+    """A float whose repr is not a number, as numpy's are (``np.float64(1.5)``)."""
+
+    def __repr__(self) -> str:
+        return f"np.float64({float(self)!r})"
+
+
+def test_a_float_of_a_subclass_is_read_by_the_shortest_repr_of_its_value() -> None:
+    program, compiled, _ = both_paths(kf.parse("A / B"))
+    data = {("A", 2025): _NumpyLikeFloat(1.5), ("B", 2025): 4}
+    expected = program.run(data, 2025)
+    assert expected.value == Decimal("0.375")
+    assert compiled(data, year=2025) == expected
+    assert kf.evaluate("A / B", data, year=2025).value == Decimal("0.375")
+
+
+@pytest.mark.parametrize("year", [10**18, -(10**18), 10**4300], ids=["1E18", "-1E18", "1E4300"])
+def test_a_year_of_more_than_18_digits_is_refused_on_both_paths(year: int) -> None:
+    program, compiled, _ = both_paths(kf.parse("A * 2"))
+    for value in (Decimal(21), 21, 21.0):
+        data = {("A", year): value}
+        with pytest.raises(kf.EvaluationError, match="more than 18 digits"):
+            program.run(data, year)
+        with pytest.raises(kf.EvaluationError, match="more than 18 digits"):
+            compiled(data, year=year)
+    assert compiled({("A", 10**18 - 1): 21}, year=10**18 - 1).value == 42
+    with pytest.raises(kf.KpiFormulaError, match="more than 18 digits"):
+        kf.Result(value=1, year=year, formula="A")
+
+
 def test_a_compiled_call_in_a_fresh_thread_leaves_it_without_a_decimal_context() -> None:
     """Reading a float names the library's context, so a thread that never used decimal
     is not given one by a compiled call (the host's context is not even read)."""

@@ -40,12 +40,12 @@ import decimal
 import operator
 import sys
 from collections.abc import Callable
-from decimal import Context, Decimal, DecimalException
+from decimal import Context, Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..ast import Neg, Node, Number, Ref
 from ..decimals import DIVISION, EXACT, MAX_INT_BITS
-from ..result import Result
+from ..result import YEAR_DIGITS, Result
 
 if TYPE_CHECKING:
     from .steps import Program
@@ -83,7 +83,9 @@ _OPERATIONS: dict[str, tuple[str, Callable[[Any, Any], Any], Callable[[Any, Any]
     "*": ("_in_exact", operator.mul, EXACT.multiply),
     "/": ("_in_division", operator.truediv, DIVISION.divide),
 }
-_FALLBACK = "return _general(data, year)"
+_FALLBACK = "break"
+"""How the fast path gives up: it leaves the loop around it, after which the general path
+runs, outside every handler of the fast path."""
 
 
 def _reading_by_get(name: str, code: str | None, index: int) -> list[str]:
@@ -124,6 +126,8 @@ def _converting(name: str) -> list[str]:
     ]
 
 
+_YEAR_LIMIT = 10**YEAR_DIGITS
+
 _KEY_YEARS = 64
 """The most years whose keys one compiled formula keeps; past it the table starts afresh."""
 
@@ -147,6 +151,8 @@ def _key_table(
     interned = [(sys.intern(code), offset) for code, offset in references]
 
     def make(year: int) -> _Keys:
+        if not -_YEAR_LIMIT < year < _YEAR_LIMIT:
+            raise OverflowError(year)  # the general path says what is wrong with the year
         # the year itself for references to it: data keyed by the very int asked about
         # is matched by identity
         keys = tuple((code, year + offset if offset else year) for code, offset in interned)
@@ -265,6 +271,7 @@ def build_compiled(program: Program) -> Callable[..., Any]:
         "__builtins__": {},
         "type": type,
         "KeyError": KeyError,
+        "Exception": Exception,
         "_get": dict.get,
         "_dict": dict,
         "_int": int,
@@ -276,8 +283,6 @@ def build_compiled(program: Program) -> Callable[..., Any]:
         "_minus": EXACT.minus,
         "_in_exact": _IN_EXACT,
         "_in_division": _IN_DIVISION,
-        # a data key whose __eq__ raises TypeError is an absent key to the general path
-        "_Fallback": (TypeError, DecimalException, RuntimeError),
         "_MAX_BITS": MAX_INT_BITS,
         "_general": program.run,
         "_by_key": True,
@@ -331,17 +336,22 @@ def build_compiled(program: Program) -> Callable[..., Any]:
         *_recording(result_class, len(refs)),
         "return result",
     ]
+    # The fast path runs in a loop it leaves (break) to give up; whatever it raises, too,
+    # sends the call to the general path, which is run outside the handlers, so that its
+    # own errors reach the caller as they are, in the order it meets them
     source = [
         "def compiled(self, data, *, year):",
         "    global _by_key",
         "    if type(data) is _dict and type(year) is _int:",
-        "        try:",
-        *("            " + line for line in body),
-        "        except KeyError:",
-        "            _by_key = False",  # data keyed by bare codes, or a reference absent
-        "        except _Fallback:",
-        "            pass",
-        f"    {_FALLBACK}",
+        "        while True:",
+        "            try:",
+        *("                " + line for line in body),
+        "            except KeyError:",
+        "                _by_key = False",  # data keyed by bare codes, or a reference absent
+        "            except Exception:",
+        "                pass",
+        "            break",
+        "    return _general(data, year)",
     ]
     namespace: dict[str, Any] = dict(constants)
     exec(compile("\n".join(source), "<kpi_formula compiled formula>", "exec"), namespace)

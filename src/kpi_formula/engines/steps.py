@@ -41,7 +41,7 @@ from ..formula import Formula
 from ..formulaunits import check_units, read_with_unit
 from ..missing import ND, NotAvailable
 from ..printer import to_text
-from ..result import InputKey, MissingPolicy, Result, ZeroDivisionPolicy
+from ..result import InputKey, MissingPolicy, Result, ZeroDivisionPolicy, checked_year
 
 __all__ = [
     "ABSENT",
@@ -111,13 +111,8 @@ def as_source(data: Mapping[Any, Any] | DataSource) -> DataSource:
 
 
 def check_year(year: object) -> int:
-    """``year`` if it is an int (not a bool), else an EvaluationError."""
-    if isinstance(year, bool) or not isinstance(year, int):
-        raise EvaluationError(
-            msg("the year must be an int, not {kind}", kind=type(year).__name__),
-            hint=msg("pass year=2025"),
-        )
-    return year
+    """``year`` if it is an int (not a bool) of at most 18 digits, else an EvaluationError."""
+    return checked_year(year, EvaluationError)
 
 
 @dataclass(frozen=True, slots=True)

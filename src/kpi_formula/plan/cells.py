@@ -89,7 +89,8 @@ def read_weight(cell: object, *, percent: bool = False) -> Decimal:
             raise KpiFormulaError(
                 msg("the weight {value} is not a number", value=cell), hint=WEIGHT_HINT
             )
-        amount = exact(Decimal(repr(cell)) if isinstance(cell, float) else Decimal(cell), "weight")
+        read = Decimal(float.__repr__(cell)) if isinstance(cell, float) else Decimal(cell)
+        amount = exact(read, "weight")
         return amount if percent else _fraction(amount)
     if not isinstance(cell, str):
         raise KpiFormulaError(
