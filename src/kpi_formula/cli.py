@@ -273,12 +273,27 @@ def _add_formula_arguments(
         )
     parser.add_argument(
         "--year",
-        type=int,
+        type=year_type(_),
         help=_(
             "evaluation year (default: the latest year the data names; required when the "
             "formula reads prior years and the data names none)"
         ),
     )
+
+
+def year_type(_: Translator) -> Callable[[str], int]:
+    """The ``type`` of a year option: an int of at most 18 digits, as every path takes."""
+
+    def read(text: str) -> int:
+        from .result import checked_year
+
+        try:
+            return checked_year(int(text), KpiFormulaError)
+        except KpiFormulaError as error:
+            raise argparse.ArgumentTypeError(_.say(error.reason)) from None
+
+    read.__name__ = "int"  # argparse names the type: "invalid int value" for non-numbers
+    return read
 
 
 def language_argument(parser: argparse.ArgumentParser, _: Translator) -> None:
@@ -333,7 +348,7 @@ def _check_arguments(sub: argparse.ArgumentParser, _: Translator) -> None:
 
 
 def _repl_arguments(sub: argparse.ArgumentParser, _: Translator) -> None:
-    sub.add_argument("--year", type=int, help=_("evaluation year (default: this year)"))
+    sub.add_argument("--year", type=year_type(_), help=_("evaluation year (default: this year)"))
     sub.add_argument("--data", metavar="FILE", help=_("a CSV file of driver data to load"))
     sub.add_argument("--plan", metavar="FILE", help=_("a plan file to load"))
 

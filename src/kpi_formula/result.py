@@ -72,12 +72,26 @@ def checked_year(year: object, error: type[KpiFormulaError]) -> int:
             msg("the year must be an int, not {kind}", kind=type(year).__name__),
             hint=msg("pass year=2025"),
         )
-    if not -_YEAR_LIMIT < year < _YEAR_LIMIT:
+    if not -_YEAR_LIMIT < int.__index__(year) < _YEAR_LIMIT:  # a subclass's own order aside
         raise error(
             msg("the year has more than {digits} digits", digits=YEAR_DIGITS),
             hint=msg("pass year=2025"),
         )
     return year
+
+
+_INPUT_YEAR_LIMIT = 10 * _YEAR_LIMIT
+"""An input's year may be one digit longer than the year asked: a year of 18 digits, less
+the offset of a prior year, can read one of 19."""
+
+
+def _shown(key: object) -> str:
+    """``repr(key)``, clipped; its type's name where it cannot be written (a failing repr,
+    an int too long for ``str``)."""
+    try:
+        return clip(repr(key))
+    except Exception:  # whatever a foreign repr raises
+        return type(key).__name__
 
 
 _INPUTS_EXAMPLE = msg("for example inputs={example}", example="{('A', 2025): Decimal('110')}")
@@ -145,7 +159,17 @@ def _checked_inputs(inputs: object) -> dict[InputKey, Decimal | NotAvailable] | 
             or not isinstance(key[1], int)
         ):
             raise _bad(
-                msg("an input is keyed by (code, year), not {key!r}", key=key), _INPUTS_EXAMPLE
+                msg("an input is keyed by (code, year), not {key}", key=_shown(key)),
+                _INPUTS_EXAMPLE,
+            )
+        if not -_INPUT_YEAR_LIMIT < int.__index__(key[1]) < _INPUT_YEAR_LIMIT:
+            raise _bad(
+                msg(
+                    "the input {code} has a year of more than {digits} digits",
+                    code=clip(key[0]),
+                    digits=YEAR_DIGITS + 1,
+                ),
+                _INPUTS_EXAMPLE,
             )
         checked[(key[0], key[1])] = _checked_value(
             value, msg("the input {code}@{year}", code=key[0], year=key[1])
@@ -440,8 +464,8 @@ def _listed_inputs(listed: Iterable[Any]) -> dict[tuple[Any, Any], Any]:
             raise _bad(
                 msg(
                     "the input {code}@{year} is listed twice",
-                    code=clip(str(key[0])),
-                    year=clip(str(key[1])),
+                    code=_shown(key[0]) if not isinstance(key[0], str) else clip(key[0]),
+                    year=_shown(key[1]),
                 ),
                 msg("list each code and year once"),
             )

@@ -305,7 +305,7 @@ def _add_plan_file(command: argparse.ArgumentParser, _: Translator, *, data: boo
 
 def add_plan_commands(plan: argparse.ArgumentParser, _: Translator) -> None:
     """Add the subcommands of ``plan`` to its parser, their help said by ``_``."""
-    from ..cli import language_argument
+    from ..cli import language_argument, year_type
 
     sub = plan.add_subparsers(dest="plan_command", required=True, metavar="COMMAND")
 
@@ -334,7 +334,7 @@ def add_plan_commands(plan: argparse.ArgumentParser, _: Translator) -> None:
     command_ = command("validate", _("list a plan's problems (exit 1 on errors)"))
     command_.add_argument("plan", help=plan_help)
     command_.add_argument("--data", metavar="FILE", help=_("driver data, to report missing values"))
-    command_.add_argument("--year", type=int, help=_("the year the data should cover"))
+    command_.add_argument("--year", type=year_type(_), help=_("the year the data should cover"))
     _add_plan_file(command_, _, data=True)
     command_.set_defaults(run=_validate)
 
@@ -349,11 +349,18 @@ def add_plan_commands(plan: argparse.ArgumentParser, _: Translator) -> None:
 
 
 def _add_scoring_arguments(command: argparse.ArgumentParser, _: Translator, plan_help: str) -> None:
+    from ..cli import year_type
+
     command.add_argument("plan", help=plan_help)
     command.add_argument("--data", metavar="FILE", required=True, help=_("driver data (CSV)"))
-    command.add_argument("--year", type=int, required=True, help=_("the year of the values"))
     command.add_argument(
-        "--targets", type=int, metavar="YEAR", help=_("the year of the targets (default: --year)")
+        "--year", type=year_type(_), required=True, help=_("the year of the values")
+    )
+    command.add_argument(
+        "--targets",
+        type=year_type(_),
+        metavar="YEAR",
+        help=_("the year of the targets (default: --year)"),
     )
     command.add_argument(
         "--engine",

@@ -31,7 +31,7 @@ from ..display import display_value
 from ..engines.steps import ABSENT, DataSource, MappingSource
 from ..errors import KpiFormulaError, Message, PlanError, UnitMismatchError, msg
 from ..missing import ND
-from ..result import MissingPolicy
+from ..result import MissingPolicy, checked_year
 from ..targets import PROPORTIONAL, Outcome, Scoring, Target
 from ..values import Quantity, fraction_shift
 from .dataunits import in_plan_units
@@ -463,7 +463,8 @@ def evaluate_plan(
             msg("unknown on_missing policy {policy!r}", policy=on_missing),
             hint=msg("use 'propagate' or 'zero'"),
         )
-    target_year = year if target_year is None else target_year
+    year = checked_year(year, PlanError)
+    target_year = year if target_year is None else checked_year(target_year, PlanError)
     # No pause of the cyclic garbage collector here: its state is the process's,
     # which a host with other threads may rely on or change meanwhile.  The call
     # allocates little for the collector to traverse instead (formulas walked, not

@@ -25,9 +25,10 @@ from typing import Any, Literal
 
 from ..catalog import close_matches
 from ..decimals import EXACT
-from ..errors import KpiFormulaError, msg
+from ..errors import KpiFormulaError, PlanError, msg
 from ..formula import Formula
 from ..lint import lint
+from ..result import checked_year
 from ..targets import Target, parse_targets
 from ..units import in_unit
 from ..values import Quantity, format_value, parse_value
@@ -295,6 +296,8 @@ def validate_plan(
     plan: Plan, data: Mapping[Any, Any] | None = None, *, year: int | None = None
 ) -> list[Problem]:
     """Everything a reviewer should fix in ``plan``; see the module documentation."""
+    if year is not None:
+        year = checked_year(year, PlanError)
     problems: list[Problem] = []
     problems += [Problem("error", where, problem) for where, problem in weight_problems(plan)]
     _sum_of_weights("plan", [group.weight for group in plan.tree()], problems)
