@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -38,10 +39,11 @@ class _LyingInt(int):
     ids=["1E18", "-1E18", "1E4300", "liar"],
 )
 def test_a_year_of_more_than_18_digits_is_refused_by_evaluation(year: int) -> None:
-    for evaluate in (
+    evaluations: list[Callable[[], object]] = [
         lambda: kf.evaluate("A * 2", {"A": Decimal(3)}, year=year),
         lambda: kf.parse("A * 2").compile()({"A": Decimal(3)}, year=year),
-    ):
+    ]
+    for evaluate in evaluations:
         with pytest.raises(kf.EvaluationError, match="more than 18 digits"):
             evaluate()
     assert kf.evaluate("A-1", {("A", -TOO_LONG): 1}, year=-TOO_LONG + 1).value == 1
@@ -53,11 +55,12 @@ def test_a_year_of_more_than_18_digits_is_refused_by_evaluation(year: int) -> No
 def test_a_plan_is_evaluated_and_validated_for_a_year_only(year: object) -> None:
     plan = load_plan(EXAMPLES / "modena_2025" / "plan.toml")
     data = load_data(EXAMPLES / "modena_2025" / "data.csv")
-    for call in (
+    calls: list[Callable[[], object]] = [
         lambda: evaluate_plan(plan, data, year=year),  # type: ignore[arg-type]
         lambda: evaluate_plan(plan, data, year=2025, target_year=year),  # type: ignore[arg-type]
         lambda: validate_plan(plan, data, year=year),  # type: ignore[arg-type]
-    ):
+    ]
+    for call in calls:
         with pytest.raises(kf.PlanError, match="the year"):
             call()
 
