@@ -43,9 +43,10 @@ from collections.abc import Callable
 from decimal import Context, Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..ast import Neg, Node, Number, Ref
+from ..ast import Neg, Node, Number, Ref, references_in
 from ..decimals import DIVISION, EXACT, MAX_INT_BITS
-from ..result import YEAR_DIGITS, Result
+from ..errors import EvaluationError
+from ..result import Result, checked_year
 
 if TYPE_CHECKING:
     from .steps import Program
@@ -126,8 +127,6 @@ def _converting(name: str) -> list[str]:
     ]
 
 
-_YEAR_LIMIT = 10**YEAR_DIGITS
-
 _KEY_YEARS = 64
 """The most years whose keys one compiled formula keeps; past it the table starts afresh."""
 
@@ -151,8 +150,7 @@ def _key_table(
     interned = [(sys.intern(code), offset) for code, offset in references]
 
     def make(year: int) -> _Keys:
-        if not -_YEAR_LIMIT < year < _YEAR_LIMIT:
-            raise OverflowError(year)  # the general path says what is wrong with the year
+        checked_year(year, EvaluationError)  # the general path says what is wrong with it
         # the year itself for references to it: data keyed by the very int asked about
         # is matched by identity
         keys = tuple((code, year + offset if offset else year) for code, offset in interned)
@@ -202,15 +200,8 @@ def _result_class(program: Program, references: tuple[tuple[str, int], ...]) -> 
 def _references(root: Node) -> list[Ref]:
     """The references of a tree, each ``(code, offset)`` once, in reading order."""
     seen: dict[tuple[str, int], Ref] = {}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Ref):
-            seen.setdefault((node.code, node.offset), node)
-        elif isinstance(node, Neg):
-            stack.append(node.operand)
-        elif not isinstance(node, Number):
-            stack += (node.right, node.left)
+    for ref in references_in(root):
+        seen.setdefault((ref.code, ref.offset), ref)
     return list(seen.values())
 
 
