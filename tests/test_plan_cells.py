@@ -16,6 +16,7 @@ from kpi_formula.plan.planfile import dump_plan, load_plan, read_plan
 from kpi_formula.values import Quantity, format_value
 
 from .conftest import EXAMPLES
+from .oddvalues import NumpyLikeFloat
 
 # Text near the shape of a weight cell: digits, separators, signs, spaces and units.
 near_weights = st.text(alphabet="0123456789.,%+- €N", max_size=14)
@@ -87,13 +88,6 @@ def test_loading_the_modena_plan_never_reaches_the_grammar(monkeypatch: pytest.M
     assert sum(1 for _ in plan.occurrences()) == 103
 
 
-class _NumpyLikeFloat(float):
-    """A float whose repr is not a number, as numpy's are (``np.float64(0.25)``)."""
-
-    def __repr__(self) -> str:
-        return f"np.float64({float(self)!r})"
-
-
 def test_a_weight_of_a_float_subclass_is_read_by_the_shortest_repr_of_its_value() -> None:
-    assert read_weight(_NumpyLikeFloat(0.25)) == Decimal("0.25")
-    assert read_weight(_NumpyLikeFloat(25.0), percent=True) == Decimal("25.0")
+    assert read_weight(NumpyLikeFloat(0.25)) == Decimal("0.25")
+    assert read_weight(NumpyLikeFloat(25.0), percent=True) == Decimal("25.0")

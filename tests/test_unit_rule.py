@@ -30,6 +30,8 @@ from kpi_formula.plan.prepared import prepared
 from kpi_formula.units import in_unit
 from kpi_formula.values import FRACTION_SHIFT, YES_NO, Quantity, Unit, format_value
 
+from .oddvalues import NumpyLikeFloat
+
 KNOWN: tuple[Unit, ...] = ("%", "‰", "€", "N.", "gg", YES_NO)
 WRITTEN: tuple[Unit | None, ...] = (None, *KNOWN)
 
@@ -244,12 +246,5 @@ def test_a_frame_reads_its_numbers_as_in_unit_reads_bare_numbers(
     assert value == pytest.approx(float(expected[1]))  # type: ignore[arg-type]
 
 
-class _NumpyLikeFloat(float):
-    """A float whose repr is not a number, as numpy's are (``np.float64(0.5)``)."""
-
-    def __repr__(self) -> str:
-        return f"np.float64({float(self)!r})"
-
-
 def test_a_float_subclass_is_read_in_a_unit_by_the_shortest_repr_of_its_value() -> None:
-    assert in_unit(_NumpyLikeFloat(0.5), None) == in_unit(0.5, None) == Decimal("0.5")
+    assert in_unit(NumpyLikeFloat(0.5), None) == in_unit(0.5, None) == Decimal("0.5")

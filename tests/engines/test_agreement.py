@@ -24,13 +24,17 @@ from kpi_formula import strategies as kst
 from kpi_formula.engines import generated
 from kpi_formula.engines.generated import build_compiled
 from kpi_formula.engines.steps import Program
+from kpi_formula.result import ZeroDivisionPolicy
 
 from ..hostcontext import same_under_hostile_context
+from ..oddvalues import NumpyLikeFloat
 
 
-def both_paths(formula: kf.Formula) -> tuple[Program, Callable[..., kf.Result], list[object]]:
+def both_paths(
+    formula: kf.Formula, on_zero_division: ZeroDivisionPolicy = "missing"
+) -> tuple[Program, Callable[..., kf.Result], list[object]]:
     """The step engine, and generated code that records each fallback to it."""
-    program = Program(formula, "propagate", "missing", ())
+    program = Program(formula, "propagate", on_zero_division, ())
     fallbacks: list[object] = []
 
     def general(data: object, year: object) -> kf.Result:
@@ -286,16 +290,18 @@ def test_without_private_contexts_the_methods_give_the_same_answers(
 
 
 class _Incomparable:
-    """A data key that hashes like another and refuses to be compared."""
+    """A data key that hashes like another and refuses to be compared, raising
+    ``error``."""
 
-    def __init__(self, like: object) -> None:
+    def __init__(self, like: object, error: type[Exception] = TypeError) -> None:
         self.like = like
+        self.error = error
 
     def __hash__(self) -> int:
         return hash(self.like)
 
     def __eq__(self, other: object) -> bool:
-        raise TypeError("incomparable")
+        raise self.error("incomparable")
 
 
 @pytest.mark.parametrize("like", [("A", 2025), "A"])
@@ -307,28 +313,18 @@ def test_a_key_that_refuses_comparison_is_absent_on_both_paths(like: object) -> 
     assert compiled(data, year=2025) == expected
 
 
-class _Unreadable:
-    """A data key hashing like ``like`` whose comparison raises ``ValueError``."""
-
-    def __init__(self, like: object) -> None:
-        self.like = like
-
-    def __hash__(self) -> int:
-        return hash(self.like)
-
-    def __eq__(self, other: object) -> bool:
-        raise ValueError("cannot compare")
-
-
 @pytest.mark.parametrize(
     ("text", "data"),
     [
         # a bool, text that is no number, a number past the limits: refused before B is read
-        ("A + B", {("A", 2025): True, _Unreadable(("B", 2025)): 3}),
-        ("A + B", {("A", 2025): "abc", _Unreadable(("B", 2025)): 3}),
-        ("A + B", {("A", 2025): 10**1000, _Unreadable(("B", 2025)): 3}),
+        ("A + B", {("A", 2025): True, _Incomparable(("B", 2025), ValueError): 3}),
+        ("A + B", {("A", 2025): "abc", _Incomparable(("B", 2025), ValueError): 3}),
+        ("A + B", {("A", 2025): 10**1000, _Incomparable(("B", 2025), ValueError): 3}),
         # a division by zero, an error under on_zero_division="error", before C is read
-        ("A / B-1 + C", {("A", 2025): 1, ("B", 2024): 0, _Unreadable(("C", 2025)): 3}),
+        (
+            "A / B-1 + C",
+            {("A", 2025): 1, ("B", 2024): 0, _Incomparable(("C", 2025), ValueError): 3},
+        ),
     ],
 )
 def test_the_general_path_errors_come_out_as_they_are_whatever_the_fast_path_met(
@@ -337,36 +333,18 @@ def test_the_general_path_errors_come_out_as_they_are_whatever_the_fast_path_met
     """The fast path reads every reference before it computes; whatever that meets (a key
     that cannot be compared, here), the call gets the general path's own answer or error,
     and the general path runs once."""
-    formula = kf.parse(text)
-    program = Program(formula, "propagate", "error", ())
-    fallbacks: list[object] = []
-
-    def general(data: object, year: object) -> kf.Result:
-        fallbacks.append(data)
-        return program.run(data, year)  # type: ignore[arg-type]
-
-    recording = types.SimpleNamespace(
-        formula=formula, notes=(), on_missing="propagate", run=general
-    )
-    function = build_compiled(cast(Program, recording))
+    program, compiled, fallbacks = both_paths(kf.parse(text), on_zero_division="error")
     with pytest.raises(kf.EvaluationError) as expected:
         program.run(data, 2025)
     with pytest.raises(kf.EvaluationError) as raised:
-        function(None, data, year=2025)
+        compiled(data, year=2025)
     assert str(raised.value) == str(expected.value)
     assert len(fallbacks) == 1
 
 
-class _NumpyLikeFloat(float):
-    """A float whose repr is not a number, as numpy's are (``np.float64(1.5)``)."""
-
-    def __repr__(self) -> str:
-        return f"np.float64({float(self)!r})"
-
-
 def test_a_float_of_a_subclass_is_read_by_the_shortest_repr_of_its_value() -> None:
     program, compiled, _ = both_paths(kf.parse("A / B"))
-    data = {("A", 2025): _NumpyLikeFloat(1.5), ("B", 2025): 4}
+    data = {("A", 2025): NumpyLikeFloat(1.5), ("B", 2025): 4}
     expected = program.run(data, 2025)
     assert expected.value == Decimal("0.375")
     assert compiled(data, year=2025) == expected
